@@ -1,0 +1,106 @@
+//! `Application`: the shared state and the bound listener. Tests build it on port 0 and read
+//! back the port the system chose.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::bail;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::render::Templates;
+use crate::store::Store;
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub store: Store,
+    pub templates: Templates,
+    pub config: Config,
+}
+
+pub type SharedState = Arc<AppState>;
+
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: SharedState,
+}
+
+impl Application {
+    /// Binds the address and loads the templates; the server starts with `run_until_stopped`.
+    pub async fn build(config: Config, store: Store) -> anyhow::Result<Application> {
+        let listener = bind(config.addr).await?;
+        Application::with_listener(listener, config, store)
+    }
+
+    /// Builds on a listener bound earlier, so that a busy port is found before the database
+    /// is opened.
+    pub fn with_listener(
+        listener: TcpListener,
+        config: Config,
+        store: Store,
+    ) -> anyhow::Result<Application> {
+        let templates = Templates::load(config.theme.as_deref())?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(AppState {
+            store,
+            templates,
+            config,
+        });
+        Ok(Application {
+            listener,
+            addr,
+            state,
+        })
+    }
+
+    /// The address actually bound (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let router = crate::web::router(self.state.clone());
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+        self.state.store.close().await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+/// Binds the listening socket, explaining the usual failures.
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    match TcpListener::bind(addr).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => bail!(
+            "cannot listen on {addr}: another program is using that port; stop it or choose another with --addr 127.0.0.1:PORT"
+        ),
+        Err(e) => bail!("cannot listen on {addr}: {e}; choose another address with --addr"),
+    }
+}

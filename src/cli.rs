@@ -1,0 +1,235 @@
+//! The command line: `serve`, `migrate` and `user add`, each a thin layer over the library.
+//! Every failure ends as one line on standard error and a non-zero exit code.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, FileSettings};
+use crate::domain::Email;
+use crate::store::{DatabaseUrl, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "roundtable",
+    version,
+    about = "Run a recurring panel Q&A column: questions, a panel, rounds by email, published posts.",
+    long_about = None,
+)]
+pub struct Cli {
+    /// Settings file (TOML). Default: ./roundtable.toml when it exists.
+    #[arg(long, global = true, env = "ROUNDTABLE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Database address: sqlite://PATH (default sqlite://roundtable.db) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "ROUNDTABLE_DATABASE_URL",
+        value_name = "URL"
+    )]
+    database_url: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the web server (and apply pending database migrations first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ROUNDTABLE_ADDR", value_name = "IP:PORT")]
+        addr: Option<String>,
+        /// Fill an empty database with a demo column and print the demo editor's sign-in.
+        #[arg(long)]
+        demo: bool,
+        /// Folder of templates that replace the built-in ones, file by file.
+        #[arg(long, env = "ROUNDTABLE_THEME", value_name = "DIR")]
+        theme: Option<PathBuf>,
+        /// Public address of the site, used in feeds and emails (e.g. https://column.example.org).
+        #[arg(long, env = "ROUNDTABLE_BASE_URL", value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Create the database or bring its schema up to date, then exit.
+    Migrate,
+    /// Manage editor accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an editor. The password is asked for at the prompt, or read from standard input.
+    Add {
+        /// The editor's email address, used to sign in.
+        email: String,
+        /// The name shown on posts the editor writes (default: the part of the address before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// Parses the command line and runs it; the whole program's entry point.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` prints the whole cause chain on one line.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Help and version go to stdout as clap writes them; a usage mistake becomes one line.
+fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("error: {first}; run 'roundtable --help' to see what is accepted");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ROUNDTABLE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = FileSettings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            theme,
+            base_url,
+        } => {
+            let config = Config::resolve(file, cli.database_url, addr, theme, base_url)?;
+            serve(config, demo).await
+        }
+        Command::Migrate => {
+            let config = Config::resolve(file, cli.database_url, None, None, None)?;
+            let store = open_store(&config.database_url).await?;
+            println!(
+                "{} is at schema version {}",
+                config.database_url.display(),
+                store.schema_version().await?
+            );
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add { email, name },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None)?;
+            let email = Email::parse(&email)?;
+            let password = read_password()?;
+            let hash = crate::auth::hash_password(&password)?;
+            let store = open_store(&config.database_url).await?;
+            let name = name.unwrap_or_else(|| {
+                email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            store.create_editor(&email, &name, &hash).await?;
+            println!("editor {email} added; sign in at /admin/");
+            Ok(())
+        }
+    }
+}
+
+/// Connects and migrates: what every command that touches the database does first.
+pub async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    // Bind first: a busy port is reported before the database is opened at all.
+    let listener = crate::app::bind(config.addr).await?;
+    let store = open_store(&config.database_url).await?;
+    if demo {
+        match crate::demo::load(&store)
+            .await
+            .context("cannot create the demo column")?
+        {
+            Some(login) => {
+                println!("Demo column created. Editor sign-in (shown once):");
+                println!("  email:    {}", login.email);
+                println!("  password: {}", login.password);
+            }
+            None => println!("The database already has content; --demo left it as it is."),
+        }
+    }
+    let app = crate::app::Application::with_listener(listener, config, store)?;
+    println!("Roundtable is serving at http://{}/", app.addr());
+    app.run_until_stopped().await
+}
+
+/// Reads the new editor's password: twice at a terminal, one line from a pipe.
+fn read_password() -> anyhow::Result<String> {
+    use crate::auth::PasswordError;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+        if first.is_empty() {
+            return Err(PasswordError::Missing.into());
+        }
+        let second = rpassword::prompt_password("Same password again: ")
+            .context("cannot read the password")?;
+        if first != second {
+            return Err(PasswordError::Mismatch.into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        let password = line.trim_end_matches(['\r', '\n']).to_string();
+        if password.is_empty() {
+            return Err(PasswordError::Missing.into());
+        }
+        Ok(password)
+    }
+}

@@ -1,0 +1,389 @@
+//! `serve --demo`: fills an empty database with a demo column written for this project
+//! (`demo/column.toml`), going through the same store calls an editor's work would.
+
+use std::collections::HashMap;
+
+use anyhow::{anyhow, Context};
+use serde::Deserialize;
+
+use crate::auth::{hash_password, random_password};
+use crate::domain::{Attribution, CommentStatus, Email, QuestionState, RoundStatus};
+use crate::render::SiteClock;
+use crate::store::{
+    now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound, Store,
+};
+
+const COLUMN: &str = include_str!("../demo/column.toml");
+const DAY: i64 = 86_400;
+const TIMEZONE: &str = "America/Chicago";
+
+/// The demo editor's sign-in, shown once when the demo is created.
+pub struct DemoLogin {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize)]
+struct Column {
+    site: Site,
+    panelists: Vec<Panelist>,
+    posts: Vec<Post>,
+    open_round: OpenRound,
+}
+
+#[derive(Deserialize)]
+struct Site {
+    title: String,
+    tagline: String,
+    series_name: String,
+    series_category: String,
+    default_intro: String,
+    default_closing: String,
+}
+
+#[derive(Deserialize)]
+struct Panelist {
+    key: String,
+    name: String,
+    pronouns: Option<String>,
+    title: String,
+    department: Option<String>,
+    institution: String,
+    city: Option<String>,
+    library_type: String,
+    region: String,
+    bio: Option<String>,
+    photo_credit: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Post {
+    slug: String,
+    title: String,
+    days_ago: i64,
+    prompt: String,
+    examples: Option<String>,
+    follow_up: Option<String>,
+    #[serde(default)]
+    choices: Vec<String>,
+    intro: Option<String>,
+    closing: Option<String>,
+    tags: Vec<String>,
+    categories: Vec<String>,
+    answers: Vec<Answer>,
+    #[serde(default)]
+    comments: Vec<Comment>,
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    panelist: String,
+    mode: String,
+    role: Option<String>,
+    #[serde(default)]
+    show_library_type: bool,
+    choice: Option<String>,
+    editor_heading: Option<String>,
+    #[serde(default)]
+    late: bool,
+    late_days_after: Option<i64>,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct Comment {
+    name: String,
+    email: String,
+    body: String,
+    status: String,
+    reply_to: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct OpenRound {
+    prompt: String,
+    follow_up: Option<String>,
+    #[serde(default)]
+    choices: Vec<String>,
+    closes_in_days: i64,
+    answers: Vec<Answer>,
+}
+
+/// Creates the demo column unless the database already has panelists or posts.
+pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
+    if store.count_published_posts().await? > 0 || !store.panelists("active").await?.is_empty() {
+        return Ok(None);
+    }
+    let column: Column = toml::from_str(COLUMN).context("demo/column.toml")?;
+    let today = now();
+    let clock = SiteClock::new(Some(TIMEZONE));
+
+    store.set_setting("site_title", &column.site.title).await?;
+    store
+        .set_setting("site_tagline", &column.site.tagline)
+        .await?;
+    store.set_setting("timezone", TIMEZONE).await?;
+
+    let login = DemoLogin {
+        email: "editor@example.org".into(),
+        password: random_password(),
+    };
+    let editor_id = store
+        .create_editor(
+            &Email::parse(&login.email)?,
+            "The Editor",
+            &hash_password(&login.password)?,
+        )
+        .await?;
+    let series_id = store
+        .create_series(
+            &column.site.series_name,
+            &column.site.series_category,
+            &column.site.default_intro,
+            &column.site.default_closing,
+            "before",
+        )
+        .await?;
+
+    let mut panel = HashMap::new();
+    for p in &column.panelists {
+        let id = store
+            .create_panelist(&NewPanelist {
+                name: p.name.clone(),
+                email: format!("{}@panel.example.org", p.key),
+                pronouns: p.pronouns.clone(),
+                title: Some(p.title.clone()),
+                department: p.department.clone(),
+                institution: Some(p.institution.clone()),
+                city: p.city.clone(),
+                library_type: Some(p.library_type.clone()),
+                region: Some(p.region.clone()),
+                bio: p.bio.clone(),
+                photo_url: None,
+                photo_credit: p.photo_credit.clone(),
+                role_description: None,
+                status: "active",
+            })
+            .await
+            .with_context(|| format!("panelist {}", p.key))?;
+        panel.insert(p.key.as_str(), id);
+    }
+
+    let mut posts: Vec<&Post> = column.posts.iter().collect();
+    posts.sort_by_key(|p| std::cmp::Reverse(p.days_ago));
+    for post in posts {
+        let published_at = today - post.days_ago * DAY;
+        let question_id = store
+            .create_question(&NewQuestion {
+                series_id: Some(series_id),
+                prompt: post.prompt.clone(),
+                examples: post.examples.clone(),
+                follow_up: post.follow_up.clone(),
+                state: QuestionState::Accepted,
+                submitter_name: None,
+                submitter_email: None,
+                credit_submitter: false,
+            })
+            .await?;
+        let round_id = store
+            .create_round(&NewRound {
+                question_id,
+                series_id: Some(series_id),
+                prompt: post.prompt.clone(),
+                examples: post.examples.clone(),
+                follow_up: post.follow_up.clone(),
+                choices: post.choices.clone(),
+                library_types: Vec::new(),
+                closes_at: Some(published_at - DAY),
+                status: RoundStatus::Open,
+            })
+            .await?;
+        let mut on_time = Vec::new();
+        let mut late = Vec::new();
+        for (i, answer) in post.answers.iter().enumerate() {
+            let submitted_at = if answer.late {
+                published_at + answer.late_days_after.unwrap_or(2) * DAY - 3600
+            } else {
+                published_at - 6 * DAY + i as i64 * 7200
+            };
+            let id = submit(
+                store,
+                &panel,
+                round_id,
+                answer,
+                submitted_at,
+                published_at + 30 * DAY,
+            )
+            .await?;
+            if answer.late {
+                late.push((id, submitted_at + 1800));
+            } else {
+                on_time.push(id);
+            }
+        }
+        let post_id = store
+            .compile_post(&NewPost {
+                title: post.title.clone(),
+                slug: Some(post.slug.clone()),
+                intro: post
+                    .intro
+                    .clone()
+                    .unwrap_or_else(|| column.site.default_intro.clone()),
+                closing: post
+                    .closing
+                    .clone()
+                    .unwrap_or_else(|| column.site.default_closing.clone()),
+                series_id: Some(series_id),
+                author_id: Some(editor_id),
+                round_id: Some(round_id),
+                answer_ids: on_time,
+                tags: post.tags.clone(),
+                categories: post.categories.clone(),
+            })
+            .await?;
+        store.publish_post(post_id, published_at).await?;
+        for (answer_id, at) in late {
+            let date = crate::render::iso_datetime(&clock, at)[..10].to_string();
+            store
+                .add_late_answer(post_id, answer_id, Some(editor_id), at, &date)
+                .await?;
+        }
+        let mut comment_ids = Vec::new();
+        for (i, c) in post.comments.iter().enumerate() {
+            let parent_id = match c.reply_to {
+                Some(index) => Some(
+                    *comment_ids
+                        .get(index)
+                        .ok_or_else(|| anyhow!("comment reply_to {index} is not earlier"))?,
+                ),
+                None => None,
+            };
+            let (id, _) = store
+                .add_comment(&NewComment {
+                    post_id,
+                    parent_id,
+                    author_name: c.name.clone(),
+                    author_email: Email::parse(&c.email)?,
+                    author_url: None,
+                    body: c.body.clone(),
+                    ip_hash: None,
+                    status: Some(
+                        CommentStatus::parse(&c.status)
+                            .ok_or_else(|| anyhow!("comment status {}", c.status))?,
+                    ),
+                    created_at: Some(published_at + (i as i64 + 1) * 5 * 3600),
+                })
+                .await?;
+            comment_ids.push(id);
+        }
+    }
+
+    let open = &column.open_round;
+    let question_id = store
+        .create_question(&NewQuestion {
+            series_id: Some(series_id),
+            prompt: open.prompt.clone(),
+            examples: None,
+            follow_up: open.follow_up.clone(),
+            state: QuestionState::Accepted,
+            submitter_name: None,
+            submitter_email: None,
+            credit_submitter: false,
+        })
+        .await?;
+    let closes_at = today + open.closes_in_days * DAY;
+    let round_id = store
+        .create_round(&NewRound {
+            question_id,
+            series_id: Some(series_id),
+            prompt: open.prompt.clone(),
+            examples: None,
+            follow_up: open.follow_up.clone(),
+            choices: open.choices.clone(),
+            library_types: Vec::new(),
+            closes_at: Some(closes_at),
+            status: RoundStatus::Open,
+        })
+        .await?;
+    let mut answered = Vec::new();
+    for (i, answer) in open.answers.iter().enumerate() {
+        submit(
+            store,
+            &panel,
+            round_id,
+            answer,
+            today - (i as i64 + 1) * 3 * 3600,
+            closes_at,
+        )
+        .await?;
+        answered.push(answer.panelist.as_str());
+    }
+    // The rest of the panel has been invited and not answered yet.
+    for p in column
+        .panelists
+        .iter()
+        .filter(|p| !answered.contains(&p.key.as_str()))
+    {
+        store
+            .create_invitation(
+                round_id,
+                panel[p.key.as_str()],
+                &random_token_hash(),
+                closes_at + 14 * DAY,
+            )
+            .await?;
+    }
+    Ok(Some(login))
+}
+
+/// Invites the panelist and stores their answer, as if they had followed their link.
+async fn submit(
+    store: &Store,
+    panel: &HashMap<&str, i64>,
+    round_id: i64,
+    answer: &Answer,
+    submitted_at: i64,
+    expires_at: i64,
+) -> anyhow::Result<i64> {
+    let panelist_id = *panel
+        .get(answer.panelist.as_str())
+        .ok_or_else(|| anyhow!("demo answer by unknown panelist '{}'", answer.panelist))?;
+    let attribution = Attribution::parse(&answer.mode)
+        .ok_or_else(|| anyhow!("demo answer mode '{}'", answer.mode))?;
+    let invitation_id = store
+        .create_invitation(round_id, panelist_id, &random_token_hash(), expires_at)
+        .await?;
+    let id = store
+        .submit_answer(&NewAnswer {
+            round_id,
+            invitation_id: Some(invitation_id),
+            panelist_id,
+            attribution,
+            role_description: answer.role.clone(),
+            show_library_type: answer.show_library_type,
+            choice: answer.choice.clone(),
+            body: answer.body.clone(),
+            is_late: answer.late,
+            submitted_at,
+        })
+        .await?;
+    if answer.editor_heading.is_some() {
+        store
+            .edit_answer(
+                id,
+                &AnswerEdit {
+                    editor_heading: answer.editor_heading.clone(),
+                    ..AnswerEdit::default()
+                },
+            )
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Demo invitations were never mailed, so their tokens are thrown away and only a hash is kept.
+fn random_token_hash() -> String {
+    use sha2::{Digest, Sha256};
+    let token: [u8; 32] = rand::random();
+    format!("{:x}", Sha256::digest(token))
+}

@@ -1,0 +1,14 @@
+//! Roundtable runs a recurring panel Q&A column: questions, a panel, rounds of answers by
+//! email, and the published posts readers browse, search, follow and discuss.
+//!
+//! `main.rs` only parses the command line; everything else lives here so tests can reach it.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod render;
+pub mod store;
+pub mod web;

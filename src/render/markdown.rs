@@ -1,0 +1,85 @@
+//! Markdown to HTML that is safe to put in a page: pulldown-cmark renders, ammonia removes
+//! anything that could run or restyle the page.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{html, Options, Parser};
+
+/// Answers, intros and closings: the whole of CommonMark plus tables, strikethrough and
+/// smart punctuation, sanitized.
+pub fn markdown_html(text: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    let cleaner = CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.link_rel(Some("noopener nofollow ugc"));
+        b
+    });
+    cleaner.clean(&render(text)).to_string()
+}
+
+/// Comments: paragraphs, emphasis, links, quotes, lists and code; no images, headings or tables.
+pub fn comment_html(text: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    let cleaner = CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::empty();
+        b.add_tags([
+            "p",
+            "br",
+            "em",
+            "strong",
+            "a",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "code",
+            "pre",
+            "del",
+        ]);
+        b.add_tag_attributes("a", ["href"]);
+        b.url_schemes(["http", "https", "mailto"].into_iter().collect());
+        b.link_rel(Some("noopener nofollow ugc"));
+        b
+    });
+    cleaner.clean(&render(text)).to_string()
+}
+
+fn render(text: &str) -> String {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
+    let mut out = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut out, Parser::new_ext(text, options));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_html() {
+        let html = markdown_html("Some *emphasis* and a list:\n\n- one\n- two");
+        assert!(html.contains("<em>emphasis</em>"));
+        assert!(html.contains("<li>one</li>"));
+    }
+
+    #[test]
+    fn scripts_and_handlers_are_removed() {
+        let html = markdown_html("<script>alert(1)</script><img src=x onerror=alert(2)>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        let html = markdown_html(
+            "A [link](javascript:alert(3)) and <a href=\"javascript:alert(4)\">another</a>.",
+        );
+        assert!(!html.contains("href=\"javascript"), "{html}");
+    }
+
+    #[test]
+    fn comments_keep_links_but_lose_images_and_headings() {
+        let html = comment_html("# Big\n\n![x](http://e.org/a.png) [site](https://example.org)");
+        assert!(!html.contains("<h1"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("href=\"https://example.org\""), "{html}");
+        assert!(html.contains("nofollow"), "{html}");
+    }
+}

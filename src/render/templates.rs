@@ -1,0 +1,116 @@
+//! The page templates: built into the binary, each replaceable by a file of the same name in a
+//! theme folder. Rendering is strict: a template that names a missing value fails loudly
+//! instead of printing nothing.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value};
+use serde::Serialize;
+
+/// Every built-in template, by the name templates and code use for it.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../../templates/layout.html")),
+    (
+        "partials/post.html",
+        include_str!("../../templates/partials/post.html"),
+    ),
+    (
+        "pages/home.html",
+        include_str!("../../templates/pages/home.html"),
+    ),
+    (
+        "pages/post.html",
+        include_str!("../../templates/pages/post.html"),
+    ),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Loads the built-in templates, with those in `theme` (when given) taking their place.
+    pub fn load(theme: Option<&Path>) -> anyhow::Result<Templates> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(escape_html);
+        let theme: Option<PathBuf> = theme.map(Path::to_path_buf);
+        env.set_loader(move |name| {
+            if let Some(dir) = &theme {
+                // Names come from our own code, but stay inside the theme folder all the same.
+                if !name.split('/').any(|part| part == ".." || part.is_empty()) {
+                    match std::fs::read_to_string(dir.join(name)) {
+                        Ok(text) => return Ok(Some(text)),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(minijinja::Error::new(
+                                minijinja::ErrorKind::InvalidOperation,
+                                format!("cannot read theme template {name}"),
+                            )
+                            .with_source(e))
+                        }
+                    }
+                }
+            }
+            Ok(BUILT_IN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| text.to_string()))
+        });
+        let templates = Templates { env };
+        // Compile every page now, so a broken theme stops the start instead of a request.
+        for (name, _) in BUILT_IN {
+            templates
+                .env
+                .get_template(name)
+                .map_err(|e| anyhow::anyhow!("template {name} does not compile: {e:#}"))?;
+        }
+        Ok(templates)
+    }
+
+    pub fn render<S: Serialize>(&self, name: &str, context: S) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(context)
+    }
+}
+
+/// Escapes the five characters that matter in HTML text and attributes, and leaves `/` alone
+/// so addresses in pages stay readable (minijinja's default escapes it too).
+fn escape_html(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (AutoEscape::Html, Some(text)) if !value.is_safe() => {
+            let mut escaped = String::with_capacity(text.len());
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_but_addresses_stay_readable() {
+        let templates = Templates::load(None).unwrap();
+        let out = templates
+            .env
+            .template_from_named_str("test.html", "<a href=\"{{ url }}\">{{ text }}</a>")
+            .unwrap()
+            .render(minijinja::context! { url => "/tag/a-b/", text => "<b>\"x\" & 'y'</b>" })
+            .unwrap();
+        assert_eq!(
+            out,
+            "<a href=\"/tag/a-b/\">&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;</a>"
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! Reader comments: threaded one level, held for moderation unless the commenter was approved
+//! before.
+
+use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult};
+use crate::domain::{CommentStatus, Email};
+
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: Email,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub ip_hash: Option<String>,
+    /// Set by the demo and imports; readers' comments leave it `None` and the store decides.
+    pub status: Option<CommentStatus>,
+    pub created_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CommentRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Stores a comment and returns its id and status: `approved` when the same address has an
+    /// approved comment already, `pending` otherwise. A reply to a reply hangs on the first
+    /// comment of the thread, keeping threads one level deep.
+    pub async fn add_comment(&self, c: &NewComment) -> StoreResult<(i64, CommentStatus)> {
+        let mut tx = self.begin().await?;
+        let parent_id = match c.parent_id {
+            Some(parent) => {
+                let row: Option<(Option<i64>, i64)> =
+                    sqlx::query_as("SELECT parent_id, post_id FROM comments WHERE id = $1")
+                        .bind(parent)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match row {
+                    Some((grandparent, post_id)) if post_id == c.post_id => {
+                        Some(grandparent.unwrap_or(parent))
+                    }
+                    _ => return Err(StoreError::NotFound("the comment you replied to")),
+                }
+            }
+            None => None,
+        };
+        let status = match c.status {
+            Some(status) => status,
+            None => {
+                let approved_before: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM comments WHERE LOWER(author_email) = LOWER($1) AND status = 'approved'",
+                )
+                .bind(c.author_email.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+                if approved_before > 0 {
+                    CommentStatus::Approved
+                } else {
+                    CommentStatus::Pending
+                }
+            }
+        };
+        let id = sqlx::query_scalar(
+            "INSERT INTO comments (post_id, parent_id, author_name, author_email, author_url, body, status, ip_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(c.post_id)
+        .bind(parent_id)
+        .bind(&c.author_name)
+        .bind(c.author_email.as_str())
+        .bind(&c.author_url)
+        .bind(&c.body)
+        .bind(status.as_str())
+        .bind(&c.ip_hash)
+        .bind(c.created_at.unwrap_or_else(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        if status == CommentStatus::Approved {
+            bump_content_version(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok((id, status))
+    }
+
+    /// A post's approved comments, oldest first.
+    pub async fn approved_comments(&self, post_id: i64) -> StoreResult<Vec<CommentRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, post_id, parent_id, author_name, author_url, body, status, created_at FROM comments \
+             WHERE post_id = $1 AND status = 'approved' ORDER BY created_at, id",
+        )
+        .bind(post_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// `(post_id, approved comment count)` for the given posts; posts without comments are absent.
+    pub async fn comment_counts(&self, post_ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT post_id, COUNT(*) FROM comments WHERE status = 'approved' AND post_id IN ({}) GROUP BY post_id",
+            placeholders(1, post_ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in post_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
+    }
+
+    pub async fn count_comments(&self, status: CommentStatus) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = $1")
+                .bind(status.as_str())
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,175 @@
+//! The panel roster: panelists, their profiles, and the library types they are grouped by.
+
+use super::{now, Store, StoreError, StoreResult};
+use crate::domain::{Email, Slug};
+
+/// A panelist as the editor (or a join request) enters them.
+#[derive(Debug, Clone, Default)]
+pub struct NewPanelist {
+    pub name: String,
+    pub email: String,
+    pub pronouns: Option<String>,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub institution: Option<String>,
+    pub city: Option<String>,
+    pub library_type: Option<String>,
+    pub region: Option<String>,
+    pub bio: Option<String>,
+    pub photo_url: Option<String>,
+    pub photo_credit: Option<String>,
+    pub role_description: Option<String>,
+    /// `active` for panelists the editor adds, `applied` for join requests.
+    pub status: &'static str,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct PanelistRow {
+    pub id: i64,
+    pub slug: String,
+    pub email: String,
+    pub name: String,
+    pub pronouns: Option<String>,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub institution: Option<String>,
+    pub city: Option<String>,
+    pub library_type: Option<String>,
+    pub region: Option<String>,
+    pub bio: Option<String>,
+    pub photo_url: Option<String>,
+    pub photo_credit: Option<String>,
+    pub role_description: Option<String>,
+    pub status: String,
+}
+
+const PANELIST_COLUMNS: &str =
+    "id, slug, email, name, pronouns, title, department, institution, city, \
+     library_type, region, bio, photo_url, photo_credit, role_description, status";
+
+impl Store {
+    /// Adds a panelist with a slug made from their name (numbered when taken).
+    pub async fn create_panelist(&self, p: &NewPanelist) -> StoreResult<i64> {
+        let email = Email::parse(&p.email).map_err(|e| StoreError::Conflict(e.0))?;
+        let base = Slug::from_text(&p.name, "panelist");
+        let mut tx = self.begin().await?;
+        let mut slug = base.clone();
+        let mut n = 1;
+        while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM panelists WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_one(&mut *tx)
+            .await?
+            > 0
+        {
+            n += 1;
+            slug = base.numbered(n);
+        }
+        let at = now();
+        let id = sqlx::query_scalar(
+            "INSERT INTO panelists (slug, email, name, pronouns, title, department, institution, city, \
+             library_type, region, bio, photo_url, photo_credit, role_description, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+        )
+        .bind(slug.as_str())
+        .bind(email.as_str())
+        .bind(&p.name)
+        .bind(&p.pronouns)
+        .bind(&p.title)
+        .bind(&p.department)
+        .bind(&p.institution)
+        .bind(&p.city)
+        .bind(&p.library_type)
+        .bind(&p.region)
+        .bind(&p.bio)
+        .bind(&p.photo_url)
+        .bind(&p.photo_credit)
+        .bind(&p.role_description)
+        .bind(p.status)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                StoreError::Conflict(format!("a panelist with the address {email} already exists"))
+            } else {
+                e
+            }
+        })?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn panelist(&self, id: i64) -> StoreResult<PanelistRow> {
+        sqlx::query_as(&format!(
+            "SELECT {PANELIST_COLUMNS} FROM panelists WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("panelist"))
+    }
+
+    pub async fn panelist_by_slug(&self, slug: &str) -> StoreResult<Option<PanelistRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PANELIST_COLUMNS} FROM panelists WHERE slug = $1"
+        ))
+        .bind(slug)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Panelists in a status (`active`, `applied`, `retired`), by name.
+    pub async fn panelists(&self, status: &str) -> StoreResult<Vec<PanelistRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PANELIST_COLUMNS} FROM panelists WHERE status = $1 ORDER BY name, id"
+        ))
+        .bind(status)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// `(slug, name)` of every library type, in the editor's order.
+    pub async fn library_types(&self) -> StoreResult<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT slug, name FROM library_types ORDER BY position, slug")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+}
+
+impl Store {
+    /// Replaces a panelist's profile. Answers already given keep the signature they were
+    /// submitted with.
+    pub async fn update_panelist(&self, id: i64, p: &NewPanelist) -> StoreResult<()> {
+        let email = Email::parse(&p.email).map_err(|e| StoreError::Conflict(e.0))?;
+        let done = sqlx::query(
+            "UPDATE panelists SET email = $1, name = $2, pronouns = $3, title = $4, department = $5, \
+             institution = $6, city = $7, library_type = $8, region = $9, bio = $10, photo_url = $11, \
+             photo_credit = $12, role_description = $13, status = $14, updated_at = $15 WHERE id = $16",
+        )
+        .bind(email.as_str())
+        .bind(&p.name)
+        .bind(&p.pronouns)
+        .bind(&p.title)
+        .bind(&p.department)
+        .bind(&p.institution)
+        .bind(&p.city)
+        .bind(&p.library_type)
+        .bind(&p.region)
+        .bind(&p.bio)
+        .bind(&p.photo_url)
+        .bind(&p.photo_credit)
+        .bind(&p.role_description)
+        .bind(p.status)
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("panelist"));
+        }
+        Ok(())
+    }
+}

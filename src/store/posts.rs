@@ -1,0 +1,523 @@
+//! Posts: compiled from a round's answers, published, edited after publication with dated
+//! notes and revisions, and read back for the reader's site. Publishing also refreshes the
+//! search documents, which hold public text only.
+
+use super::taxonomy::{ensure_term, link_term, Taxonomy};
+use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult, Tx};
+use crate::domain::{Attribution, Byline, PostStatus, QuestionState, RoundStatus, Signature, Slug};
+
+/// A post as the editor compiles it from a round.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub title: String,
+    /// Made from the title when absent.
+    pub slug: Option<String>,
+    pub intro: String,
+    pub closing: String,
+    pub series_id: Option<i64>,
+    pub author_id: Option<i64>,
+    pub round_id: Option<i64>,
+    /// The answers to include, in the order readers see them.
+    pub answer_ids: Vec<i64>,
+    pub tags: Vec<String>,
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub intro: String,
+    pub closing: String,
+    pub body_html: Option<String>,
+    pub status: String,
+    pub round_id: Option<i64>,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+    pub comments_open: i64,
+    /// `before` or `after`: where attribution lines go, from the post's series.
+    pub attribution_style: String,
+}
+
+/// Enough of a post to link to it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostSummary {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published_at: i64,
+}
+
+/// An included answer of a post, with what is needed to sign it. Only [`AnswerRow::byline`]
+/// may turn it into public text about its author.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AnswerRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub panelist_slug: Option<String>,
+    pub attribution: String,
+    pub role_description: Option<String>,
+    pub show_library_type: i64,
+    pub sig_name: Option<String>,
+    pub sig_pronouns: Option<String>,
+    pub sig_title: Option<String>,
+    pub sig_department: Option<String>,
+    pub sig_institution: Option<String>,
+    pub sig_city: Option<String>,
+    pub library_type_name: Option<String>,
+    pub choice: Option<String>,
+    pub body: String,
+    pub edited_body: Option<String>,
+    pub editor_heading: Option<String>,
+    pub editor_note: Option<String>,
+    pub is_late: i64,
+    pub added_at: Option<i64>,
+    pub position: i64,
+}
+
+impl AnswerRow {
+    pub fn attribution(&self) -> Attribution {
+        // The column has a CHECK constraint; anything else is treated as the safest choice.
+        Attribution::parse(&self.attribution).unwrap_or(Attribution::Anonymous)
+    }
+
+    /// The public byline, following the panelist's choice for this answer.
+    pub fn byline(&self) -> Byline {
+        let signature = Signature {
+            name: self.sig_name.clone().unwrap_or_default(),
+            pronouns: self.sig_pronouns.clone(),
+            title: self.sig_title.clone(),
+            department: self.sig_department.clone(),
+            institution: self.sig_institution.clone(),
+            city: self.sig_city.clone(),
+        };
+        let library_type = (self.show_library_type != 0)
+            .then_some(())
+            .and(self.library_type_name.as_deref());
+        Byline::new(
+            self.attribution(),
+            &signature,
+            self.panelist_slug.as_deref(),
+            self.role_description.as_deref(),
+            library_type,
+        )
+    }
+
+    /// The text readers see: the editor's light edit when there is one.
+    pub fn public_body(&self) -> &str {
+        self.edited_body.as_deref().unwrap_or(&self.body)
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EditNoteRow {
+    pub post_id: i64,
+    pub noted_at: i64,
+    pub body: String,
+}
+
+const POST_COLUMNS: &str = "p.id, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
+     (SELECT r.id FROM rounds r WHERE r.post_id = p.id) AS round_id, p.published_at, p.updated_at, \
+     p.comments_open, COALESCE(s.attribution_style, 'before') AS attribution_style";
+
+const ANSWER_COLUMNS: &str = "a.id, a.post_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
+     a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
+     a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, a.edited_body, a.editor_heading, \
+     a.editor_note, a.is_late, a.added_at, a.position";
+
+const ANSWER_JOINS: &str = "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
+     LEFT JOIN library_types lt ON lt.slug = a.sig_library_type \
+     LEFT JOIN round_choices c ON c.id = a.choice_id";
+
+impl Store {
+    /// Creates a draft post from a round: the chosen answers in order, tags and categories
+    /// (the series' category included).
+    pub async fn compile_post(&self, p: &NewPost) -> StoreResult<i64> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let slug = free_slug(&mut tx, p.slug.as_deref().unwrap_or(&p.title)).await?;
+        let post_id: i64 = sqlx::query_scalar(
+            "INSERT INTO posts (kind, slug, title, intro, closing, status, series_id, author_id, created_at, updated_at) \
+             VALUES ('post', $1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(slug.as_str())
+        .bind(&p.title)
+        .bind(&p.intro)
+        .bind(&p.closing)
+        .bind(p.series_id)
+        .bind(p.author_id)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(round_id) = p.round_id {
+            sqlx::query("UPDATE rounds SET post_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(post_id)
+                .bind(at)
+                .bind(round_id)
+                .execute(&mut *tx)
+                .await?;
+            // Everything the round received starts left out; the editor's list puts answers back in.
+            sqlx::query("UPDATE answers SET post_id = $1, included = 0 WHERE round_id = $2")
+                .bind(post_id)
+                .bind(round_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (position, answer_id) in p.answer_ids.iter().enumerate() {
+            sqlx::query(
+                "UPDATE answers SET post_id = $1, included = 1, position = $2 WHERE id = $3",
+            )
+            .bind(post_id)
+            .bind(position as i64)
+            .bind(answer_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(series_id) = p.series_id {
+            let category: Option<i64> =
+                sqlx::query_scalar("SELECT category_id FROM series WHERE id = $1")
+                    .bind(series_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten();
+            if let Some(category) = category {
+                link_term(&mut tx, Taxonomy::Category, post_id, category).await?;
+            }
+        }
+        for (taxonomy, names) in [
+            (Taxonomy::Tag, &p.tags),
+            (Taxonomy::Category, &p.categories),
+        ] {
+            for name in names.iter().filter(|n| !n.trim().is_empty()) {
+                let term = ensure_term(&mut tx, taxonomy, name).await?;
+                link_term(&mut tx, taxonomy, post_id, term).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(post_id)
+    }
+
+    /// Makes a post public as of `at`: home page, archives and search. Its round and question
+    /// are marked published too.
+    pub async fn publish_post(&self, post_id: i64, at: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE posts SET status = $1, published_at = $2, publish_at = NULL, updated_at = $2 WHERE id = $3",
+        )
+        .bind(PostStatus::Published.as_str())
+        .bind(at)
+        .bind(post_id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound("post"));
+        }
+        let question: Option<i64> =
+            sqlx::query_scalar("SELECT question_id FROM rounds WHERE post_id = $1")
+                .bind(post_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(question_id) = question {
+            sqlx::query("UPDATE rounds SET status = $1, updated_at = $2 WHERE post_id = $3")
+                .bind(RoundStatus::Published.as_str())
+                .bind(at)
+                .bind(post_id)
+                .execute(&mut *tx)
+                .await?;
+            super::rounds::set_question_state(&mut tx, question_id, QuestionState::Published)
+                .await?;
+        }
+        reindex_post(&mut tx, post_id).await?;
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds an answer that came after publication to the end of a published post, keeping a
+    /// revision of the post as it was and a dated note ("Edited 2026-11-30 to add …'s answer").
+    pub async fn add_late_answer(
+        &self,
+        post_id: i64,
+        answer_id: i64,
+        editor_id: Option<i64>,
+        at: i64,
+        date_text: &str,
+    ) -> StoreResult<()> {
+        let post = self.post(post_id).await?;
+        let answers = self.answers_of_posts(&[post_id]).await?;
+        let mut tx = self.begin().await?;
+        let snapshot = serde_json::json!({
+            "intro": post.intro,
+            "closing": post.closing,
+            "answers": answers.iter().map(|a| serde_json::json!({
+                "id": a.id, "position": a.position, "body": a.public_body(),
+            })).collect::<Vec<_>>(),
+        });
+        sqlx::query("INSERT INTO revisions (post_id, editor_id, created_at, title, snapshot) VALUES ($1, $2, $3, $4, $5)")
+            .bind(post_id)
+            .bind(editor_id)
+            .bind(at)
+            .bind(&post.title)
+            .bind(snapshot.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let next = answers.iter().map(|a| a.position + 1).max().unwrap_or(0);
+        let moved = sqlx::query(
+            "UPDATE answers SET post_id = $1, included = 1, position = $2, added_at = $3, is_late = 1 WHERE id = $4",
+        )
+        .bind(post_id)
+        .bind(next)
+        .bind(at)
+        .bind(answer_id)
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Err(StoreError::NotFound("answer"));
+        }
+        let added: AnswerRow = sqlx::query_as(&format!(
+            "SELECT {ANSWER_COLUMNS} {ANSWER_JOINS} WHERE a.id = $1"
+        ))
+        .bind(answer_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let note = format!(
+            "Edited {date_text} to add {}’s answer",
+            added.byline().short
+        );
+        sqlx::query("INSERT INTO edit_notes (post_id, noted_at, body) VALUES ($1, $2, $3)")
+            .bind(post_id)
+            .bind(at)
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE posts SET updated_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+        reindex_post(&mut tx, post_id).await?;
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn post(&self, id: i64) -> StoreResult<PostRow> {
+        sqlx::query_as(&format!(
+            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id WHERE p.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("post"))
+    }
+
+    /// Published posts, newest first, one page of them.
+    pub async fn published_posts(&self, offset: i64, limit: i64) -> StoreResult<Vec<PostRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
+             WHERE p.status = 'published' AND p.kind = 'post' \
+             ORDER BY p.published_at DESC, p.id DESC LIMIT $1 OFFSET $2"
+        ))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn count_published_posts(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM posts WHERE status = 'published' AND kind = 'post'",
+        )
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// The published post with this slug published in `[from, to)`: one day of the
+    /// `/YYYY/MM/DD/slug/` address in the site's time zone.
+    pub async fn published_post_by_slug(
+        &self,
+        slug: &str,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Option<PostRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
+             WHERE p.slug = $1 AND p.kind = 'post' AND p.status = 'published' \
+             AND p.published_at >= $2 AND p.published_at < $3"
+        ))
+        .bind(slug)
+        .bind(from)
+        .bind(to)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The included answers of the given posts, in each post's order.
+    pub async fn answers_of_posts(&self, post_ids: &[i64]) -> StoreResult<Vec<AnswerRow>> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ANSWER_COLUMNS} {ANSWER_JOINS} WHERE a.included = 1 AND a.post_id IN ({}) \
+             ORDER BY a.post_id, a.position, a.id",
+            placeholders(1, post_ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in post_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
+    }
+
+    pub async fn edit_notes_of_posts(&self, post_ids: &[i64]) -> StoreResult<Vec<EditNoteRow>> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT post_id, noted_at, body FROM edit_notes WHERE post_id IN ({}) ORDER BY noted_at, id",
+            placeholders(1, post_ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in post_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
+    }
+
+    /// `(choice, count)` over a post's included answers, in the round's choice order; choices
+    /// nobody picked count 0.
+    pub async fn choice_tally(&self, post_id: i64) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT c.label, COUNT(a.id) FROM rounds r JOIN round_choices c ON c.round_id = r.id \
+             LEFT JOIN answers a ON a.choice_id = c.id AND a.post_id = r.post_id AND a.included = 1 \
+             WHERE r.post_id = $1 GROUP BY c.id, c.label, c.position ORDER BY c.position",
+        )
+        .bind(post_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// How many revisions a post has, newest last.
+    pub async fn revision_count(&self, post_id: i64) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM revisions WHERE post_id = $1")
+                .bind(post_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+}
+
+/// A slug made from `text` that no post has yet.
+async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
+    let base = Slug::from_text(text, "post");
+    let mut slug = base.clone();
+    let mut n = 1;
+    while sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM posts WHERE kind = 'post' AND slug = $1",
+    )
+    .bind(slug.as_str())
+    .fetch_one(&mut **tx)
+    .await?
+        > 0
+    {
+        n += 1;
+        slug = base.numbered(n);
+    }
+    Ok(slug)
+}
+
+/// Rewrites a post's search documents from its public text: one for the post, one for each
+/// included answer, signed with the public byline only.
+async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM search_documents WHERE post_id = $1")
+        .bind(post_id)
+        .execute(&mut **tx)
+        .await?;
+    let (title, intro, closing, body_html, published_at, status): (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        String,
+    ) = sqlx::query_as(
+        "SELECT title, intro, closing, body_html, published_at, status FROM posts WHERE id = $1",
+    )
+    .bind(post_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if status != PostStatus::Published.as_str() {
+        return Ok(());
+    }
+    let year = published_at
+        .and_then(|t| jiff::Timestamp::from_second(t).ok())
+        .map(|t| i64::from(t.to_zoned(jiff::tz::TimeZone::UTC).year()))
+        .unwrap_or(0);
+    let post_text = [
+        intro.as_str(),
+        body_html.as_deref().unwrap_or(""),
+        closing.as_str(),
+    ]
+    .join("\n\n");
+    insert_search_document(tx, post_id, None, &title, "", &post_text, None, year).await?;
+    let answers: Vec<AnswerRow> = sqlx::query_as(&format!(
+        "SELECT {ANSWER_COLUMNS} {ANSWER_JOINS} WHERE a.included = 1 AND a.post_id = $1"
+    ))
+    .bind(post_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for answer in &answers {
+        // The library type is a search filter; for answers not signed by name it is kept only
+        // when the panelist allowed it to be shown.
+        let library_type = match answer.attribution() {
+            Attribution::Named => answer.library_type_name.as_deref(),
+            _ if answer.show_library_type != 0 => answer.library_type_name.as_deref(),
+            _ => None,
+        };
+        let body = match &answer.editor_heading {
+            Some(heading) => format!("{}\n\n{heading}", answer.public_body()),
+            None => answer.public_body().to_string(),
+        };
+        insert_search_document(
+            tx,
+            post_id,
+            Some(answer.id),
+            &title,
+            &answer.byline().text,
+            &body,
+            library_type,
+            year,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_search_document(
+    tx: &mut Tx,
+    post_id: i64,
+    answer_id: Option<i64>,
+    title: &str,
+    byline: &str,
+    body: &str,
+    library_type: Option<&str>,
+    year: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO search_documents (post_id, answer_id, title, byline, body, library_type, year) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(post_id)
+    .bind(answer_id)
+    .bind(title)
+    .bind(byline)
+    .bind(body)
+    .bind(library_type.map(str::to_lowercase))
+    .bind(year)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! Tags, categories and series: how posts are grouped for readers.
+
+use super::{placeholders, Store, StoreResult, Tx};
+use crate::domain::Slug;
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TermRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// Which grouping a term belongs to. The table names are fixed, never user input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taxonomy {
+    Tag,
+    Category,
+}
+
+impl Taxonomy {
+    fn table(self) -> &'static str {
+        match self {
+            Taxonomy::Tag => "tags",
+            Taxonomy::Category => "categories",
+        }
+    }
+
+    fn link_table(self) -> (&'static str, &'static str) {
+        match self {
+            Taxonomy::Tag => ("post_tags", "tag_id"),
+            Taxonomy::Category => ("post_categories", "category_id"),
+        }
+    }
+}
+
+impl Store {
+    /// The term with this name's slug, created when missing.
+    pub async fn ensure_term(&self, taxonomy: Taxonomy, name: &str) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        let id = ensure_term(&mut tx, taxonomy, name).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn term_by_slug(
+        &self,
+        taxonomy: Taxonomy,
+        slug: &str,
+    ) -> StoreResult<Option<TermRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT id, slug, name FROM {} WHERE slug = $1",
+            taxonomy.table()
+        ))
+        .bind(slug)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// `(post_id, term)` for each of the given posts, terms by name.
+    pub async fn terms_of_posts(
+        &self,
+        taxonomy: Taxonomy,
+        post_ids: &[i64],
+    ) -> StoreResult<Vec<(i64, TermRow)>> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (link, column) = taxonomy.link_table();
+        let sql = format!(
+            "SELECT l.post_id, t.id, t.slug, t.name FROM {link} l JOIN {table} t ON t.id = l.{column} \
+             WHERE l.post_id IN ({ids}) ORDER BY t.name",
+            table = taxonomy.table(),
+            ids = placeholders(1, post_ids.len()),
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+        for id in post_ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(post_id, id, slug, name)| (post_id, TermRow { id, slug, name }))
+            .collect())
+    }
+
+    /// Creates a series and its category.
+    pub async fn create_series(
+        &self,
+        name: &str,
+        category: &str,
+        default_intro: &str,
+        default_closing: &str,
+        attribution_style: &str,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        let category_id = ensure_term(&mut tx, Taxonomy::Category, category).await?;
+        let id = sqlx::query_scalar(
+            "INSERT INTO series (slug, name, category_id, default_intro, default_closing, attribution_style) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(Slug::from_text(name, "series").as_str())
+        .bind(name)
+        .bind(category_id)
+        .bind(default_intro)
+        .bind(default_closing)
+        .bind(attribution_style)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+/// Finds or creates a term inside a unit of work.
+pub(crate) async fn ensure_term(tx: &mut Tx, taxonomy: Taxonomy, name: &str) -> StoreResult<i64> {
+    let name = name.trim();
+    let slug = Slug::from_text(name, taxonomy.table().trim_end_matches('s'));
+    let table = taxonomy.table();
+    sqlx::query(&format!(
+        "INSERT INTO {table} (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING"
+    ))
+    .bind(slug.as_str())
+    .bind(name)
+    .execute(&mut **tx)
+    .await?;
+    Ok(
+        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE slug = $1"))
+            .bind(slug.as_str())
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
+/// Files a post under a term inside a unit of work.
+pub(crate) async fn link_term(
+    tx: &mut Tx,
+    taxonomy: Taxonomy,
+    post_id: i64,
+    term_id: i64,
+) -> StoreResult<()> {
+    let (link, column) = taxonomy.link_table();
+    sqlx::query(&format!(
+        "INSERT INTO {link} (post_id, {column}) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+    ))
+    .bind(post_id)
+    .bind(term_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

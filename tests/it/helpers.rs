@@ -1,0 +1,218 @@
+//! Test databases (a SQLite file or a fresh PostgreSQL database, dropped afterwards) and a
+//! `TestApp` that runs the real server on a random port.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use roundtable::app::Application;
+use roundtable::config::Config;
+use roundtable::store::{Backend, DatabaseUrl, Store};
+
+/// The PostgreSQL server tests create their databases on; `scripts/test` sets it.
+pub fn postgres_admin_url() -> String {
+    std::env::var("ROUNDTABLE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    // Kept so the SQLite file's folder lives as long as the test.
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let path: PathBuf = dir.path().join("roundtable.db");
+                TestDb {
+                    url: DatabaseUrl::Sqlite(path),
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("rt_test_{}_{}", std::process::id(), rand_suffix());
+                let admin = postgres_admin_url();
+                let mut conn = connect_admin(&admin).await;
+                sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create test database on {admin}: {e}"));
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .unwrap_or(&admin);
+                TestDb {
+                    url: DatabaseUrl::Postgres(format!("{base}/{name}")),
+                    _dir: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// Connects and applies the migrations.
+    pub async fn store(&self) -> Store {
+        let store = Store::connect(&self.url)
+            .await
+            .expect("connect to the test database");
+        store.migrate().await.expect("migrate the test database");
+        store
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Drop runs outside async code: use a runtime of its own on a separate thread.
+            let admin = postgres_admin_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let mut conn = connect_admin(&admin).await;
+                    let _ = sqlx::Executor::execute(
+                        &mut conn,
+                        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                    )
+                    .await;
+                });
+            })
+            .join();
+        }
+    }
+}
+
+async fn connect_admin(url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL is not reachable at {url} (run the tests with scripts/test): {e}")
+    })
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{nanos}_{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Runs one store test body against one backend with a fresh database.
+pub async fn with_store<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    body(store.clone()).await;
+    store.close().await;
+}
+
+/// Declares a store test that runs once on SQLite and once on PostgreSQL:
+/// `store_test!(name)` for an `async fn name(store: Store)` in the same module.
+#[macro_export]
+macro_rules! store_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                $crate::helpers::with_store(roundtable::store::Backend::Sqlite, super::$name).await;
+            }
+            #[tokio::test]
+            async fn on_postgres() {
+                $crate::helpers::with_store(roundtable::store::Backend::Postgres, super::$name)
+                    .await;
+            }
+        }
+    };
+}
+
+/// The real server on a random port, with its own database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub client: reqwest::Client,
+    _db: TestDb,
+}
+
+impl TestApp {
+    /// Starts a server over a database holding the demo column.
+    pub async fn with_demo(backend: Backend) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        roundtable::demo::load(&store)
+            .await
+            .expect("demo column loads")
+            .expect("database was empty");
+        let config = Config {
+            database_url: db.url.clone(),
+            addr: "127.0.0.1:0".parse().unwrap(),
+            theme: None,
+            base_url: None,
+        };
+        let app = Application::build(config, store.clone())
+            .await
+            .expect("server builds");
+        let addr = app.addr();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            addr,
+            store,
+            client,
+            _db: db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// GETs a page and returns its status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+}
+
+/// The text a person would read in a page: tags removed, entities decoded, spaces folded.
+pub fn visible_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

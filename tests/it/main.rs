@@ -1,0 +1,7 @@
+//! Roundtable's integration tests, in one binary: the store on both databases, the command
+//! line, and the real server answering HTTP.
+
+mod cli;
+mod helpers;
+mod site;
+mod store;

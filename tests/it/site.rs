@@ -1,0 +1,175 @@
+//! The reader's first pages, served by the real server over the demo column, on both databases.
+
+use roundtable::store::Backend;
+
+use crate::helpers::{visible_text, TestApp};
+
+macro_rules! site_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                super::$name(
+                    crate::helpers::TestApp::with_demo(roundtable::store::Backend::Sqlite).await,
+                )
+                .await;
+            }
+            #[tokio::test]
+            async fn on_postgres() {
+                super::$name(
+                    crate::helpers::TestApp::with_demo(roundtable::store::Backend::Postgres).await,
+                )
+                .await;
+            }
+        }
+    };
+}
+
+/// The demo post with short-answer choices, its anonymous and role-only answers.
+const SALARY_POST: &str = "Is It Okay to Ask About Salary in a First Interview?";
+
+async fn post_url(app: &TestApp, title_part: &str) -> String {
+    let (_, home) = app.get("/").await;
+    let at = home
+        .find(title_part)
+        .unwrap_or_else(|| panic!("{title_part} on the home page"));
+    let href = home[..at].rfind("href=\"").unwrap();
+    let rest = &home[href + 6..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+site_test!(the_home_page_lists_the_latest_posts_newest_first);
+async fn the_home_page_lists_the_latest_posts_newest_first(app: TestApp) {
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, 200);
+    let text = visible_text(&html);
+    assert!(text.contains("The Hiring Shelf"), "{text}");
+    let remote = text
+        .find("How Have Remote Interviews Changed")
+        .expect("newest post");
+    let salary = text.find(SALARY_POST).expect("middle post");
+    let cover = text
+        .find("What Makes a Cover Letter Stand Out?")
+        .expect("oldest post");
+    assert!(remote < salary && salary < cover, "newest first");
+    // Full text on the home page, answers included.
+    assert!(text.contains("Anonymous"), "{text}");
+}
+
+site_test!(a_post_shows_its_answers_with_attribution_notes_and_approved_comments);
+async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(app: TestApp) {
+    let url = post_url(&app, SALARY_POST).await;
+    assert!(
+        url.starts_with("/20")
+            && url.ends_with("/is-it-okay-to-ask-about-salary-in-a-first-interview/"),
+        "{url}"
+    );
+    let (status, html) = app.get(&url).await;
+    assert_eq!(status, 200);
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Director, public library, South"),
+        "role-only byline: {text}"
+    );
+    assert!(
+        text.contains("Anonymous —"),
+        "an anonymous answer with its short answer: {text}"
+    );
+    assert!(
+        text.contains("Editor’s note: From the consortium side"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Short answers Yes 6 No 1 It depends 2"),
+        "{text}"
+    );
+    assert!(text.contains("Filed under"), "{text}");
+    assert!(
+        html.contains("id=\"answer-"),
+        "each answer has its own anchor"
+    );
+    // Role-only and anonymous authors are never named, nor linked.
+    let store = &app.store;
+    let ruth = store.panelist_by_slug("ruth-okafor-bell").await.unwrap();
+    if let Some(ruth) = ruth {
+        assert!(
+            !text.contains(&ruth.name),
+            "a role-only author's name leaked"
+        );
+    }
+    let tobias = store
+        .panelist_by_slug("tobias-renwick")
+        .await
+        .unwrap()
+        .expect("demo panelist");
+    let anonymous_section = &html[html.find("Anonymous").unwrap()..];
+    let anonymous_section = &anonymous_section[..anonymous_section.find("</section>").unwrap()];
+    assert!(!anonymous_section.contains(&tobias.name) && !anonymous_section.contains(&tobias.slug));
+    // Approved comments show; pending ones do not.
+    let comments = text[text.find("comment").unwrap()..].to_string();
+    assert!(!comments.is_empty());
+}
+
+site_test!(a_late_answer_appears_with_its_dated_edit_note);
+async fn a_late_answer_appears_with_its_dated_edit_note(app: TestApp) {
+    let url = post_url(&app, "How Have Remote Interviews Changed").await;
+    let (_, html) = app.get(&url).await;
+    let text = visible_text(&html);
+    let note = text.find("Edited 20").expect("an edit note");
+    assert!(text[note..].contains("to add"), "{}", &text[note..]);
+    assert!(html.contains("class=\"answer late\""));
+}
+
+site_test!(pending_comments_stay_hidden_and_counts_match);
+async fn pending_comments_stay_hidden_and_counts_match(app: TestApp) {
+    use roundtable::domain::CommentStatus;
+    let pending = app
+        .store
+        .count_comments(CommentStatus::Pending)
+        .await
+        .unwrap();
+    assert!(pending > 0);
+    let posts = app.store.published_posts(0, 10).await.unwrap();
+    for post in posts {
+        let shown = app.store.approved_comments(post.id).await.unwrap();
+        let url = post_url(&app, &post.title).await;
+        let (_, html) = app.get(&url).await;
+        let count = html.matches("class=\"comment\"").count()
+            + html.matches("class=\"comment reply\"").count();
+        assert_eq!(count, shown.len(), "{}", post.title);
+    }
+}
+
+site_test!(unknown_addresses_get_the_not_found_page);
+async fn unknown_addresses_get_the_not_found_page(app: TestApp) {
+    for path in [
+        "/no-such-page",
+        "/2026/13/45/nothing/",
+        "/9999/01/01/nothing/",
+        "/page/999999999999999999999/",
+        "/page/0/",
+        "/page/2/",
+        "/2026/1/1/%3Cscript%3E/",
+    ] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(visible_text(&html).contains("Page not found"), "{path}");
+        assert!(!html.contains("<script>"), "{path}");
+    }
+    let response = app.client.get(app.url("/page/1/")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 308);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_compress() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let response = app
+        .client
+        .get(app.url("/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+}

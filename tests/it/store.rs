@@ -1,0 +1,581 @@
+//! The store's behaviour, each test run on SQLite and on PostgreSQL.
+
+use roundtable::domain::{Attribution, CommentStatus, Email, QuestionState, RoundStatus};
+use roundtable::store::{
+    now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound, Store,
+    StoreError,
+};
+
+use crate::store_test;
+
+fn panelist(name: &str, email: &str, library_type: &str) -> NewPanelist {
+    NewPanelist {
+        name: name.into(),
+        email: email.into(),
+        pronouns: Some("they/them".into()),
+        title: Some("Branch Manager".into()),
+        institution: Some(format!("{name} Memorial Library")),
+        city: Some("Testville".into()),
+        library_type: Some(library_type.into()),
+        region: Some("Midwest".into()),
+        status: "active",
+        ..NewPanelist::default()
+    }
+}
+
+/// A question, an open round with choices, and three panelists.
+async fn round_with_panel(store: &Store) -> (i64, Vec<i64>) {
+    let question_id = store
+        .create_question(&NewQuestion {
+            series_id: None,
+            prompt: "Do you read cover letters?".into(),
+            examples: None,
+            follow_up: None,
+            state: QuestionState::Accepted,
+            submitter_name: Some("A Reader".into()),
+            submitter_email: Some("reader@example.org".into()),
+            credit_submitter: true,
+        })
+        .await
+        .unwrap();
+    let round_id = store
+        .create_round(&NewRound {
+            question_id,
+            series_id: None,
+            prompt: "Do you read cover letters?".into(),
+            examples: None,
+            follow_up: None,
+            choices: vec!["Yes".into(), "No".into(), "It depends".into()],
+            library_types: vec![],
+            closes_at: Some(now() + 86_400),
+            status: RoundStatus::Open,
+        })
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (name, kind) in [
+        ("Ada Quill", "public"),
+        ("Bo Finch", "academic"),
+        ("Cy Wren", "school"),
+    ] {
+        let email = format!(
+            "{}@example.org",
+            name.split(' ').next().unwrap().to_lowercase()
+        );
+        ids.push(
+            store
+                .create_panelist(&panelist(name, &email, kind))
+                .await
+                .unwrap(),
+        );
+    }
+    (round_id, ids)
+}
+
+async fn answer(
+    store: &Store,
+    round_id: i64,
+    panelist_id: i64,
+    attribution: Attribution,
+    choice: &str,
+    body: &str,
+) -> i64 {
+    store
+        .submit_answer(&NewAnswer {
+            round_id,
+            invitation_id: None,
+            panelist_id,
+            attribution,
+            role_description: (attribution == Attribution::Role)
+                .then(|| "Director, public library, Midwest".into()),
+            show_library_type: attribution == Attribution::Anonymous,
+            choice: Some(choice.into()),
+            body: body.into(),
+            is_late: false,
+            submitted_at: now(),
+        })
+        .await
+        .unwrap()
+}
+
+fn new_post(round_id: i64, answer_ids: Vec<i64>) -> NewPost {
+    NewPost {
+        title: "Do you read cover letters?".into(),
+        slug: None,
+        intro: "We asked the panel.".into(),
+        closing: "Thanks to all.".into(),
+        series_id: None,
+        author_id: None,
+        round_id: Some(round_id),
+        answer_ids,
+        tags: vec!["cover letters".into()],
+        categories: vec!["Public".into()],
+    }
+}
+
+store_test!(a_fresh_database_is_at_the_newest_schema);
+async fn a_fresh_database_is_at_the_newest_schema(store: Store) {
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        store.known_schema_version()
+    );
+    // Migrating again is a no-op.
+    store.migrate().await.unwrap();
+    assert_eq!(store.library_types().await.unwrap().len(), 5);
+}
+
+store_test!(a_schema_newer_than_the_program_is_refused_and_left_alone);
+async fn a_schema_newer_than_the_program_is_refused_and_left_alone(store: Store) {
+    store.set_setting("site_title", "Kept").await.unwrap();
+    let future = store.known_schema_version() + 1;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES ($1, 'from the future', $2, $3, 0)",
+    )
+    .bind(future)
+    .bind(true)
+    .bind(vec![0u8; 48])
+    .execute(store.raw_pool_for_tests())
+    .await
+    .unwrap();
+    let err = store.migrate().await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found, .. } if found == future),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer Roundtable"), "{err}");
+    assert_eq!(
+        store.setting("site_title").await.unwrap().as_deref(),
+        Some("Kept")
+    );
+}
+
+store_test!(editors_and_panelists_are_unique_by_email);
+async fn editors_and_panelists_are_unique_by_email(store: Store) {
+    let email = Email::parse("ed@example.org").unwrap();
+    store.create_editor(&email, "Ed", "hash").await.unwrap();
+    let err = store
+        .create_editor(&email, "Ed again", "hash")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    assert_eq!(
+        store
+            .editor_by_email("ED@example.org")
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
+        "Ed"
+    );
+
+    store
+        .create_panelist(&panelist("Same Name", "one@example.org", "public"))
+        .await
+        .unwrap();
+    let second = store
+        .create_panelist(&panelist("Same Name", "two@example.org", "public"))
+        .await
+        .unwrap();
+    assert_eq!(store.panelist(second).await.unwrap().slug, "same-name-2");
+    let err = store
+        .create_panelist(&panelist("Other", "one@example.org", "public"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+}
+
+store_test!(an_answer_keeps_the_signature_it_was_submitted_with);
+async fn an_answer_keeps_the_signature_it_was_submitted_with(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let answer_id = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "Always.",
+    )
+    .await;
+    let mut changed = panelist("Ada Quill", "ada@example.org", "public");
+    changed.title = Some("Director".into());
+    store.update_panelist(panel[0], &changed).await.unwrap();
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![answer_id]))
+        .await
+        .unwrap();
+    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    assert_eq!(answers[0].sig_title.as_deref(), Some("Branch Manager"));
+    assert_eq!(
+        answers[0].byline().text,
+        "Ada Quill (they/them), Branch Manager, Ada Quill Memorial Library, Testville"
+    );
+}
+
+store_test!(a_compiled_post_shows_included_answers_in_the_editors_order);
+async fn a_compiled_post_shows_included_answers_in_the_editors_order(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let a = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "First in.",
+    )
+    .await;
+    let b = answer(
+        &store,
+        round_id,
+        panel[1],
+        Attribution::Role,
+        "It depends",
+        "Second in.",
+    )
+    .await;
+    let c = answer(
+        &store,
+        round_id,
+        panel[2],
+        Attribution::Anonymous,
+        "Yes",
+        "Third in.",
+    )
+    .await;
+    // The editor puts the third first and leaves the first out.
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![c, b]))
+        .await
+        .unwrap();
+    store.publish_post(post_id, now()).await.unwrap();
+    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    let ids: Vec<i64> = answers.iter().map(|x| x.id).collect();
+    assert_eq!(ids, vec![c, b]);
+    assert!(!ids.contains(&a));
+    assert_eq!(answers[0].byline().text, "Anonymous, school library");
+    assert_eq!(
+        answers[1].byline().text,
+        "Director, public library, Midwest"
+    );
+    let tally = store.choice_tally(post_id).await.unwrap();
+    assert_eq!(
+        tally,
+        vec![
+            ("Yes".to_string(), 1),
+            ("No".to_string(), 0),
+            ("It depends".to_string(), 1)
+        ]
+    );
+    let post = store.post(post_id).await.unwrap();
+    assert_eq!(post.status, "published");
+    assert_eq!(post.slug, "do-you-read-cover-letters");
+    assert_eq!(store.count_published_posts().await.unwrap(), 1);
+    // A second post with the same title gets its own slug.
+    let (round2, panel2) = (round_id, panel.clone());
+    let again = answer(
+        &store,
+        round2,
+        panel2[0],
+        Attribution::Named,
+        "No",
+        "Again.",
+    )
+    .await;
+    let second = store
+        .compile_post(&new_post(round2, vec![again]))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.post(second).await.unwrap().slug,
+        "do-you-read-cover-letters-2"
+    );
+}
+
+store_test!(a_late_answer_joins_the_post_with_a_dated_note_and_a_revision);
+async fn a_late_answer_joins_the_post_with_a_dated_note_and_a_revision(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let first = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "On time.",
+    )
+    .await;
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![first]))
+        .await
+        .unwrap();
+    store.publish_post(post_id, now()).await.unwrap();
+    let version = store.content_version().await.unwrap();
+    let late = answer(
+        &store,
+        round_id,
+        panel[1],
+        Attribution::Named,
+        "No",
+        "Sorry I'm late.",
+    )
+    .await;
+    store
+        .add_late_answer(post_id, late, None, now(), "2026-11-30")
+        .await
+        .unwrap();
+    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    assert_eq!(
+        answers.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![first, late]
+    );
+    let notes = store.edit_notes_of_posts(&[post_id]).await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].body, "Edited 2026-11-30 to add Bo Finch’s answer");
+    assert_eq!(store.revision_count(post_id).await.unwrap(), 1);
+    assert!(store.content_version().await.unwrap() > version);
+}
+
+store_test!(a_late_anonymous_answer_note_does_not_name_its_author);
+async fn a_late_anonymous_answer_note_does_not_name_its_author(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let first = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "On time.",
+    )
+    .await;
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![first]))
+        .await
+        .unwrap();
+    store.publish_post(post_id, now()).await.unwrap();
+    let late = answer(
+        &store,
+        round_id,
+        panel[2],
+        Attribution::Anonymous,
+        "No",
+        "Quietly.",
+    )
+    .await;
+    store
+        .add_late_answer(post_id, late, None, now(), "2026-12-01")
+        .await
+        .unwrap();
+    let notes = store.edit_notes_of_posts(&[post_id]).await.unwrap();
+    assert_eq!(
+        notes[0].body,
+        "Edited 2026-12-01 to add an anonymous panelist’s answer"
+    );
+}
+
+store_test!(search_finds_answer_text_without_revealing_anonymous_authors);
+async fn search_finds_answer_text_without_revealing_anonymous_authors(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let named = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "Cover letters show curiosity.",
+    )
+    .await;
+    let anon = answer(
+        &store,
+        round_id,
+        panel[2],
+        Attribution::Anonymous,
+        "No",
+        "Portfolios beat letters every time.",
+    )
+    .await;
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![named, anon]))
+        .await
+        .unwrap();
+    // Drafts are not searchable.
+    assert!(store.search("portfolios", 10, 0).await.unwrap().is_empty());
+    store.publish_post(post_id, now()).await.unwrap();
+    let hits = store.search("portfolios", 10, 0).await.unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].answer_id, Some(anon));
+    assert_eq!(hits[0].byline, "Anonymous, school library");
+    assert!(
+        hits[0].snippet.contains("[[Portfolios]]") || hits[0].snippet.contains("[[portfolios]]"),
+        "{hits:?}"
+    );
+    let everything = format!("{:?}", store.search("letters", 10, 0).await.unwrap());
+    assert!(
+        !everything.contains("Cy Wren") && !everything.contains("cy@example.org"),
+        "{everything}"
+    );
+    // A named answer is found by its author's name.
+    let by_name = store.search("Ada Quill", 10, 0).await.unwrap();
+    assert!(
+        by_name.iter().any(|h| h.answer_id == Some(named)),
+        "{by_name:?}"
+    );
+    // Query syntax typed by a reader is just words.
+    assert!(store
+        .search("\"unbalanced AND (OR NEAR", 10, 0)
+        .await
+        .is_ok());
+    assert!(store.search("!!!", 10, 0).await.unwrap().is_empty());
+}
+
+store_test!(comments_wait_for_moderation_unless_the_address_was_approved_before);
+async fn comments_wait_for_moderation_unless_the_address_was_approved_before(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let a = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "Yes.",
+    )
+    .await;
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![a]))
+        .await
+        .unwrap();
+    store.publish_post(post_id, now()).await.unwrap();
+    let comment = |body: &str,
+                   email: &str,
+                   parent_id: Option<i64>,
+                   status: Option<CommentStatus>| NewComment {
+        post_id,
+        parent_id,
+        author_name: "Reader".into(),
+        author_email: Email::parse(email).unwrap(),
+        author_url: None,
+        body: body.into(),
+        ip_hash: None,
+        status,
+        created_at: None,
+    };
+    let (first, status) = store
+        .add_comment(&comment("First!", "new@example.org", None, None))
+        .await
+        .unwrap();
+    assert_eq!(status, CommentStatus::Pending);
+    let (_, status) = store
+        .add_comment(&comment(
+            "Known.",
+            "known@example.org",
+            None,
+            Some(CommentStatus::Approved),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(status, CommentStatus::Approved);
+    let (reply, status) = store
+        .add_comment(&comment(
+            "Me again.",
+            "KNOWN@example.org",
+            Some(first),
+            None,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(status, CommentStatus::Approved);
+    // A reply to a reply hangs on the thread's first comment: one level deep.
+    let (nested, _) = store
+        .add_comment(&comment("Deeper.", "known@example.org", Some(reply), None))
+        .await
+        .unwrap();
+    let approved = store.approved_comments(post_id).await.unwrap();
+    assert_eq!(approved.len(), 3);
+    assert_eq!(
+        approved.iter().find(|c| c.id == nested).unwrap().parent_id,
+        Some(first)
+    );
+    assert_eq!(
+        store.comment_counts(&[post_id]).await.unwrap(),
+        vec![(post_id, 3)]
+    );
+    assert_eq!(
+        store.count_comments(CommentStatus::Pending).await.unwrap(),
+        1
+    );
+}
+
+store_test!(editor_notes_are_kept_apart_from_the_panelists_words);
+async fn editor_notes_are_kept_apart_from_the_panelists_words(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let a = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "Original words.",
+    )
+    .await;
+    store
+        .edit_answer(
+            a,
+            &AnswerEdit {
+                editor_heading: Some("And a second question".into()),
+                editor_note: None,
+                edited_body: Some("Original words, tidied.".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![a]))
+        .await
+        .unwrap();
+    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    assert_eq!(answers[0].body, "Original words.");
+    assert_eq!(answers[0].public_body(), "Original words, tidied.");
+    assert_eq!(
+        answers[0].editor_heading.as_deref(),
+        Some("And a second question")
+    );
+}
+
+store_test!(the_demo_column_has_everything_the_product_shows);
+async fn the_demo_column_has_everything_the_product_shows(store: Store) {
+    let login = roundtable::demo::load(&store)
+        .await
+        .unwrap()
+        .expect("demo loads into an empty database");
+    assert!(store.editor_by_email(&login.email).await.unwrap().is_some());
+    assert!(
+        roundtable::demo::load(&store).await.unwrap().is_none(),
+        "a second load changes nothing"
+    );
+    assert!(store.panelists("active").await.unwrap().len() >= 10);
+    let posts = store.published_posts(0, 10).await.unwrap();
+    assert_eq!(posts.len(), 3);
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let answers = store.answers_of_posts(&ids).await.unwrap();
+    for post in &posts {
+        let n = answers.iter().filter(|a| a.post_id == post.id).count();
+        assert!((6..=10).contains(&n), "{} has {n} answers", post.title);
+    }
+    assert!(answers
+        .iter()
+        .any(|a| a.attribution() == Attribution::Anonymous));
+    assert!(answers.iter().any(|a| a.attribution() == Attribution::Role));
+    assert!(answers.iter().any(|a| a.is_late != 0));
+    assert!(answers.iter().any(|a| a.editor_heading.is_some()));
+    assert_eq!(store.edit_notes_of_posts(&ids).await.unwrap().len(), 1);
+    let mut tallies = 0;
+    for id in &ids {
+        if !store.choice_tally(*id).await.unwrap().is_empty() {
+            tallies += 1;
+        }
+    }
+    assert_eq!(tallies, 1);
+    assert!(store.count_comments(CommentStatus::Approved).await.unwrap() > 0);
+    assert!(store.count_comments(CommentStatus::Pending).await.unwrap() > 0);
+    let open = store.rounds(RoundStatus::Open).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(!store.round_answers(open[0].id).await.unwrap().is_empty());
+}
