@@ -10,12 +10,14 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::render::Templates;
 use crate::store::Store;
+use crate::web::PageCache;
 
 /// What every request handler can reach.
 pub struct AppState {
     pub store: Store,
     pub templates: Templates,
     pub config: Config,
+    pub cache: PageCache,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -42,10 +44,12 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let templates = Templates::load(config.theme.as_deref())?;
         let addr = listener.local_addr()?;
+        let cache = PageCache::new(config.page_cache);
         let state = Arc::new(AppState {
             store,
             templates,
             config,
+            cache,
         });
         Ok(Application {
             listener,

@@ -46,6 +46,18 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A random token of 256 bits, hex-encoded: for links in emails and secrets.
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of a token, hex-encoded: what the database keeps instead of the token.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
 /// A random password for the demo editor, printed once.
 pub fn random_password() -> String {
     use rand::distributions::Alphanumeric;

@@ -21,9 +21,10 @@ pub struct FileSettings {
     pub addr: Option<String>,
     pub theme: Option<PathBuf>,
     pub base_url: Option<String>,
+    pub page_cache: Option<bool>,
 }
 
-const KNOWN_KEYS: &[&str] = &["database_url", "addr", "theme", "base_url"];
+const KNOWN_KEYS: &[&str] = &["database_url", "addr", "theme", "base_url", "page_cache"];
 
 impl FileSettings {
     /// Reads the settings file. A missing file is fine unless it was named explicitly.
@@ -61,6 +62,8 @@ pub struct Config {
     pub addr: SocketAddr,
     pub theme: Option<PathBuf>,
     pub base_url: Option<String>,
+    /// Keep rendered pages in memory (on unless turned off for benchmarks or debugging).
+    pub page_cache: bool,
 }
 
 impl Config {
@@ -99,11 +102,13 @@ impl Config {
                 bail!("the base URL '{url}' must start with http:// or https://");
             }
         }
+        let page_cache = file.page_cache.unwrap_or(true);
         Ok(Config {
             database_url,
             addr,
             theme,
             base_url,
+            page_cache,
         })
     }
 }

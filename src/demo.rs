@@ -383,7 +383,5 @@ async fn submit(
 
 /// Demo invitations were never mailed, so their tokens are thrown away and only a hash is kept.
 fn random_token_hash() -> String {
-    use sha2::{Digest, Sha256};
-    let token: [u8; 32] = rand::random();
-    format!("{:x}", Sha256::digest(token))
+    crate::auth::token_hash(&crate::auth::random_token())
 }

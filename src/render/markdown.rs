@@ -52,6 +52,17 @@ fn render(text: &str) -> String {
     out
 }
 
+/// The text of an HTML fragment, tags removed and whitespace folded: for feed summaries.
+pub fn plain_text(html: &str) -> String {
+    let text = ammonia::Builder::empty().clean(html).to_string();
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

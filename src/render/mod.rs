@@ -1,10 +1,14 @@
 //! Turning content into what readers get: templates, Markdown made safe, dates in the site's
 //! time zone.
 
+mod chart;
+mod feeds;
 mod markdown;
 mod templates;
 mod time;
 
-pub use markdown::{comment_html, markdown_html};
+pub use chart::{tally_svg, tally_text};
+pub use feeds::{atom, rss, FeedEntry, FeedMeta};
+pub use markdown::{comment_html, markdown_html, plain_text};
 pub use templates::Templates;
 pub use time::{day_bounds, human_date, iso_datetime, permalink, SiteClock};

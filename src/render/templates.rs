@@ -7,21 +7,26 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value};
 use serde::Serialize;
 
+/// Names every built-in template once; each is compiled into the binary.
+macro_rules! built_in {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),+]
+    };
+}
+
 /// Every built-in template, by the name templates and code use for it.
-const BUILT_IN: &[(&str, &str)] = &[
-    ("layout.html", include_str!("../../templates/layout.html")),
-    (
-        "partials/post.html",
-        include_str!("../../templates/partials/post.html"),
-    ),
-    (
-        "pages/home.html",
-        include_str!("../../templates/pages/home.html"),
-    ),
-    (
-        "pages/post.html",
-        include_str!("../../templates/pages/post.html"),
-    ),
+const BUILT_IN: &[(&str, &str)] = built_in![
+    "layout.html",
+    "partials/post.html",
+    "partials/post_body.html",
+    "partials/comment.html",
+    "partials/pagination.html",
+    "pages/home.html",
+    "pages/post.html",
+    "pages/archive.html",
+    "pages/panelist.html",
+    "pages/search.html",
+    "pages/form.html",
 ];
 
 pub struct Templates {
@@ -34,6 +39,8 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(escape_html);
+        // Links in shared partials are relative on pages; feeds set `base` to the site's address.
+        env.add_global("base", "");
         let theme: Option<PathBuf> = theme.map(Path::to_path_buf);
         env.set_loader(move |name| {
             if let Some(dir) = &theme {

@@ -7,6 +7,7 @@ mod comments;
 mod editors;
 mod panel;
 mod posts;
+mod readers;
 mod rounds;
 mod search;
 mod settings;
@@ -15,9 +16,11 @@ mod taxonomy;
 pub use comments::{CommentRow, NewComment};
 pub use editors::EditorRow;
 pub use panel::{NewPanelist, PanelistRow};
-pub use posts::{AnswerRow, EditNoteRow, NewPost, PostRow, PostSummary};
+pub use posts::{
+    AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, PostRow, PostSummary, SitemapPost,
+};
 pub use rounds::{AnswerEdit, NewAnswer, NewQuestion, NewRound, RoundRow};
-pub use search::SearchHit;
+pub use search::{SearchHit, SearchQuery, MATCH_END, MATCH_START};
 pub use taxonomy::{Taxonomy, TermRow};
 
 use std::path::{Path, PathBuf};

@@ -43,7 +43,7 @@ pub struct PanelistRow {
     pub status: String,
 }
 
-const PANELIST_COLUMNS: &str =
+pub(crate) const PANELIST_COLUMNS: &str =
     "id, slug, email, name, pronouns, title, department, institution, city, \
      library_type, region, bio, photo_url, photo_credit, role_description, status";
 

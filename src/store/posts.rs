@@ -521,3 +521,148 @@ async fn insert_search_document(
     .await?;
     Ok(())
 }
+
+/// A named answer with the post it appeared in, for a panelist's archive.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NamedAnswerRow {
+    pub post_id: i64,
+    pub post_slug: String,
+    pub post_title: String,
+    pub published_at: i64,
+    pub answer_id: i64,
+    pub body: String,
+    pub edited_body: Option<String>,
+}
+
+/// One entry of the sitemap.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SitemapPost {
+    pub slug: String,
+    pub published_at: i64,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// Published posts filed under a tag or category, newest first.
+    pub async fn published_posts_with_term(
+        &self,
+        taxonomy: Taxonomy,
+        term_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<PostRow>> {
+        let (link, column) = taxonomy.link_table();
+        Ok(sqlx::query_as(&format!(
+            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
+             JOIN {link} l ON l.post_id = p.id AND l.{column} = $1 \
+             WHERE p.status = 'published' AND p.kind = 'post' \
+             ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(term_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn count_published_posts_with_term(
+        &self,
+        taxonomy: Taxonomy,
+        term_id: i64,
+    ) -> StoreResult<i64> {
+        let (link, column) = taxonomy.link_table();
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM posts p JOIN {link} l ON l.post_id = p.id AND l.{column} = $1 \
+             WHERE p.status = 'published' AND p.kind = 'post'"
+        ))
+        .bind(term_id)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// The published answers a panelist signed with their name, newest first. Role-only and
+    /// anonymous answers are never part of a panelist's archive.
+    pub async fn named_answers_of_panelist(
+        &self,
+        panelist_id: i64,
+    ) -> StoreResult<Vec<NamedAnswerRow>> {
+        Ok(sqlx::query_as(
+            "SELECT p.id AS post_id, p.slug AS post_slug, p.title AS post_title, p.published_at, \
+             a.id AS answer_id, a.body, a.edited_body \
+             FROM answers a JOIN posts p ON p.id = a.post_id \
+             WHERE a.panelist_id = $1 AND a.attribution = 'named' AND a.included = 1 \
+             AND p.status = 'published' ORDER BY p.published_at DESC, a.id",
+        )
+        .bind(panelist_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Published posts a panelist answered by name, for their feed.
+    pub async fn published_posts_of_panelist(
+        &self,
+        panelist_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<PostRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
+             WHERE p.status = 'published' AND p.kind = 'post' AND EXISTS (SELECT 1 FROM answers a \
+             WHERE a.post_id = p.id AND a.panelist_id = $1 AND a.attribution = 'named' AND a.included = 1) \
+             ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
+        ))
+        .bind(panelist_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn sitemap_posts(&self) -> StoreResult<Vec<SitemapPost>> {
+        Ok(sqlx::query_as(
+            "SELECT slug, published_at, updated_at FROM posts \
+             WHERE status = 'published' AND kind = 'post' ORDER BY published_at DESC",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Slugs of panelists with at least one published named answer: the only panelists whose
+    /// membership of the panel is public.
+    pub async fn public_panelist_slugs(&self) -> StoreResult<Vec<String>> {
+        Ok(self
+            .public_panelists()
+            .await?
+            .into_iter()
+            .map(|p| p.slug)
+            .collect())
+    }
+
+    /// Panelists with at least one published named answer, by name.
+    pub async fn public_panelists(&self) -> StoreResult<Vec<super::PanelistRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM panelists WHERE id IN (SELECT a.panelist_id FROM answers a \
+             JOIN posts p ON p.id = a.post_id WHERE a.attribution = 'named' AND a.included = 1 \
+             AND p.status = 'published') ORDER BY name, id",
+            super::panel::PANELIST_COLUMNS
+        ))
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+impl Store {
+    /// Posts by id, in no particular order; missing ids are skipped.
+    pub async fn posts_by_id(&self, ids: &[i64]) -> StoreResult<Vec<PostRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id WHERE p.id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
+    }
+}

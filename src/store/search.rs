@@ -3,8 +3,26 @@
 
 use super::{Backend, Store, StoreResult};
 
-/// One match: a post, or one answer in it, with a snippet whose matches are wrapped in
-/// `[[` and `]]` (the caller escapes the text, then turns those into highlighting).
+/// Marks the start of a matched word in a snippet. Private-use characters cannot be confused
+/// with anything a person typed; the web layer escapes the snippet, then turns these into
+/// highlighting.
+pub const MATCH_START: char = '\u{E000}';
+/// Marks the end of a matched word in a snippet.
+pub const MATCH_END: char = '\u{E001}';
+
+/// What a reader searches for.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub words: String,
+    /// A library type's name in lowercase ("public"), matched against answers that show it.
+    pub library_type: Option<String>,
+    pub tag: Option<String>,
+    pub year: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One match: a post, or one answer in it, with a snippet around the matched words.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SearchHit {
     pub post_id: i64,
@@ -13,53 +31,82 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
+/// The words of a query, lowercased; the reader's punctuation never reaches either engine's
+/// query syntax.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(str::to_lowercase)
+        .collect()
+}
+
 impl Store {
-    /// Matches for the words of `query`, best first. Words are matched as plain terms: the
-    /// reader's punctuation never reaches the query syntax of either engine.
-    pub async fn search(
-        &self,
-        query: &str,
-        limit: i64,
-        offset: i64,
-    ) -> StoreResult<Vec<SearchHit>> {
-        let words: Vec<String> = query
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .take(16)
-            .map(str::to_lowercase)
-            .collect();
+    /// Matches best first, and how many there are in all.
+    pub async fn search(&self, q: &SearchQuery) -> StoreResult<(Vec<SearchHit>, i64)> {
+        let words = words(&q.words);
         if words.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         }
-        let hits = match self.backend() {
-            Backend::Sqlite => {
-                let fts_query = words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ");
-                sqlx::query_as(
+        // Filters shared by both engines; `$1` is the query, `$2`–`$4` the filters.
+        let filters = "($2 = '' OR d.library_type = $2) \
+             AND ($3 = '' OR EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+                  WHERE pt.post_id = d.post_id AND t.slug = $3)) \
+             AND ($4 = 0 OR d.year = $4)";
+        let (matches, hits_sql, count_sql, query_text) = match self.backend() {
+            Backend::Sqlite => (
+                "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid WHERE search_fts MATCH $1",
+                format!(
                     "SELECT d.post_id, d.answer_id, d.byline, \
-                     snippet(search_fts, 2, '[[', ']]', '…', 24) AS snippet \
-                     FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid \
-                     WHERE search_fts MATCH $1 ORDER BY bm25(search_fts, 4.0, 2.0, 1.0) LIMIT $2 OFFSET $3",
-                )
-                .bind(fts_query)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(self.pool())
-                .await?
-            }
-            Backend::Postgres => {
-                sqlx::query_as(
-                    "SELECT d.post_id, d.answer_id, d.byline, \
-                     ts_headline('english', d.body, q, 'StartSel=[[, StopSel=]], MaxWords=30, MinWords=12') AS snippet \
-                     FROM search_documents d, plainto_tsquery('english', $1) q \
-                     WHERE d.document @@ q ORDER BY ts_rank(d.document, q) DESC, d.id LIMIT $2 OFFSET $3",
-                )
-                .bind(words.join(" "))
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(self.pool())
-                .await?
-            }
+                     snippet(search_fts, 2, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet"
+                ),
+                "SELECT COUNT(*)",
+                words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" "),
+            ),
+            Backend::Postgres => (
+                "FROM search_documents d, plainto_tsquery('english', $1) q WHERE d.document @@ q",
+                format!(
+                    "SELECT d.post_id, d.answer_id, d.byline, ts_headline('english', d.body, q, \
+                     'StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=12') AS snippet"
+                ),
+                "SELECT COUNT(*)",
+                words.join(" "),
+            ),
         };
-        Ok(hits)
+        let order = match self.backend() {
+            Backend::Sqlite => "ORDER BY bm25(search_fts, 4.0, 2.0, 1.0), d.id",
+            Backend::Postgres => "ORDER BY ts_rank(d.document, q) DESC, d.id",
+        };
+        let library_type = q.library_type.clone().unwrap_or_default();
+        let tag = q.tag.clone().unwrap_or_default();
+        let year = q.year.unwrap_or(0);
+        let total: i64 = sqlx::query_scalar(&format!("{count_sql} {matches} AND {filters}"))
+            .bind(&query_text)
+            .bind(&library_type)
+            .bind(&tag)
+            .bind(year)
+            .fetch_one(self.pool())
+            .await?;
+        let hits = sqlx::query_as(&format!(
+            "{hits_sql} {matches} AND {filters} {order} LIMIT $5 OFFSET $6"
+        ))
+        .bind(&query_text)
+        .bind(&library_type)
+        .bind(&tag)
+        .bind(year)
+        .bind(q.limit)
+        .bind(q.offset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((hits, total))
+    }
+
+    /// The years that have published posts, newest first, for the search filter.
+    pub async fn search_years(&self) -> StoreResult<Vec<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT year FROM search_documents ORDER BY year DESC")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 }

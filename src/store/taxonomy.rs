@@ -25,7 +25,15 @@ impl Taxonomy {
         }
     }
 
-    fn link_table(self) -> (&'static str, &'static str) {
+    /// The first segment of the archive's address: `/tag/…/`, `/category/…/`.
+    pub fn base(self) -> &'static str {
+        match self {
+            Taxonomy::Tag => "tag",
+            Taxonomy::Category => "category",
+        }
+    }
+
+    pub(crate) fn link_table(self) -> (&'static str, &'static str) {
         match self {
             Taxonomy::Tag => ("post_tags", "tag_id"),
             Taxonomy::Category => ("post_categories", "category_id"),
@@ -40,6 +48,23 @@ impl Store {
         let id = ensure_term(&mut tx, taxonomy, name).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Every term that files at least one published post, by name, with its post count.
+    pub async fn used_terms(&self, taxonomy: Taxonomy) -> StoreResult<Vec<(TermRow, i64)>> {
+        let (link, column) = taxonomy.link_table();
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT t.id, t.slug, t.name, COUNT(*) FROM {table} t JOIN {link} l ON l.{column} = t.id \
+             JOIN posts p ON p.id = l.post_id WHERE p.status = 'published' \
+             GROUP BY t.id, t.slug, t.name ORDER BY t.name",
+            table = taxonomy.table()
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug, name, n)| (TermRow { id, slug, name }, n))
+            .collect())
     }
 
     pub async fn term_by_slug(

@@ -1,49 +1,97 @@
-//! The reader's pages: the home page with its pages of older posts, and one post.
+//! The reader's pages: the home page, one post, tag and category archives, and a panelist's
+//! archive of named answers.
 
-use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use serde::Serialize;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, Uri};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
 
+use super::forms::CommentForm;
 use super::views::{comment_threads, post_views, CommentView, PostView, SiteView};
 use super::WebError;
 use crate::app::SharedState;
-use crate::render::day_bounds;
+use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
+use crate::store::{PostRow, Taxonomy};
 
 /// Posts per page on the home page and archives.
-const PAGE_SIZE: i64 = 10;
+pub const PAGE_SIZE: i64 = 10;
+
+/// `?s=` is WordPress's search address; everything else on `/` is ignored.
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    s: Option<String>,
+}
 
 #[derive(Serialize)]
-struct HomePage {
+struct ListPage {
     site: SiteView,
     posts: Vec<PostView>,
     page: i64,
     newer_url: Option<String>,
     older_url: Option<String>,
+    archive: Option<ArchiveView>,
 }
 
-pub async fn home(state: State<SharedState>) -> Result<Html<String>, WebError> {
-    render_home(&state, 1).await
+#[derive(Serialize)]
+struct ArchiveView {
+    kind: &'static str,
+    name: String,
+    count: i64,
+    feed_url: String,
+}
+
+pub async fn home(
+    state: State<SharedState>,
+    Query(q): Query<HomeQuery>,
+) -> Result<Response, WebError> {
+    if let Some(words) = q.s {
+        let target = format!("/search?q={}", super::search::encode_query(&words));
+        return Ok(Redirect::to(&target).into_response());
+    }
+    Ok(render_home(&state, 1).await?.into_response())
 }
 
 pub async fn home_page(
     state: State<SharedState>,
     Path(n): Path<String>,
 ) -> Result<Response, WebError> {
-    let n: i64 = n.parse().map_err(|_| WebError::NotFound)?;
-    if n == 1 {
-        return Ok(axum::response::Redirect::permanent("/").into_response());
+    match page_number(&n)? {
+        1 => Ok(Redirect::permanent("/").into_response()),
+        n => Ok(render_home(&state, n).await?.into_response()),
     }
-    if n < 1 {
-        return Err(WebError::NotFound);
+}
+
+/// A page number from the address: 1 or more, and small enough to mean something.
+pub fn page_number(text: &str) -> Result<i64, WebError> {
+    match text.parse::<i64>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(WebError::NotFound),
     }
-    Ok(render_home(&state, n).await?.into_response())
+}
+
+/// How many pages `total` items fill, at least one.
+pub fn page_count(total: i64) -> i64 {
+    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+}
+
+/// Links to the neighbouring pages of a list whose first page is `base`.
+pub fn neighbours(base: &str, page: i64, pages: i64) -> (Option<String>, Option<String>) {
+    let url = |n: i64| {
+        if n == 1 {
+            base.to_string()
+        } else {
+            format!("{base}page/{n}/")
+        }
+    };
+    (
+        (page > 1).then(|| url(page - 1)),
+        (page < pages).then(|| url(page + 1)),
+    )
 }
 
 async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, WebError> {
     let store = &state.store;
-    let total = store.count_published_posts().await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let pages = page_count(store.count_published_posts().await?);
     if page > pages {
         return Err(WebError::NotFound);
     }
@@ -52,24 +100,196 @@ async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, Web
         .published_posts((page - 1) * PAGE_SIZE, PAGE_SIZE)
         .await?;
     let posts = post_views(store, &clock, rows).await?;
-    let page_url = |n: i64| {
-        if n == 1 {
-            "/".to_string()
-        } else {
-            format!("/page/{n}/")
-        }
-    };
+    let (newer_url, older_url) = neighbours("/", page, pages);
     let html = state.templates.render(
         "pages/home.html",
-        HomePage {
+        ListPage {
             site,
             posts,
             page,
-            newer_url: (page > 1).then(|| page_url(page - 1)),
-            older_url: (page < pages).then(|| page_url(page + 1)),
+            newer_url,
+            older_url,
+            archive: None,
         },
     )?;
     Ok(Html(html))
+}
+
+pub async fn tag(
+    state: State<SharedState>,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, WebError> {
+    render_archive(&state, Taxonomy::Tag, &slug, 1).await
+}
+
+pub async fn tag_page(
+    state: State<SharedState>,
+    Path((slug, n)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    archive_page(&state, Taxonomy::Tag, &slug, &n).await
+}
+
+pub async fn category(
+    state: State<SharedState>,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, WebError> {
+    render_archive(&state, Taxonomy::Category, &slug, 1).await
+}
+
+pub async fn category_page(
+    state: State<SharedState>,
+    Path((slug, n)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    archive_page(&state, Taxonomy::Category, &slug, &n).await
+}
+
+async fn archive_page(
+    state: &SharedState,
+    taxonomy: Taxonomy,
+    slug: &str,
+    n: &str,
+) -> Result<Response, WebError> {
+    match page_number(n)? {
+        1 => Ok(Redirect::permanent(&format!("/{}/{slug}/", taxonomy.base())).into_response()),
+        n => Ok(render_archive(state, taxonomy, slug, n)
+            .await?
+            .into_response()),
+    }
+}
+
+async fn render_archive(
+    state: &SharedState,
+    taxonomy: Taxonomy,
+    slug: &str,
+    page: i64,
+) -> Result<Html<String>, WebError> {
+    let store = &state.store;
+    let term = store
+        .term_by_slug(taxonomy, slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let count = store
+        .count_published_posts_with_term(taxonomy, term.id)
+        .await?;
+    let pages = page_count(count);
+    if page > pages || count == 0 {
+        return Err(WebError::NotFound);
+    }
+    let (site, clock) = SiteView::load(store).await?;
+    let rows = store
+        .published_posts_with_term(taxonomy, term.id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .await?;
+    let posts = post_views(store, &clock, rows).await?;
+    let base = format!("/{}/{}/", taxonomy.base(), term.slug);
+    let (newer_url, older_url) = neighbours(&base, page, pages);
+    let archive = ArchiveView {
+        kind: match taxonomy {
+            Taxonomy::Tag => "Tag",
+            Taxonomy::Category => "Category",
+        },
+        name: term.name,
+        count,
+        feed_url: format!("{base}feed/"),
+    };
+    let html = state.templates.render(
+        "pages/archive.html",
+        ListPage {
+            site,
+            posts,
+            page,
+            newer_url,
+            older_url,
+            archive: Some(archive),
+        },
+    )?;
+    Ok(Html(html))
+}
+
+#[derive(Serialize)]
+struct PanelistPage {
+    site: SiteView,
+    panelist: PanelistView,
+    answers: Vec<PanelistAnswerView>,
+}
+
+#[derive(Serialize)]
+struct PanelistView {
+    name: String,
+    pronouns: Option<String>,
+    role: String,
+    bio_html: Option<String>,
+    photo_url: Option<String>,
+    photo_credit: Option<String>,
+    feed_url: String,
+}
+
+#[derive(Serialize)]
+struct PanelistAnswerView {
+    post_title: String,
+    url: String,
+    date: String,
+    date_iso: String,
+    body_html: String,
+}
+
+/// A panelist's profile and the answers they signed by name. A panelist with no published
+/// named answer has no public page: that they are on the panel is itself not public.
+pub async fn panelist(
+    state: State<SharedState>,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let store = &state.store;
+    let panelist = store
+        .panelist_by_slug(&slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let answers = store.named_answers_of_panelist(panelist.id).await?;
+    if answers.is_empty() {
+        return Err(WebError::NotFound);
+    }
+    let (site, clock) = SiteView::load(store).await?;
+    let role = [
+        &panelist.title,
+        &panelist.department,
+        &panelist.institution,
+        &panelist.city,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|s| s.trim())
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
+    let answers = answers
+        .iter()
+        .map(|a| {
+            let url = permalink(&clock, a.published_at, &a.post_slug);
+            PanelistAnswerView {
+                post_title: a.post_title.clone(),
+                url: format!("{url}#answer-{}", a.answer_id),
+                date: human_date(&clock, a.published_at),
+                date_iso: iso_datetime(&clock, a.published_at),
+                body_html: markdown_html(a.edited_body.as_deref().unwrap_or(&a.body)),
+            }
+        })
+        .collect();
+    let view = PanelistView {
+        feed_url: format!("/panelist/{}/feed/", panelist.slug),
+        name: panelist.name,
+        pronouns: panelist.pronouns,
+        role,
+        bio_html: panelist.bio.as_deref().map(markdown_html),
+        photo_url: panelist.photo_url,
+        photo_credit: panelist.photo_credit,
+    };
+    Ok(Html(state.templates.render(
+        "pages/panelist.html",
+        PanelistPage {
+            site,
+            panelist: view,
+            answers,
+        },
+    )?))
 }
 
 #[derive(Serialize)]
@@ -77,38 +297,70 @@ struct PostPage {
     site: SiteView,
     post: PostView,
     comments: Vec<CommentView>,
+    comments_open: bool,
+    form: CommentForm,
+    pending: Option<CommentView>,
+}
+
+/// The post at `/YYYY/MM/DD/slug/`, or not found.
+pub async fn find_post(
+    state: &SharedState,
+    year: &str,
+    month: &str,
+    day: &str,
+    slug: &str,
+) -> Result<PostRow, WebError> {
+    let (Ok(year), Ok(month), Ok(day)) =
+        (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>())
+    else {
+        return Err(WebError::NotFound);
+    };
+    let (_, clock) = SiteView::load(&state.store).await?;
+    let (from, to) = day_bounds(&clock, year, month, day).ok_or(WebError::NotFound)?;
+    state
+        .store
+        .published_post_by_slug(slug, from, to)
+        .await?
+        .ok_or(WebError::NotFound)
 }
 
 pub async fn post(
     state: State<SharedState>,
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
 ) -> Result<Html<String>, WebError> {
-    let (Ok(year), Ok(month), Ok(day)) =
-        (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>())
-    else {
-        return Err(WebError::NotFound);
-    };
+    let row = find_post(&state, &year, &month, &day, &slug).await?;
+    render_post(&state, row, CommentForm::default(), None)
+        .await
+        .map(Html)
+}
+
+/// Renders a post page; the comment form carries what was typed and any errors, and `pending`
+/// is the reader's own comment awaiting moderation.
+pub async fn render_post(
+    state: &SharedState,
+    row: PostRow,
+    form: CommentForm,
+    pending: Option<CommentView>,
+) -> Result<String, WebError> {
     let store = &state.store;
     let (site, clock) = SiteView::load(store).await?;
-    let (from, to) = day_bounds(&clock, year, month, day).ok_or(WebError::NotFound)?;
-    let row = store
-        .published_post_by_slug(&slug, from, to)
-        .await?
-        .ok_or(WebError::NotFound)?;
     let comments = comment_threads(&clock, store.approved_comments(row.id).await?);
+    let comments_open = row.comments_open != 0;
     let post = post_views(store, &clock, vec![row])
         .await?
         .pop()
         .ok_or(WebError::NotFound)?;
-    let html = state.templates.render(
+    Ok(state.templates.render(
         "pages/post.html",
         PostPage {
             site,
             post,
             comments,
+            comments_open,
+            form,
+            pending,
         },
-    )?;
-    Ok(Html(html))
+    )?)
 }
 
 pub async fn stylesheet() -> impl IntoResponse {
@@ -121,6 +373,27 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-pub async fn not_found() -> WebError {
-    WebError::NotFound
+/// Unknown addresses: the canonical form of an address that differs only in case or a missing
+/// trailing slash gets a permanent redirect; anything else is the not-found page.
+pub async fn not_found(uri: Uri) -> Result<Redirect, WebError> {
+    let path = uri.path();
+    let looks_like_a_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'));
+    if looks_like_a_file || path.starts_with("/admin") || path.starts_with("/api/") {
+        return Err(WebError::NotFound);
+    }
+    let mut canonical = path.to_lowercase();
+    if !canonical.ends_with('/') {
+        canonical.push('/');
+    }
+    if canonical != path && !canonical.contains("//") {
+        let target = match uri.query() {
+            Some(q) => format!("{canonical}?{q}"),
+            None => canonical,
+        };
+        return Ok(Redirect::permanent(&target));
+    }
+    Err(WebError::NotFound)
 }

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::render::{comment_html, human_date, iso_datetime, markdown_html, permalink, SiteClock};
+use crate::render::{
+    comment_html, human_date, iso_datetime, markdown_html, permalink, tally_svg, tally_text,
+    SiteClock,
+};
 use crate::store::{AnswerRow, CommentRow, PostRow, Store, StoreResult, Taxonomy, TermRow};
 
 #[derive(Serialize)]
@@ -57,6 +60,7 @@ pub struct TallyView {
 
 #[derive(Serialize)]
 pub struct CommentView {
+    pub id: i64,
     pub anchor: String,
     pub author: String,
     pub author_url: Option<String>,
@@ -68,6 +72,7 @@ pub struct CommentView {
 
 #[derive(Serialize)]
 pub struct PostView {
+    pub id: i64,
     pub title: String,
     pub url: String,
     pub date: String,
@@ -78,6 +83,10 @@ pub struct PostView {
     pub answers: Vec<AnswerView>,
     pub attribution_after: bool,
     pub tally: Vec<TallyView>,
+    pub tally_text: String,
+    pub tally_svg: Option<String>,
+    pub published_at: i64,
+    pub updated_at: i64,
     pub edit_notes: Vec<String>,
     pub tags: Vec<TermView>,
     pub categories: Vec<TermView>,
@@ -108,15 +117,9 @@ pub async fn post_views(
     let mut views = Vec::with_capacity(posts.len());
     for post in posts {
         let published = post.published_at.unwrap_or(post.updated_at);
-        let tally = if post.round_id.is_some() {
-            store
-                .choice_tally(post.id)
-                .await?
-                .into_iter()
-                .map(|(label, count)| TallyView { label, count })
-                .collect()
-        } else {
-            Vec::new()
+        let tally = match post.round_id {
+            Some(_) => store.choice_tally(post.id).await?,
+            None => Vec::new(),
         };
         views.push(PostView {
             url: permalink(clock, published, &post.slug),
@@ -132,7 +135,16 @@ pub async fn post_views(
                 .map(answer_view)
                 .collect(),
             attribution_after: post.attribution_style == "after",
-            tally,
+            tally_text: tally_text(&tally),
+            tally_svg: (!tally.is_empty())
+                .then(|| tally_svg(&format!("Short answers to “{}”", post.title), &tally)),
+            tally: tally
+                .into_iter()
+                .map(|(label, count)| TallyView { label, count })
+                .collect(),
+            id: post.id,
+            published_at: published,
+            updated_at: post.updated_at,
             edit_notes: notes.remove(&post.id).unwrap_or_default(),
             tags: tags.remove(&post.id).unwrap_or_default(),
             categories: categories.remove(&post.id).unwrap_or_default(),
@@ -171,9 +183,10 @@ fn group_terms(rows: Vec<(i64, TermRow)>, base: &str) -> HashMap<i64, Vec<TermVi
     grouped
 }
 
-/// Approved comments as threads one level deep, oldest first.
-pub fn comment_threads(clock: &SiteClock, comments: Vec<CommentRow>) -> Vec<CommentView> {
-    let view = |c: &CommentRow| CommentView {
+/// One comment on its own, such as the commenter's own comment awaiting moderation.
+pub fn comment_view(clock: &SiteClock, c: &CommentRow) -> CommentView {
+    CommentView {
+        id: c.id,
         anchor: format!("comment-{}", c.id),
         author: c.author_name.clone(),
         author_url: c
@@ -184,19 +197,23 @@ pub fn comment_threads(clock: &SiteClock, comments: Vec<CommentRow>) -> Vec<Comm
         date_iso: iso_datetime(clock, c.created_at),
         body_html: comment_html(&c.body),
         replies: Vec::new(),
-    };
-    let mut threads: Vec<(i64, CommentView)> = Vec::new();
+    }
+}
+
+/// Approved comments as threads one level deep, oldest first.
+pub fn comment_threads(clock: &SiteClock, comments: Vec<CommentRow>) -> Vec<CommentView> {
+    let mut threads: Vec<CommentView> = Vec::new();
     let mut orphans = Vec::new();
     for c in &comments {
         match c.parent_id {
-            None => threads.push((c.id, view(c))),
-            Some(parent) => match threads.iter_mut().find(|(id, _)| *id == parent) {
-                Some((_, thread)) => thread.replies.push(view(c)),
+            None => threads.push(comment_view(clock, c)),
+            Some(parent) => match threads.iter_mut().find(|t| t.id == parent) {
+                Some(thread) => thread.replies.push(comment_view(clock, c)),
                 // A reply whose parent is not shown (held or removed) still appears, at the top level.
-                None => orphans.push((c.id, view(c))),
+                None => orphans.push(comment_view(clock, c)),
             },
         }
     }
     threads.extend(orphans);
-    threads.into_iter().map(|(_, v)| v).collect()
+    threads
 }

@@ -158,6 +158,7 @@ impl TestApp {
             addr: "127.0.0.1:0".parse().unwrap(),
             theme: None,
             base_url: None,
+            page_cache: true,
         };
         let app = Application::build(config, store.clone())
             .await
@@ -178,6 +179,19 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a form and returns the status and body of the response (redirects not followed).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
     }
 
     /// GETs a page and returns its status and body.

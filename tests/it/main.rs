@@ -3,5 +3,6 @@
 
 mod cli;
 mod helpers;
+mod reader;
 mod site;
 mod store;

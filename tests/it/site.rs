@@ -80,7 +80,7 @@ async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(a
         "{text}"
     );
     assert!(
-        text.contains("Short answers Yes 6 No 1 It depends 2"),
+        text.contains("Short answers: Yes 6 · No 1 · It depends 2"),
         "{text}"
     );
     assert!(text.contains("Filed under"), "{text}");
@@ -143,7 +143,7 @@ async fn pending_comments_stay_hidden_and_counts_match(app: TestApp) {
 site_test!(unknown_addresses_get_the_not_found_page);
 async fn unknown_addresses_get_the_not_found_page(app: TestApp) {
     for path in [
-        "/no-such-page",
+        "/no-such-page/",
         "/2026/13/45/nothing/",
         "/9999/01/01/nothing/",
         "/page/999999999999999999999/",
@@ -158,6 +158,21 @@ async fn unknown_addresses_get_the_not_found_page(app: TestApp) {
     }
     let response = app.client.get(app.url("/page/1/")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 308);
+}
+
+site_test!(case_and_slash_variants_redirect_to_the_canonical_address);
+async fn case_and_slash_variants_redirect_to_the_canonical_address(app: TestApp) {
+    for (variant, canonical) in [
+        ("/Tag/Interviews/", "/tag/interviews/"),
+        ("/tag/interviews", "/tag/interviews/"),
+        ("/SEARCH?q=x", "/search/?q=x"),
+    ] {
+        let response = app.client.get(app.url(variant)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 308, "{variant}");
+        assert_eq!(response.headers()["location"], canonical, "{variant}");
+    }
+    let (status, _) = app.get("/tag/interviews/").await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]

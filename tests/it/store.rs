@@ -2,8 +2,8 @@
 
 use roundtable::domain::{Attribution, CommentStatus, Email, QuestionState, RoundStatus};
 use roundtable::store::{
-    now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound, Store,
-    StoreError,
+    now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound,
+    SearchQuery, Store, StoreError, MATCH_END, MATCH_START,
 };
 
 use crate::store_test;
@@ -396,34 +396,66 @@ async fn search_finds_answer_text_without_revealing_anonymous_authors(store: Sto
         .compile_post(&new_post(round_id, vec![named, anon]))
         .await
         .unwrap();
+    let search = |words: &str| SearchQuery {
+        words: words.into(),
+        limit: 10,
+        ..SearchQuery::default()
+    };
     // Drafts are not searchable.
-    assert!(store.search("portfolios", 10, 0).await.unwrap().is_empty());
+    assert_eq!(store.search(&search("portfolios")).await.unwrap().1, 0);
     store.publish_post(post_id, now()).await.unwrap();
-    let hits = store.search("portfolios", 10, 0).await.unwrap();
-    assert_eq!(hits.len(), 1, "{hits:?}");
+    let (hits, total) = store.search(&search("portfolios")).await.unwrap();
+    assert_eq!((hits.len(), total), (1, 1), "{hits:?}");
     assert_eq!(hits[0].answer_id, Some(anon));
     assert_eq!(hits[0].byline, "Anonymous, school library");
-    assert!(
-        hits[0].snippet.contains("[[Portfolios]]") || hits[0].snippet.contains("[[portfolios]]"),
-        "{hits:?}"
-    );
-    let everything = format!("{:?}", store.search("letters", 10, 0).await.unwrap());
+    let marked = format!("{MATCH_START}Portfolios{MATCH_END}");
+    assert!(hits[0].snippet.contains(&marked), "{hits:?}");
+    let everything = format!("{:?}", store.search(&search("letters")).await.unwrap());
     assert!(
         !everything.contains("Cy Wren") && !everything.contains("cy@example.org"),
         "{everything}"
     );
     // A named answer is found by its author's name.
-    let by_name = store.search("Ada Quill", 10, 0).await.unwrap();
+    let (by_name, _) = store.search(&search("Ada Quill")).await.unwrap();
     assert!(
         by_name.iter().any(|h| h.answer_id == Some(named)),
         "{by_name:?}"
     );
+    // Filters narrow the matches.
+    let school = SearchQuery {
+        library_type: Some("school".into()),
+        ..search("letters")
+    };
+    let school_hits: Vec<Option<i64>> = store
+        .search(&school)
+        .await
+        .unwrap()
+        .0
+        .iter()
+        .map(|h| h.answer_id)
+        .collect();
+    assert_eq!(school_hits, vec![Some(anon)]);
+    let tagged = SearchQuery {
+        tag: Some("cover-letters".into()),
+        ..search("letters")
+    };
+    assert!(store.search(&tagged).await.unwrap().1 >= 2);
+    let untagged = SearchQuery {
+        tag: Some("no-such-tag".into()),
+        ..search("letters")
+    };
+    assert_eq!(store.search(&untagged).await.unwrap().1, 0);
+    let old = SearchQuery {
+        year: Some(1999),
+        ..search("letters")
+    };
+    assert_eq!(store.search(&old).await.unwrap().1, 0);
     // Query syntax typed by a reader is just words.
     assert!(store
-        .search("\"unbalanced AND (OR NEAR", 10, 0)
+        .search(&search("\"unbalanced AND (OR NEAR"))
         .await
         .is_ok());
-    assert!(store.search("!!!", 10, 0).await.unwrap().is_empty());
+    assert_eq!(store.search(&search("!!!")).await.unwrap().1, 0);
 }
 
 store_test!(comments_wait_for_moderation_unless_the_address_was_approved_before);

@@ -1,0 +1,80 @@
+//! What readers send besides comments: newsletter subscriptions, and the counters that keep
+//! any one address from flooding a form.
+
+use super::{now, Store, StoreResult};
+use crate::domain::Email;
+
+impl Store {
+    /// Records a hit on `bucket` and says whether it is within `max` hits per `window` seconds.
+    pub async fn allow_rate(&self, bucket: &str, window: i64, max: i64) -> StoreResult<bool> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT window_start, hits FROM rate_limits WHERE bucket = $1")
+                .bind(bucket)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (start, hits) = match row {
+            Some((start, hits)) if at - start < window => (start, hits + 1),
+            _ => (at, 1),
+        };
+        sqlx::query(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, $3) \
+             ON CONFLICT (bucket) DO UPDATE SET window_start = excluded.window_start, hits = excluded.hits",
+        )
+        .bind(bucket)
+        .bind(start)
+        .bind(hits)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(hits <= max)
+    }
+
+    /// Adds a pending subscriber; an address already on the list is left as it is. Returns
+    /// whether the address is new.
+    pub async fn add_subscriber(
+        &self,
+        email: &Email,
+        confirm_token_hash: &str,
+        unsubscribe_token_hash: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO subscribers (email, status, confirm_token_hash, unsubscribe_token_hash, created_at) \
+             VALUES ($1, 'pending', $2, $3, $4) ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(email.as_str())
+        .bind(confirm_token_hash)
+        .bind(unsubscribe_token_hash)
+        .bind(now())
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// `(email, status)` of every subscriber, for the editor.
+    pub async fn subscribers(&self) -> StoreResult<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT email, status FROM subscribers ORDER BY created_at, id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// A random secret kept in the settings, created on first use (for hashing addresses).
+    pub async fn secret(&self, name: &str) -> StoreResult<String> {
+        let key = format!("secret_{name}");
+        if let Some(value) = self.setting(&key).await? {
+            return Ok(value);
+        }
+        let fresh = crate::auth::random_token();
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(&key)
+        .bind(&fresh)
+        .execute(self.pool())
+        .await?;
+        Ok(self.setting(&key).await?.unwrap_or(fresh))
+    }
+}

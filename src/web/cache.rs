@@ -1,0 +1,169 @@
+//! HTTP caching for public pages: an in-memory cache of rendered responses keyed by address
+//! and content version, with `ETag` and `Last-Modified` so unchanged pages answer `304`.
+//!
+//! Every write that changes what readers see bumps the content version in the database, so the
+//! cache never serves a stale page, and several servers sharing one database stay in step.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::app::SharedState;
+
+/// Pages larger than this are served but not kept.
+const MAX_CACHED_BODY: usize = 4 * 1024 * 1024;
+/// Entries kept at most; the whole cache is dropped when it is full (simple, and rare).
+const MAX_ENTRIES: usize = 4096;
+
+#[derive(Clone)]
+struct Entry {
+    version: i64,
+    etag: String,
+    last_modified: String,
+    content_type: HeaderValue,
+    body: Bytes,
+}
+
+/// Rendered public pages by address (path and query).
+#[derive(Default, Clone)]
+pub struct PageCache {
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    /// Set to false to render every page afresh (for benchmarks and debugging).
+    pub enabled: bool,
+}
+
+impl PageCache {
+    pub fn new(enabled: bool) -> PageCache {
+        PageCache {
+            entries: Arc::default(),
+            enabled,
+        }
+    }
+
+    fn get(&self, key: &str, version: i64) -> Option<Entry> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(key).filter(|e| e.version == version).cloned()
+    }
+
+    fn put(&self, key: String, entry: Entry) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, entry);
+        }
+    }
+}
+
+/// The middleware: serves GET and HEAD of public pages from the cache, answers conditional
+/// requests with 304, and stores successful responses.
+pub async fn cached(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    if !(request.method() == Method::GET || request.method() == Method::HEAD) {
+        return next.run(request).await;
+    }
+    let version = match state.store.content_version().await {
+        Ok(v) => v,
+        // Without a version the page cannot be validated; render it, uncached.
+        Err(_) => return next.run(request).await,
+    };
+    let key = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let request_headers = request.headers().clone();
+    if state.cache.enabled {
+        if let Some(entry) = state.cache.get(&key, version) {
+            return respond(&request_headers, entry);
+        }
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let Some(content_type) = response.headers().get(header::CONTENT_TYPE).cloned() else {
+        return response;
+    };
+    let cacheable = content_type.to_str().is_ok_and(|t| {
+        t.starts_with("text/html") || t.contains("xml") || t.starts_with("application/json")
+    });
+    if !cacheable {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(body) = to_bytes(body, MAX_CACHED_BODY).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the page was too large to send",
+        )
+            .into_response();
+    };
+    let entry = Entry {
+        version,
+        etag: format!("\"v{version}-{:x}\"", fnv(&body)),
+        last_modified: jiff::Timestamp::now()
+            .strftime("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string(),
+        content_type,
+        body,
+    };
+    if state.cache.enabled {
+        state.cache.put(key, entry.clone());
+    }
+    let mut response = respond(&request_headers, entry);
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    response
+}
+
+fn respond(request_headers: &HeaderMap, entry: Entry) -> Response {
+    let matches_etag = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim().trim_start_matches("W/") == entry.etag)
+        });
+    let not_modified_since = request_headers.get(header::IF_NONE_MATCH).is_none()
+        && request_headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == entry.last_modified);
+    let mut response = if matches_etag || not_modified_since {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = Response::new(Body::from(entry.body));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, entry.content_type);
+        r
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&entry.etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&entry.last_modified) {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+    // Readers' browsers may keep a page briefly but must check back: new answers and comments
+    // appear without waiting for an expiry.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=0, must-revalidate"),
+    );
+    response
+}
+
+/// FNV-1a: a fast hash for telling bodies apart in ETags (not for security).
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}

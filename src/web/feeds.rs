@@ -1,0 +1,221 @@
+//! Feeds for every list a reader can follow: the site, each tag, category and panelist, in
+//! RSS 2.0 and Atom, with each post's full content.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::views::{post_views, PostView, SiteView};
+use super::{site_base, WebError};
+use crate::app::SharedState;
+use crate::render::{atom, rss, FeedEntry, FeedMeta};
+use crate::store::{PostRow, Taxonomy};
+
+/// Posts per feed.
+const FEED_SIZE: i64 = 20;
+
+#[derive(Clone, Copy)]
+pub enum Format {
+    Rss,
+    Atom,
+}
+
+#[derive(Serialize)]
+struct BodyContext<'a> {
+    post: &'a PostView,
+    base: &'a str,
+}
+
+async fn respond(
+    state: &SharedState,
+    headers: &HeaderMap,
+    format: Format,
+    title: String,
+    page_path: &str,
+    rows: Vec<PostRow>,
+) -> Result<Response, WebError> {
+    let store = &state.store;
+    let base = site_base(state, headers);
+    let (site, clock) = SiteView::load(store).await?;
+    let posts = post_views(store, &clock, rows).await?;
+    let mut entries = Vec::with_capacity(posts.len());
+    for post in &posts {
+        let content_html = state
+            .templates
+            .render("partials/post_body.html", BodyContext { post, base: &base })?;
+        let intro = crate::render::plain_text(&post.intro_html);
+        entries.push(FeedEntry {
+            id: format!("{base}/?p={}", post.id),
+            title: post.title.clone(),
+            link: format!("{base}{}", post.url),
+            author: site.title.clone(),
+            published: post.published_at,
+            updated: post.updated_at.max(post.published_at),
+            categories: post
+                .categories
+                .iter()
+                .chain(&post.tags)
+                .map(|t| t.name.clone())
+                .collect(),
+            summary: match post.tally_text.as_str() {
+                "" => intro,
+                tally => format!("{intro} Short answers: {tally}."),
+            },
+            content_html,
+        });
+    }
+    let feed_path = match format {
+        Format::Rss => format!("{page_path}feed/"),
+        Format::Atom => format!("{page_path}feed/atom/"),
+    };
+    let meta = FeedMeta {
+        title,
+        description: if site.tagline.is_empty() {
+            site.title.clone()
+        } else {
+            site.tagline.clone()
+        },
+        link: format!("{base}{page_path}"),
+        self_url: format!("{base}{feed_path}"),
+        updated: entries.iter().map(|e| e.updated).max().unwrap_or(0),
+    };
+    let (body, content_type) = match format {
+        Format::Rss => (rss(&meta, &entries), "application/rss+xml; charset=utf-8"),
+        Format::Atom => (
+            atom(&meta, &entries, &clock),
+            "application/atom+xml; charset=utf-8",
+        ),
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+pub async fn site_rss(state: State<SharedState>, headers: HeaderMap) -> Result<Response, WebError> {
+    site_feed(&state, &headers, Format::Rss).await
+}
+
+pub async fn site_atom(
+    state: State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    site_feed(&state, &headers, Format::Atom).await
+}
+
+async fn site_feed(
+    state: &SharedState,
+    headers: &HeaderMap,
+    format: Format,
+) -> Result<Response, WebError> {
+    let (site, _) = SiteView::load(&state.store).await?;
+    let rows = state.store.published_posts(0, FEED_SIZE).await?;
+    respond(state, headers, format, site.title, "/", rows).await
+}
+
+async fn term_feed(
+    state: &SharedState,
+    headers: &HeaderMap,
+    taxonomy: Taxonomy,
+    slug: &str,
+    format: Format,
+) -> Result<Response, WebError> {
+    let term = state
+        .store
+        .term_by_slug(taxonomy, slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let rows = state
+        .store
+        .published_posts_with_term(taxonomy, term.id, 0, FEED_SIZE)
+        .await?;
+    let (site, _) = SiteView::load(&state.store).await?;
+    let path = format!("/{}/{}/", taxonomy.base(), term.slug);
+    respond(
+        state,
+        headers,
+        format,
+        format!("{} · {}", term.name, site.title),
+        &path,
+        rows,
+    )
+    .await
+}
+
+pub async fn tag_rss(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    term_feed(&state, &headers, Taxonomy::Tag, &slug, Format::Rss).await
+}
+
+pub async fn tag_atom(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    term_feed(&state, &headers, Taxonomy::Tag, &slug, Format::Atom).await
+}
+
+pub async fn category_rss(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    term_feed(&state, &headers, Taxonomy::Category, &slug, Format::Rss).await
+}
+
+pub async fn category_atom(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    term_feed(&state, &headers, Taxonomy::Category, &slug, Format::Atom).await
+}
+
+/// The posts a panelist answered by name; like their page, it exists only once they have one.
+async fn panelist_feed(
+    state: &SharedState,
+    headers: &HeaderMap,
+    slug: &str,
+    format: Format,
+) -> Result<Response, WebError> {
+    let panelist = state
+        .store
+        .panelist_by_slug(slug)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let rows = state
+        .store
+        .published_posts_of_panelist(panelist.id, FEED_SIZE)
+        .await?;
+    if rows.is_empty() {
+        return Err(WebError::NotFound);
+    }
+    let (site, _) = SiteView::load(&state.store).await?;
+    let path = format!("/panelist/{}/", panelist.slug);
+    respond(
+        state,
+        headers,
+        format,
+        format!("{} · {}", panelist.name, site.title),
+        &path,
+        rows,
+    )
+    .await
+}
+
+pub async fn panelist_rss(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    panelist_feed(&state, &headers, &slug, Format::Rss).await
+}
+
+pub async fn panelist_atom(
+    state: State<SharedState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    panelist_feed(&state, &headers, &slug, Format::Atom).await
+}

@@ -1,0 +1,478 @@
+//! What readers send: comments, suggested questions, requests to join the panel and newsletter
+//! subscriptions. Every form shows back what was typed, with the problem beside its field.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use super::site::{find_post, render_post};
+use super::views::{comment_view, SiteView};
+use super::WebError;
+use crate::app::SharedState;
+use crate::auth::{random_token, token_hash};
+use crate::domain::{CommentStatus, Email, QuestionState};
+use crate::render::permalink;
+use crate::store::{CommentRow, NewComment, NewPanelist, NewQuestion};
+
+/// Comments allowed from one address in `RATE_WINDOW` seconds.
+const RATE_MAX: i64 = 5;
+const RATE_WINDOW: i64 = 600;
+
+/// The comment form as typed, and what is wrong with it.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, deserialize_with = "optional_id")]
+    pub parent_id: Option<i64>,
+    /// The honeypot: hidden from people, filled in by robots.
+    #[serde(default, skip_serializing)]
+    pub homepage: String,
+    #[serde(skip_deserializing)]
+    pub errors: CommentErrors,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct CommentErrors {
+    pub form: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub url: Option<String>,
+    pub body: Option<String>,
+}
+
+/// An empty or unreadable reply-to id means "reply to the post".
+fn optional_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    Ok(text.and_then(|t| t.trim().parse().ok()))
+}
+
+/// Checks a typed value's length, counting characters as a person would. `what` names the
+/// field in a sentence: "your name".
+fn check_len(value: &str, what: &str, required: bool, max: usize) -> Option<String> {
+    let count = value.chars().count();
+    if required && value.trim().is_empty() {
+        Some(format!("Please fill in {what}."))
+    } else if count > max {
+        let mut sentence = what.to_string();
+        sentence[..1].make_ascii_uppercase();
+        Some(format!(
+            "{sentence} is {count} characters long; the limit is {max}."
+        ))
+    } else {
+        None
+    }
+}
+
+impl CommentForm {
+    fn validate(&mut self) -> Option<Email> {
+        self.errors.name = check_len(&self.name, "your name", true, 100);
+        self.errors.body = check_len(&self.body, "your comment", true, 10_000);
+        self.errors.url = check_len(&self.url, "your website address", false, 300).or_else(|| {
+            let url = self.url.trim();
+            let acceptable =
+                url.is_empty() || url.starts_with("http://") || url.starts_with("https://");
+            (!acceptable).then(|| "A website address starts with http:// or https://.".to_string())
+        });
+        let email = match Email::parse(&self.email) {
+            Ok(email) => Some(email),
+            Err(e) => {
+                self.errors.email = Some(format!("{e}."));
+                None
+            }
+        };
+        let ok =
+            self.errors.name.is_none() && self.errors.body.is_none() && self.errors.url.is_none();
+        email.filter(|_| ok)
+    }
+}
+
+/// A short hash of the sender's address: enough to rate-limit, never the address itself.
+async fn address_hash(state: &SharedState, addr: &SocketAddr) -> Result<String, WebError> {
+    let secret = state.store.secret("address_hash").await?;
+    Ok(token_hash(&format!("{secret}:{}", addr.ip()))[..32].to_string())
+}
+
+pub async fn post_comment(
+    State(state): State<SharedState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+    Form(mut form): Form<CommentForm>,
+) -> Result<Response, WebError> {
+    let post = find_post(&state, &year, &month, &day, &slug).await?;
+    let redisplay = |state: SharedState, post, form: CommentForm, status: StatusCode| async move {
+        let html = render_post(&state, post, form, None).await?;
+        Ok::<Response, WebError>((status, Html(html)).into_response())
+    };
+    if post.comments_open == 0 {
+        form.errors.form = Some("Comments on this post are closed.".into());
+        return redisplay(state.clone(), post, form, StatusCode::FORBIDDEN).await;
+    }
+    let Some(email) = form.validate() else {
+        form.errors.form =
+            Some("Your comment was not posted yet: please correct the fields marked below.".into());
+        return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let ip_hash = address_hash(&state, &addr).await?;
+    if !state
+        .store
+        .allow_rate(&format!("comment:{ip_hash}"), RATE_WINDOW, RATE_MAX)
+        .await?
+    {
+        form.errors.form =
+            Some("You have posted several comments in a short time. Please wait a few minutes and send it again.".into());
+        return redisplay(state.clone(), post, form, StatusCode::TOO_MANY_REQUESTS).await;
+    }
+    let url = form.url.trim();
+    let new = NewComment {
+        post_id: post.id,
+        parent_id: form.parent_id,
+        author_name: form.name.trim().to_string(),
+        author_email: email,
+        author_url: (!url.is_empty()).then(|| url.to_string()),
+        body: form.body.clone(),
+        ip_hash: Some(ip_hash),
+        // Robots fill the hidden field; keep what they sent where the editor can see it.
+        status: (!form.homepage.is_empty()).then_some(CommentStatus::Spam),
+        created_at: None,
+    };
+    let (id, status) = match state.store.add_comment(&new).await {
+        Ok(done) => done,
+        Err(crate::store::StoreError::NotFound(_)) => {
+            form.errors.form = Some("The comment you replied to is no longer there; your comment is below, post it again.".into());
+            form.parent_id = None;
+            return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (_, clock) = SiteView::load(&state.store).await?;
+    let post_url = permalink(
+        &clock,
+        post.published_at.unwrap_or(post.updated_at),
+        &post.slug,
+    );
+    if status == CommentStatus::Approved {
+        return Ok(Redirect::to(&format!("{post_url}#comment-{id}")).into_response());
+    }
+    let row = CommentRow {
+        id,
+        post_id: post.id,
+        parent_id: new.parent_id,
+        author_name: new.author_name,
+        author_url: new.author_url,
+        body: new.body,
+        status: status.as_str().to_string(),
+        created_at: crate::store::now(),
+    };
+    let pending = comment_view(&clock, &row);
+    let html = render_post(&state, post, CommentForm::default(), Some(pending)).await?;
+    Ok(Html(html).into_response())
+}
+
+/// A field of a public form.
+#[derive(Serialize)]
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    value: String,
+    required: bool,
+    max: usize,
+    error: Option<String>,
+    options: Vec<SelectOption>,
+}
+
+#[derive(Serialize)]
+struct SelectOption {
+    value: String,
+    label: String,
+}
+
+impl Field {
+    fn new(
+        name: &'static str,
+        label: &'static str,
+        kind: &'static str,
+        required: bool,
+        max: usize,
+    ) -> Field {
+        Field {
+            name,
+            label,
+            kind,
+            value: String::new(),
+            required,
+            max,
+            error: None,
+            options: Vec::new(),
+        }
+    }
+}
+
+#[derive(Serialize, Default)]
+struct FormErrors {
+    form: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FormView {
+    title: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    submit: &'static str,
+    fields: Vec<Field>,
+    errors: FormErrors,
+    done: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct FormPage {
+    site: SiteView,
+    form: FormView,
+}
+
+/// The typed values of a public form, by field name.
+pub type Typed = std::collections::HashMap<String, String>;
+
+/// Fills the fields with what was typed and checks each one's length.
+fn fill(fields: &mut [Field], typed: &Typed) -> bool {
+    let mut ok = true;
+    for field in fields.iter_mut() {
+        field.value = typed.get(field.name).cloned().unwrap_or_default();
+        if field.kind == "checkbox" {
+            continue;
+        }
+        let label = field.label.to_lowercase();
+        let what = if label.starts_with("your ") {
+            label
+        } else {
+            format!("the {label}")
+        };
+        field.error = check_len(&field.value, &what, field.required, field.max);
+        ok &= field.error.is_none();
+    }
+    ok
+}
+
+fn value<'a>(fields: &'a [Field], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.value.trim())
+        .unwrap_or("")
+}
+
+fn optional(fields: &[Field], name: &str) -> Option<String> {
+    Some(value(fields, name).to_string()).filter(|v| !v.is_empty())
+}
+
+/// Checks an email field, marking it when wrong.
+fn email_field(fields: &mut [Field], name: &str) -> Option<Email> {
+    let field = fields.iter_mut().find(|f| f.name == name)?;
+    if field.value.trim().is_empty() && !field.required {
+        return None;
+    }
+    match Email::parse(&field.value) {
+        Ok(email) => Some(email),
+        Err(e) => {
+            field.error.get_or_insert(format!("{e}."));
+            None
+        }
+    }
+}
+
+async fn render_form(
+    state: &SharedState,
+    form: FormView,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let (site, _) = SiteView::load(&state.store).await?;
+    let html = state
+        .templates
+        .render("pages/form.html", FormPage { site, form })?;
+    Ok((status, Html(html)).into_response())
+}
+
+fn suggest_form() -> FormView {
+    FormView {
+        title: "Suggest a question",
+        intro: "Is there something you would like to ask people who hire? Send it in: the editor reads every suggestion and may reword it before putting it to the panel.",
+        action: "/suggest/",
+        submit: "Send the question",
+        fields: vec![
+            Field::new("question", "Your question", "textarea", true, 2000),
+            Field::new("name", "Your name", "text", false, 100),
+            Field::new("email", "Your email, if the editor may write to you", "email", false, 254),
+            Field::new("credit", "Credit me by name if the question is published", "checkbox", false, 3),
+        ],
+        errors: FormErrors::default(),
+        done: None,
+    }
+}
+
+pub async fn suggest(State(state): State<SharedState>) -> Result<Response, WebError> {
+    render_form(&state, suggest_form(), StatusCode::OK).await
+}
+
+pub async fn suggest_post(
+    State(state): State<SharedState>,
+    Form(typed): Form<Typed>,
+) -> Result<Response, WebError> {
+    let mut form = suggest_form();
+    let mut ok = fill(&mut form.fields, &typed);
+    let email = email_field(&mut form.fields, "email");
+    ok &= form.fields.iter().all(|f| f.error.is_none());
+    if !ok {
+        form.errors.form =
+            Some("Your question was not sent yet: please correct the fields marked below.".into());
+        return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if typed.get("homepage").is_none_or(|h| h.is_empty()) {
+        state
+            .store
+            .create_question(&NewQuestion {
+                series_id: None,
+                prompt: value(&form.fields, "question").to_string(),
+                examples: None,
+                follow_up: None,
+                state: QuestionState::Suggested,
+                submitter_name: optional(&form.fields, "name"),
+                submitter_email: email.map(|e| e.to_string()),
+                credit_submitter: !value(&form.fields, "credit").is_empty(),
+            })
+            .await?;
+    }
+    form.done = Some("Thank you! Your question is in the editor’s queue.");
+    render_form(&state, form, StatusCode::OK).await
+}
+
+async fn join_form(state: &SharedState) -> Result<FormView, WebError> {
+    let mut library_type = Field::new("library_type", "Library type", "select", true, 40);
+    library_type.options = state
+        .store
+        .library_types()
+        .await?
+        .into_iter()
+        .map(|(value, label)| SelectOption { value, label })
+        .collect();
+    Ok(FormView {
+        title: "Join the panel",
+        intro: "Do you hire library workers? Join the panel: you will get one question at a time by email, and for each answer you choose whether it is published with your name, with your role only, or anonymously.",
+        action: "/join/",
+        submit: "Ask to join",
+        fields: vec![
+            Field::new("name", "Name", "text", true, 100),
+            Field::new("email", "Email", "email", true, 254),
+            Field::new("pronouns", "Pronouns", "text", false, 40),
+            Field::new("title", "Job title", "text", true, 200),
+            Field::new("institution", "Library or organisation", "text", true, 200),
+            Field::new("city", "City", "text", false, 100),
+            library_type,
+            Field::new("region", "Region", "text", false, 100),
+        ],
+        errors: FormErrors::default(),
+        done: None,
+    })
+}
+
+pub async fn join(State(state): State<SharedState>) -> Result<Response, WebError> {
+    render_form(&state, join_form(&state).await?, StatusCode::OK).await
+}
+
+pub async fn join_post(
+    State(state): State<SharedState>,
+    Form(typed): Form<Typed>,
+) -> Result<Response, WebError> {
+    let mut form = join_form(&state).await?;
+    fill(&mut form.fields, &typed);
+    let email = email_field(&mut form.fields, "email");
+    let kind = value(&form.fields, "library_type").to_string();
+    if let Some(field) = form.fields.iter_mut().find(|f| f.name == "library_type") {
+        if !kind.is_empty() && !field.options.iter().any(|o| o.value == kind) {
+            field.error = Some("Please choose one of the library types listed.".into());
+        }
+    }
+    let Some(email) = email.filter(|_| form.fields.iter().all(|f| f.error.is_none())) else {
+        form.errors.form =
+            Some("Your request was not sent yet: please correct the fields marked below.".into());
+        return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    if typed.get("homepage").is_none_or(|h| h.is_empty()) {
+        let request = NewPanelist {
+            name: value(&form.fields, "name").to_string(),
+            email: email.to_string(),
+            pronouns: optional(&form.fields, "pronouns"),
+            title: optional(&form.fields, "title"),
+            institution: optional(&form.fields, "institution"),
+            city: optional(&form.fields, "city"),
+            library_type: Some(kind),
+            region: optional(&form.fields, "region"),
+            status: "applied",
+            ..NewPanelist::default()
+        };
+        match state.store.create_panelist(&request).await {
+            // An address already on the panel gets the same answer: membership is not public.
+            Ok(_) => {}
+            Err(e)
+                if e.is_unique_violation()
+                    || matches!(e, crate::store::StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    form.done = Some("Thank you! The editor will look at your request and write to you.");
+    render_form(&state, form, StatusCode::OK).await
+}
+
+fn subscribe_form() -> FormView {
+    FormView {
+        title: "Subscribe",
+        intro:
+            "Get each new post by email. You can unsubscribe with one click from any newsletter.",
+        action: "/subscribe/",
+        submit: "Subscribe",
+        fields: vec![Field::new("email", "Email", "email", true, 254)],
+        errors: FormErrors::default(),
+        done: None,
+    }
+}
+
+pub async fn subscribe(State(state): State<SharedState>) -> Result<Response, WebError> {
+    render_form(&state, subscribe_form(), StatusCode::OK).await
+}
+
+pub async fn subscribe_post(
+    State(state): State<SharedState>,
+    Form(typed): Form<Typed>,
+) -> Result<Response, WebError> {
+    let mut form = subscribe_form();
+    fill(&mut form.fields, &typed);
+    let Some(email) = email_field(&mut form.fields, "email")
+        .filter(|_| form.fields.iter().all(|f| f.error.is_none()))
+    else {
+        form.errors.form = Some("You are not subscribed yet: please correct the address.".into());
+        return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    if typed.get("homepage").is_none_or(|h| h.is_empty()) {
+        // The confirmation email carrying these tokens is sent by the mail outbox.
+        state
+            .store
+            .add_subscriber(
+                &email,
+                &token_hash(&random_token()),
+                &token_hash(&random_token()),
+            )
+            .await?;
+    }
+    form.done =
+        Some("Thank you! Your subscription is recorded; it starts once you confirm your address.");
+    render_form(&state, form, StatusCode::OK).await
+}

@@ -1,0 +1,247 @@
+//! Search: `/search?q=words` (and WordPress's `/?s=words`, which redirects here), ranked by
+//! the database's own full-text engine, with highlighted snippets and filters.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::site::{page_count, PAGE_SIZE};
+use super::views::SiteView;
+use super::WebError;
+use crate::app::SharedState;
+use crate::render::permalink;
+use crate::store::{SearchQuery, Taxonomy, MATCH_END, MATCH_START};
+
+/// Longer queries are refused with a message rather than searched.
+const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default, rename = "type")]
+    library_type: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    page: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct Filters {
+    library_types: Vec<Choice>,
+    tags: Vec<Choice>,
+    years: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+struct HitView {
+    title: String,
+    url: String,
+    byline: Option<String>,
+    snippet_html: String,
+}
+
+#[derive(Serialize)]
+struct SearchPage {
+    site: SiteView,
+    query: String,
+    message: Option<String>,
+    hits: Vec<HitView>,
+    total: i64,
+    filters: Filters,
+    newer_url: Option<String>,
+    older_url: Option<String>,
+}
+
+/// Percent-encodes a query-string value.
+pub fn encode_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Escapes a snippet and turns the engine's match markers into `<mark>`.
+fn snippet_html(snippet: &str) -> String {
+    let mut out = String::with_capacity(snippet.len() + 32);
+    for c in snippet.chars() {
+        match c {
+            MATCH_START => out.push_str("<mark>"),
+            MATCH_END => out.push_str("</mark>"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub async fn search(
+    State(state): State<SharedState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, WebError> {
+    let store = &state.store;
+    let (site, clock) = SiteView::load(store).await?;
+    let query = params.q.trim().to_string();
+    let page = match params.page.as_str() {
+        "" => 1,
+        n => super::site::page_number(n).map_err(|_| {
+            WebError::BadRequest("The page number is not one of the result pages.".into())
+        })?,
+    };
+    let year: Option<i64> = params.year.parse().ok();
+    let library_types = store.library_types().await?;
+    let chosen_type = library_types
+        .iter()
+        .find(|(slug, _)| *slug == params.library_type)
+        .map(|(_, name)| name.to_lowercase());
+    let tags = store.used_terms(Taxonomy::Tag).await?;
+    let filters = Filters {
+        library_types: library_types
+            .iter()
+            .map(|(slug, name)| Choice {
+                selected: *slug == params.library_type,
+                value: slug.clone(),
+                label: name.clone(),
+            })
+            .collect(),
+        tags: tags
+            .iter()
+            .map(|(t, _)| Choice {
+                selected: t.slug == params.tag,
+                value: t.slug.clone(),
+                label: t.name.clone(),
+            })
+            .collect(),
+        years: store
+            .search_years()
+            .await?
+            .into_iter()
+            .map(|y| Choice {
+                selected: Some(y) == year,
+                value: y.to_string(),
+                label: y.to_string(),
+            })
+            .collect(),
+    };
+    let mut message = None;
+    let mut status = StatusCode::OK;
+    let (mut hits, mut total) = (Vec::new(), 0);
+    if query.chars().count() > MAX_QUERY_CHARS {
+        message = Some(format!(
+            "That search is too long: use at most {MAX_QUERY_CHARS} characters."
+        ));
+        status = StatusCode::BAD_REQUEST;
+    } else if !query.is_empty() {
+        let (found, count) = store
+            .search(&SearchQuery {
+                words: query.clone(),
+                library_type: chosen_type,
+                tag: Some(params.tag.clone()).filter(|t| !t.is_empty()),
+                year,
+                limit: PAGE_SIZE,
+                offset: (page - 1) * PAGE_SIZE,
+            })
+            .await?;
+        total = count;
+        if count == 0 {
+            message =
+                Some("Nothing matched. Try fewer or different words, or remove a filter.".into());
+        }
+        let post_ids: Vec<i64> = found.iter().map(|h| h.post_id).collect();
+        let posts: HashMap<i64, (String, String)> = store
+            .posts_by_id(&post_ids)
+            .await?
+            .into_iter()
+            .map(|p| {
+                (
+                    p.id,
+                    (
+                        p.title,
+                        permalink(&clock, p.published_at.unwrap_or(p.updated_at), &p.slug),
+                    ),
+                )
+            })
+            .collect();
+        hits = found
+            .into_iter()
+            .filter_map(|h| {
+                let (title, url) = posts.get(&h.post_id)?.clone();
+                Some(HitView {
+                    title,
+                    url: match h.answer_id {
+                        Some(id) => format!("{url}#answer-{id}"),
+                        None => url,
+                    },
+                    byline: Some(h.byline).filter(|b| !b.is_empty()),
+                    snippet_html: snippet_html(&h.snippet),
+                })
+            })
+            .collect();
+    }
+    let pages = page_count(total);
+    let base = format!(
+        "/search?q={}&type={}&tag={}&year={}&",
+        encode_query(&query),
+        encode_query(&params.library_type),
+        encode_query(&params.tag),
+        encode_query(&params.year)
+    );
+    let newer_url = (page > 1).then(|| format!("{base}page={}", page - 1));
+    let older_url = (page < pages).then(|| format!("{base}page={}", page + 1));
+    let html = state.templates.render(
+        "pages/search.html",
+        SearchPage {
+            site,
+            query,
+            message,
+            hits,
+            total,
+            filters,
+            newer_url,
+            older_url,
+        },
+    )?;
+    Ok((status, Html(html)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_escaped_and_marked() {
+        let raw = format!("a <b> {MATCH_START}word{MATCH_END} & more");
+        assert_eq!(
+            snippet_html(&raw),
+            "a &lt;b&gt; <mark>word</mark> &amp; more"
+        );
+    }
+
+    #[test]
+    fn queries_are_percent_encoded() {
+        assert_eq!(encode_query("a b&c/é"), "a+b%26c%2F%C3%A9");
+    }
+}
