@@ -1,11 +1,12 @@
-//! `Application`: the shared state and the bound listener. Tests build it on port 0 and read
-//! back the port the system chose.
+//! `Application`: the shared state, the bound listener and the mail worker beside it. Tests
+//! build it on port 0 and read back the port the system chose.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::bail;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::render::Templates;
@@ -63,17 +64,28 @@ impl Application {
         self.addr
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves, and sends the outbox, until Ctrl-C or SIGTERM; then finishes the requests in
+    /// flight and the mail pass in progress.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let (stop, stopped) = watch::channel(false);
+        let mail_worker = crate::mail::spawn_worker(
+            self.state.store.clone(),
+            self.state.config.mail.clone(),
+            stopped,
+        );
         let router = crate::web::router(self.state.clone());
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+        let _ = stop.send(true);
+        if let Err(e) = mail_worker.await {
+            tracing::error!("the mail worker stopped abnormally: {e}");
+        }
         self.state.store.close().await;
-        Ok(())
+        Ok(served?)
     }
 }
 

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate` and `user add`, each a thin layer over the library.
+//! The command line: `serve`, `migrate`, `user add` and `outbox`, each a thin layer over the
+//! library.
 //! Every failure ends as one line on standard error and a non-zero exit code.
 
 use std::io::{BufRead, IsTerminal};
@@ -6,9 +7,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, FileSettings};
+use crate::config::{Config, FileSettings, MailFlags};
 use crate::domain::Email;
 use crate::store::{DatabaseUrl, Store};
 
@@ -53,6 +54,8 @@ enum Command {
         /// Public address of the site, used in feeds and emails (e.g. https://column.example.org).
         #[arg(long, env = "ROUNDTABLE_BASE_URL", value_name = "URL")]
         base_url: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
@@ -61,6 +64,60 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Look at and send the queued email (serve sends it on its own every few seconds).
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OutboxCommand {
+    /// Send the mail that is due now, once, and print "sent N, failed N, waiting N".
+    ///
+    /// Failed attempts are counted and retried later, and still exit 0; only a problem that
+    /// stops the whole pass (such as an unreachable database) is an error.
+    Run {
+        #[command(flatten)]
+        mail: MailArgs,
+    },
+    /// Count the mail waiting, sent and given up on, and list the latest failures.
+    Status,
+    /// Queue a failed message again, due now, with a fresh set of attempts.
+    Retry {
+        /// The message's number, as `outbox status` shows it (#ID).
+        id: i64,
+    },
+}
+
+/// Where mail goes and whom it is from; the SMTP password is read from
+/// ROUNDTABLE_SMTP_PASSWORD (or smtp_password in the settings file), never from a flag.
+#[derive(Debug, Args)]
+struct MailArgs {
+    /// SMTP server to send mail through [default: 127.0.0.1].
+    #[arg(long, env = "ROUNDTABLE_SMTP_HOST", value_name = "HOST")]
+    smtp_host: Option<String>,
+    /// Port of the SMTP server; plain SMTP, no TLS [default: 25].
+    #[arg(long, env = "ROUNDTABLE_SMTP_PORT", value_name = "PORT")]
+    smtp_port: Option<u16>,
+    /// SMTP login name, when the server asks for one.
+    #[arg(long, env = "ROUNDTABLE_SMTP_USERNAME", value_name = "NAME")]
+    smtp_username: Option<String>,
+    /// The From of every email, e.g. "The Column <column@example.org>" [default: roundtable@localhost].
+    #[arg(long, env = "ROUNDTABLE_SENDER", value_name = "ADDRESS")]
+    sender: Option<String>,
+}
+
+impl MailArgs {
+    fn into_flags(self) -> MailFlags {
+        MailFlags {
+            smtp_host: self.smtp_host,
+            smtp_port: self.smtp_port,
+            smtp_username: self.smtp_username,
+            smtp_password: std::env::var("ROUNDTABLE_SMTP_PASSWORD").ok(),
+            sender: self.sender,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,12 +197,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             theme,
             base_url,
+            mail,
         } => {
-            let config = Config::resolve(file, cli.database_url, addr, theme, base_url)?;
+            let config = Config::resolve(
+                file,
+                cli.database_url,
+                addr,
+                theme,
+                base_url,
+                mail.into_flags(),
+            )?;
             serve(config, demo).await
         }
         Command::Migrate => {
-            let config = Config::resolve(file, cli.database_url, None, None, None)?;
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
             let store = open_store(&config.database_url).await?;
             println!(
                 "{} is at schema version {}",
@@ -157,7 +222,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Add { email, name },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None)?;
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
             let email = Email::parse(&email)?;
             let password = read_password()?;
             let hash = crate::auth::hash_password(&password)?;
@@ -174,7 +239,60 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("editor {email} added; sign in at /admin/");
             Ok(())
         }
+        Command::Outbox {
+            command: OutboxCommand::Run { mail },
+        } => {
+            let config =
+                Config::resolve(file, cli.database_url, None, None, None, mail.into_flags())?;
+            let store = open_store(&config.database_url).await?;
+            let report = crate::mail::run_once(&store, &config.mail).await?;
+            let mut line = format!(
+                "sent {}, failed {}, waiting {}",
+                report.sent, report.failed, report.waiting
+            );
+            if let Some(error) = report.last_error {
+                line.push_str(&format!("; last error: {error}"));
+            }
+            println!("{line}");
+            Ok(())
+        }
+        Command::Outbox {
+            command: OutboxCommand::Status,
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let store = open_store(&config.database_url).await?;
+            let counts = store.outbox_counts().await?;
+            println!(
+                "waiting {}, sent {}, failed {}",
+                counts.pending, counts.sent, counts.failed
+            );
+            for mail in store.failed_mail(10).await? {
+                println!(
+                    "failed #{} {} to {} after {} attempts: {}",
+                    mail.id,
+                    mail.kind,
+                    mail.to_addr,
+                    mail.attempts,
+                    mail.last_error.as_deref().unwrap_or("no reason recorded")
+                );
+            }
+            Ok(())
+        }
+        Command::Outbox {
+            command: OutboxCommand::Retry { id },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let store = open_store(&config.database_url).await?;
+            store.retry_failed(id).await?;
+            println!("mail #{id} is queued again and goes out with the next outbox run");
+            Ok(())
+        }
     }
+}
+
+/// No mail flags: for commands that send nothing, the file and defaults suffice.
+fn no_mail() -> MailFlags {
+    MailFlags::default()
 }
 
 /// Connects and migrates: what every command that touches the database does first.

@@ -12,6 +12,9 @@ use crate::store::DatabaseUrl;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://roundtable.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_SMTP_HOST: &str = "127.0.0.1";
+pub const DEFAULT_SMTP_PORT: u16 = 25;
+pub const DEFAULT_SENDER: &str = "roundtable@localhost";
 
 /// The settings file's keys; every one is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -21,10 +24,26 @@ pub struct FileSettings {
     pub addr: Option<String>,
     pub theme: Option<PathBuf>,
     pub base_url: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub sender: Option<String>,
     pub page_cache: Option<bool>,
 }
 
-const KNOWN_KEYS: &[&str] = &["database_url", "addr", "theme", "base_url", "page_cache"];
+const KNOWN_KEYS: &[&str] = &[
+    "database_url",
+    "addr",
+    "theme",
+    "base_url",
+    "smtp_host",
+    "smtp_port",
+    "smtp_username",
+    "smtp_password",
+    "sender",
+    "page_cache",
+];
 
 impl FileSettings {
     /// Reads the settings file. A missing file is fine unless it was named explicitly.
@@ -64,6 +83,7 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Keep rendered pages in memory (on unless turned off for benchmarks or debugging).
     pub page_cache: bool,
+    pub mail: MailSettings,
 }
 
 impl Config {
@@ -74,7 +94,9 @@ impl Config {
         addr: Option<String>,
         theme: Option<PathBuf>,
         base_url: Option<String>,
+        mail: MailFlags,
     ) -> anyhow::Result<Config> {
+        let mail = MailSettings::resolve(&file, mail)?;
         let database_url = database_url
             .or(file.database_url)
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
@@ -109,7 +131,99 @@ impl Config {
             theme,
             base_url,
             page_cache,
+            mail,
         })
+    }
+}
+
+/// The mail settings given as flags or `ROUNDTABLE_*` variables; `None` means not given.
+#[derive(Debug, Clone, Default)]
+pub struct MailFlags {
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_username: Option<String>,
+    /// Only ever from the environment or the file: a flag would show it to `ps`.
+    pub smtp_password: Option<String>,
+    pub sender: Option<String>,
+}
+
+/// Where and as whom mail is sent: an SMTP server reached without TLS (a local relay such as
+/// Postfix, which does the encrypted delivery onwards), optionally with a username and password.
+#[derive(Clone)]
+pub struct MailSettings {
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// The SMTP login, when the server asks for one: username and password.
+    pub smtp_login: Option<(String, String)>,
+    /// The `From` of every message, such as `Roundtable <column@example.org>`.
+    pub sender: lettre::message::Mailbox,
+}
+
+impl MailSettings {
+    /// Picks each mail setting from the flag or variable, else the file, else the default.
+    pub fn resolve(file: &FileSettings, flags: MailFlags) -> anyhow::Result<MailSettings> {
+        let smtp_host = flags
+            .smtp_host
+            .or_else(|| file.smtp_host.clone())
+            .unwrap_or_else(|| DEFAULT_SMTP_HOST.to_string());
+        if smtp_host.trim().is_empty() {
+            bail!(
+                "the SMTP host is empty: name the mail server, for example --smtp-host 127.0.0.1"
+            );
+        }
+        let smtp_port = flags
+            .smtp_port
+            .or(file.smtp_port)
+            .unwrap_or(DEFAULT_SMTP_PORT);
+        let username = flags.smtp_username.or_else(|| file.smtp_username.clone());
+        let password = flags.smtp_password.or_else(|| file.smtp_password.clone());
+        let smtp_login = match (username, password) {
+            (Some(username), Some(password)) => Some((username, password)),
+            (None, None) => None,
+            (Some(_), None) => bail!(
+                "an SMTP username is set but no password: set ROUNDTABLE_SMTP_PASSWORD or smtp_password"
+            ),
+            (None, Some(_)) => bail!(
+                "an SMTP password is set but no username: set --smtp-username or smtp_username"
+            ),
+        };
+        let sender_text = flags
+            .sender
+            .or_else(|| file.sender.clone())
+            .unwrap_or_else(|| DEFAULT_SENDER.to_string());
+        let sender = sender_text.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "the sender '{sender_text}' is not an address like column@example.org or \"The Column <column@example.org>\""
+            )
+        })?;
+        Ok(MailSettings {
+            smtp_host: smtp_host.trim().to_string(),
+            smtp_port,
+            smtp_login,
+            sender,
+        })
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings::resolve(&FileSettings::default(), MailFlags::default())
+            .expect("the default mail settings are valid")
+    }
+}
+
+/// Shows everything but the password.
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field(
+                "smtp_username",
+                &self.smtp_login.as_ref().map(|(username, _)| username),
+            )
+            .field("sender", &self.sender.to_string())
+            .finish()
     }
 }
 
@@ -124,11 +238,26 @@ mod tests {
             addr: Some("127.0.0.1:9000".into()),
             ..Default::default()
         };
-        let config =
-            Config::resolve(file, Some("sqlite://flag.db".into()), None, None, None).unwrap();
+        let config = Config::resolve(
+            file,
+            Some("sqlite://flag.db".into()),
+            None,
+            None,
+            None,
+            MailFlags::default(),
+        )
+        .unwrap();
         assert_eq!(config.database_url, DatabaseUrl::Sqlite("flag.db".into()));
         assert_eq!(config.addr.port(), 9000);
-        let config = Config::resolve(FileSettings::default(), None, None, None, None).unwrap();
+        let config = Config::resolve(
+            FileSettings::default(),
+            None,
+            None,
+            None,
+            None,
+            MailFlags::default(),
+        )
+        .unwrap();
         assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
     }
 
@@ -140,8 +269,70 @@ mod tests {
             Some("localhost".into()),
             None,
             None,
+            MailFlags::default(),
         )
         .unwrap_err();
         assert!(err.to_string().contains("IP:PORT"), "{err}");
+    }
+
+    #[test]
+    fn mail_settings_default_to_a_local_relay_on_port_25() {
+        let mail = MailSettings::default();
+        assert_eq!(mail.smtp_host, "127.0.0.1");
+        assert_eq!(mail.smtp_port, 25);
+        assert_eq!(mail.sender.email.to_string(), "roundtable@localhost");
+        assert!(mail.smtp_login.is_none());
+    }
+
+    #[test]
+    fn mail_flags_win_over_the_file() {
+        let file = FileSettings {
+            smtp_host: Some("mail.example.org".into()),
+            smtp_port: Some(587),
+            sender: Some("The Column <column@example.org>".into()),
+            ..Default::default()
+        };
+        let flags = MailFlags {
+            smtp_port: Some(2525),
+            ..Default::default()
+        };
+        let mail = MailSettings::resolve(&file, flags).unwrap();
+        assert_eq!(mail.smtp_host, "mail.example.org");
+        assert_eq!(mail.smtp_port, 2525);
+        assert_eq!(mail.sender.name.as_deref(), Some("The Column"));
+    }
+
+    #[test]
+    fn the_smtp_password_never_shows_in_debug_output() {
+        let flags = MailFlags {
+            smtp_username: Some("column".into()),
+            smtp_password: Some("hunter2".into()),
+            ..Default::default()
+        };
+        let mail = MailSettings::resolve(&FileSettings::default(), flags).unwrap();
+        let shown = format!("{mail:?}");
+        assert!(
+            shown.contains("column") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_malformed_sender_or_half_a_login_is_explained() {
+        let bad_sender = MailFlags {
+            sender: Some("not an address".into()),
+            ..Default::default()
+        };
+        let err = MailSettings::resolve(&FileSettings::default(), bad_sender).unwrap_err();
+        assert!(err.to_string().contains("not an address like"), "{err}");
+        let half_login = MailFlags {
+            smtp_username: Some("column".into()),
+            ..Default::default()
+        };
+        let err = MailSettings::resolve(&FileSettings::default(), half_login).unwrap_err();
+        assert!(
+            err.to_string().contains("ROUNDTABLE_SMTP_PASSWORD"),
+            "{err}"
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! The only place with SQL. One `Store` over either SQLite or PostgreSQL through sqlx's `Any`
 //! driver: queries are written once in the SQL both databases share (numbered `$1` parameters,
-//! integer flags, Unix-second times), and the few that differ (full-text search) ask
-//! [`Store::backend`]. Each aggregate has its own file.
+//! integer flags, Unix-second times), and the few that differ (full-text search, claiming
+//! outbox rows) ask [`Store::backend`]. Each aggregate has its own file.
 
 mod comments;
 mod editors;
+mod outbox;
 mod panel;
 mod posts;
 mod readers;
@@ -15,6 +16,7 @@ mod taxonomy;
 
 pub use comments::{CommentRow, NewComment};
 pub use editors::EditorRow;
+pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};
 pub use posts::{
     AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, PostRow, PostSummary, SitemapPost,

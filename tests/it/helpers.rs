@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use roundtable::app::Application;
-use roundtable::config::Config;
+use roundtable::config::{Config, MailSettings};
 use roundtable::store::{Backend, DatabaseUrl, Store};
 
 /// The PostgreSQL server tests create their databases on; `scripts/test` sets it.
@@ -159,6 +159,7 @@ impl TestApp {
             theme: None,
             base_url: None,
             page_cache: true,
+            mail: MailSettings::default(),
         };
         let app = Application::build(config, store.clone())
             .await

@@ -188,7 +188,11 @@ async fn a_new_readers_comment_waits_for_moderation_and_is_shown_back_escaped() 
     // Others do not see it until the editor approves it.
     let (_, page) = app.get(&url).await;
     assert!(!page.contains("Robin"));
-    let pending = app.store.count_comments(CommentStatus::Pending).await.unwrap();
+    let pending = app
+        .store
+        .count_comments(CommentStatus::Pending)
+        .await
+        .unwrap();
     assert!(pending > 0);
 }
 
