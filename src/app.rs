@@ -23,6 +23,16 @@ pub struct AppState {
 
 pub type SharedState = Arc<AppState>;
 
+impl AppState {
+    /// The site's address for links in emails: the configured base URL, or this server's.
+    pub fn public_base(&self) -> String {
+        self.config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.config.addr))
+    }
+}
+
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
@@ -64,6 +74,11 @@ impl Application {
         self.addr
     }
 
+    /// The state every request sees (for tests that drive scheduled work directly).
+    pub fn state(&self) -> SharedState {
+        self.state.clone()
+    }
+
     /// Serves, and sends the outbox, until Ctrl-C or SIGTERM; then finishes the requests in
     /// flight and the mail pass in progress.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
@@ -71,8 +86,9 @@ impl Application {
         let mail_worker = crate::mail::spawn_worker(
             self.state.store.clone(),
             self.state.config.mail.clone(),
-            stopped,
+            stopped.clone(),
         );
+        let scheduler = crate::jobs::spawn_scheduler(self.state.clone(), stopped);
         let router = crate::web::router(self.state.clone());
         let served = axum::serve(
             self.listener,
@@ -83,6 +99,9 @@ impl Application {
         let _ = stop.send(true);
         if let Err(e) = mail_worker.await {
             tracing::error!("the mail worker stopped abnormally: {e}");
+        }
+        if let Err(e) = scheduler.await {
+            tracing::error!("the scheduler stopped abnormally: {e}");
         }
         self.state.store.close().await;
         Ok(served?)

@@ -126,3 +126,61 @@ impl Store {
         )
     }
 }
+
+/// A comment with the post it was left on, for the moderation queue.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ModerationRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub post_title: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Comments in a status, newest first.
+    pub async fn comments_with_status(
+        &self,
+        status: CommentStatus,
+        limit: i64,
+    ) -> StoreResult<Vec<ModerationRow>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.post_id, p.title AS post_title, c.author_name, c.author_email, c.author_url, c.body, \
+             c.status, c.created_at FROM comments c JOIN posts p ON p.id = c.post_id \
+             WHERE c.status = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2",
+        )
+        .bind(status.as_str())
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Moves comments to a status (`None` deletes them), in one unit of work.
+    pub async fn moderate_comments(
+        &self,
+        ids: &[i64],
+        status: Option<CommentStatus>,
+    ) -> StoreResult<u64> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        let list = placeholders(2, ids.len());
+        let sql = match status {
+            Some(_) => format!("UPDATE comments SET status = $1 WHERE id IN ({list})"),
+            None => format!("DELETE FROM comments WHERE $1 = $1 AND id IN ({list})"),
+        };
+        let mut query = sqlx::query(&sql).bind(status.map(CommentStatus::as_str).unwrap_or(""));
+        for id in ids {
+            query = query.bind(id);
+        }
+        let done = query.execute(&mut *tx).await?.rows_affected();
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+}

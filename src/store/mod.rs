@@ -11,17 +11,21 @@ mod posts;
 mod readers;
 mod rounds;
 mod search;
+mod sessions;
 mod settings;
 mod taxonomy;
 
-pub use comments::{CommentRow, NewComment};
+pub use comments::{CommentRow, ModerationRow, NewComment};
 pub use editors::EditorRow;
 pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};
 pub use posts::{
-    AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, PostRow, PostSummary, SitemapPost,
+    AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, PostRow, SitemapPost,
 };
-pub use rounds::{AnswerEdit, NewAnswer, NewQuestion, NewRound, RoundRow};
+pub use rounds::{
+    AnswerEdit, AnswerSubmission, InvitationContext, InvitationRow, NewAnswer, NewQuestion,
+    NewRound, QuestionRow, RoundRow, RoundSummary,
+};
 pub use search::{SearchHit, SearchQuery, MATCH_END, MATCH_START};
 pub use taxonomy::{Taxonomy, TermRow};
 

@@ -106,7 +106,7 @@ impl OutboxRow {
 }
 
 /// How many messages are in each state, for the editor's dashboard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct OutboxCounts {
     pub pending: i64,
     pub sent: i64,

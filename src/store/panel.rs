@@ -173,3 +173,47 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    pub async fn panelist_by_email(&self, email: &str) -> StoreResult<Option<PanelistRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PANELIST_COLUMNS} FROM panelists WHERE LOWER(email) = LOWER($1)"
+        ))
+        .bind(email.trim())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+}
+
+impl Store {
+    /// Stores the hash of a join request's confirmation token and queues the email with the
+    /// link, together.
+    pub async fn request_join_confirmation(
+        &self,
+        panelist_id: i64,
+        token_hash: &str,
+        mail: &super::OutgoingMail,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE panelists SET confirm_token_hash = $1 WHERE id = $2")
+            .bind(token_hash)
+            .bind(panelist_id)
+            .execute(&mut *tx)
+            .await?;
+        super::outbox::enqueue(&mut tx, mail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks the address of the join request with this token as confirmed.
+    pub async fn confirm_join(&self, token_hash: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE panelists SET email_confirmed_at = $1, confirm_token_hash = NULL WHERE confirm_token_hash = $2",
+        )
+        .bind(now())
+        .bind(token_hash)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

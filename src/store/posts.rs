@@ -40,15 +40,6 @@ pub struct PostRow {
     pub attribution_style: String,
 }
 
-/// Enough of a post to link to it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PostSummary {
-    pub id: i64,
-    pub slug: String,
-    pub title: String,
-    pub published_at: i64,
-}
-
 /// An included answer of a post, with what is needed to sign it. Only [`AnswerRow::byline`]
 /// may turn it into public text about its author.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -74,6 +65,10 @@ pub struct AnswerRow {
     pub is_late: i64,
     pub added_at: Option<i64>,
     pub position: i64,
+    pub included: i64,
+    pub submitted_at: i64,
+    /// The panelist's current name: for the editor's screens only, never for public output.
+    pub panelist_name: Option<String>,
 }
 
 impl AnswerRow {
@@ -124,7 +119,15 @@ const POST_COLUMNS: &str = "p.id, p.slug, p.title, p.intro, p.closing, p.body_ht
 const ANSWER_COLUMNS: &str = "a.id, a.post_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
      a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
      a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, a.edited_body, a.editor_heading, \
-     a.editor_note, a.is_late, a.added_at, a.position";
+     a.editor_note, a.is_late, a.added_at, a.position, a.included, a.submitted_at, \
+     pn.name AS panelist_name";
+
+/// The same columns for answers that may not be in a post yet.
+const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, pn.slug AS panelist_slug, \
+     a.attribution, a.role_description, a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, \
+     a.sig_department, a.sig_institution, a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, \
+     a.edited_body, a.editor_heading, a.editor_note, a.is_late, a.added_at, a.position, a.included, \
+     a.submitted_at, pn.name AS panelist_name";
 
 const ANSWER_JOINS: &str = "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
      LEFT JOIN library_types lt ON lt.slug = a.sig_library_type \
@@ -136,20 +139,54 @@ impl Store {
     pub async fn compile_post(&self, p: &NewPost) -> StoreResult<i64> {
         let at = now();
         let mut tx = self.begin().await?;
-        let slug = free_slug(&mut tx, p.slug.as_deref().unwrap_or(&p.title)).await?;
-        let post_id: i64 = sqlx::query_scalar(
-            "INSERT INTO posts (kind, slug, title, intro, closing, status, series_id, author_id, created_at, updated_at) \
-             VALUES ('post', $1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
-        )
-        .bind(slug.as_str())
-        .bind(&p.title)
-        .bind(&p.intro)
-        .bind(&p.closing)
-        .bind(p.series_id)
-        .bind(p.author_id)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
+        let existing: Option<i64> = match p.round_id {
+            Some(round_id) => {
+                sqlx::query_scalar::<_, Option<i64>>("SELECT post_id FROM rounds WHERE id = $1")
+                    .bind(round_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten()
+            }
+            None => None,
+        };
+        let post_id: i64 = match existing {
+            // Compiling again rewrites the same post: its address, if published, stays.
+            Some(post_id) => {
+                sqlx::query("UPDATE posts SET title = $1, intro = $2, closing = $3, updated_at = $4 WHERE id = $5")
+                    .bind(&p.title)
+                    .bind(&p.intro)
+                    .bind(&p.closing)
+                    .bind(at)
+                    .bind(post_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
+                    .bind(post_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM post_categories WHERE post_id = $1")
+                    .bind(post_id)
+                    .execute(&mut *tx)
+                    .await?;
+                post_id
+            }
+            None => {
+                let slug = free_slug(&mut tx, p.slug.as_deref().unwrap_or(&p.title)).await?;
+                sqlx::query_scalar(
+                    "INSERT INTO posts (kind, slug, title, intro, closing, status, series_id, author_id, created_at, updated_at) \
+                     VALUES ('post', $1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
+                )
+                .bind(slug.as_str())
+                .bind(&p.title)
+                .bind(&p.intro)
+                .bind(&p.closing)
+                .bind(p.series_id)
+                .bind(p.author_id)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
         if let Some(round_id) = p.round_id {
             sqlx::query("UPDATE rounds SET post_id = $1, updated_at = $2 WHERE id = $3")
                 .bind(post_id)
@@ -201,6 +238,17 @@ impl Store {
     /// Makes a post public as of `at`: home page, archives and search. Its round and question
     /// are marked published too.
     pub async fn publish_post(&self, post_id: i64, at: i64) -> StoreResult<()> {
+        self.publish_post_with_newsletter(post_id, at, None).await
+    }
+
+    /// Publishes, and queues `newsletter` (subject, text, html, with `{unsubscribe}` standing
+    /// for each subscriber's own link) to every confirmed subscriber in the same unit of work.
+    pub async fn publish_post_with_newsletter(
+        &self,
+        post_id: i64,
+        at: i64,
+        newsletter: Option<&Newsletter>,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let updated = sqlx::query(
             "UPDATE posts SET status = $1, published_at = $2, publish_at = NULL, updated_at = $2 WHERE id = $3",
@@ -229,6 +277,35 @@ impl Store {
                 .await?;
         }
         reindex_post(&mut tx, post_id).await?;
+        if let Some(newsletter) = newsletter {
+            let subscribers: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, email FROM subscribers WHERE status = 'confirmed' ORDER BY id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for (subscriber_id, email) in subscribers {
+                let Ok(to) = crate::domain::Email::parse(&email) else {
+                    continue;
+                };
+                let link = (newsletter.unsubscribe_link)(subscriber_id);
+                let mail = super::OutgoingMail {
+                    kind: super::MailKind::Newsletter,
+                    dedupe_key: Some(format!("newsletter:{post_id}:{subscriber_id}")),
+                    to,
+                    subject: newsletter.subject.clone(),
+                    body_text: newsletter.text.replace("{unsubscribe}", &link),
+                    body_html: Some(newsletter.html.replace("{unsubscribe}", &link)),
+                    headers: vec![
+                        ("List-Unsubscribe".into(), format!("<{link}>")),
+                        (
+                            "List-Unsubscribe-Post".into(),
+                            "List-Unsubscribe=One-Click".into(),
+                        ),
+                    ],
+                };
+                super::outbox::enqueue(&mut tx, &mail).await?;
+            }
+        }
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -522,6 +599,15 @@ async fn insert_search_document(
     Ok(())
 }
 
+/// A post as an email to subscribers; `{unsubscribe}` in the bodies becomes each
+/// subscriber's own unsubscribe link.
+pub struct Newsletter {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub unsubscribe_link: Box<dyn Fn(i64) -> String + Send + Sync>,
+}
+
 /// A named answer with the post it appeared in, for a panelist's archive.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NamedAnswerRow {
@@ -664,5 +750,82 @@ impl Store {
             query = query.bind(id);
         }
         Ok(query.fetch_all(self.pool()).await?)
+    }
+}
+
+/// A post as the editor's list shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AdminPostRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub status: String,
+    pub publish_at: Option<i64>,
+    pub published_at: Option<i64>,
+    pub updated_at: i64,
+    pub round_id: Option<i64>,
+    pub answers: i64,
+    pub waiting_late: i64,
+}
+
+impl Store {
+    /// Every post, drafts and scheduled first, then the newest.
+    pub async fn admin_posts(&self) -> StoreResult<Vec<AdminPostRow>> {
+        Ok(sqlx::query_as(
+            "SELECT p.id, p.title, p.slug, p.status, p.publish_at, p.published_at, p.updated_at, r.id AS round_id, \
+             (SELECT COUNT(*) FROM answers a WHERE a.post_id = p.id AND a.included = 1) AS answers, \
+             (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id AND a.post_id IS NULL) AS waiting_late \
+             FROM posts p LEFT JOIN rounds r ON r.post_id = p.id WHERE p.kind = 'post' \
+             ORDER BY CASE p.status WHEN 'draft' THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, \
+             COALESCE(p.published_at, p.updated_at) DESC, p.id DESC",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Every answer a round received, in the post's order, then by arrival.
+    pub async fn answers_of_round(&self, round_id: i64) -> StoreResult<Vec<AnswerRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ANSWER_COLUMNS_OF_ROUND} {ANSWER_JOINS} WHERE a.round_id = $1 \
+             ORDER BY a.included DESC, a.position, a.submitted_at, a.id"
+        ))
+        .bind(round_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Answers of a published post's round that arrived after it was compiled.
+    pub async fn late_answers(&self, post_id: i64) -> StoreResult<Vec<AnswerRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ANSWER_COLUMNS_OF_ROUND} {ANSWER_JOINS} JOIN rounds r ON r.id = a.round_id \
+             WHERE r.post_id = $1 AND a.post_id IS NULL ORDER BY a.submitted_at, a.id"
+        ))
+        .bind(post_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Sets a post to be published at `at` by the scheduler.
+    pub async fn schedule_post(&self, post_id: i64, at: i64) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE posts SET status = 'scheduled', publish_at = $1, updated_at = $2 WHERE id = $3 AND status <> 'published'")
+            .bind(at)
+            .bind(now())
+            .bind(post_id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict("only a draft can be scheduled".into()));
+        }
+        Ok(())
+    }
+
+    /// Scheduled posts whose time has come.
+    pub async fn posts_due(&self, at: i64) -> StoreResult<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, publish_at FROM posts WHERE status = 'scheduled' AND publish_at <= $1",
+        )
+        .bind(at)
+        .fetch_all(self.pool())
+        .await?)
     }
 }

@@ -31,22 +31,53 @@ impl Store {
         Ok(hits <= max)
     }
 
-    /// Adds a pending subscriber; an address already on the list is left as it is. Returns
-    /// whether the address is new.
+    /// Adds a pending subscriber and queues the confirmation email, together. An address
+    /// already on the list is left as it is (and gets no second email). Returns whether the
+    /// address is new.
     pub async fn add_subscriber(
         &self,
         email: &Email,
         confirm_token_hash: &str,
-        unsubscribe_token_hash: &str,
+        confirmation: Option<&super::OutgoingMail>,
     ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
         let done = sqlx::query(
             "INSERT INTO subscribers (email, status, confirm_token_hash, unsubscribe_token_hash, created_at) \
-             VALUES ($1, 'pending', $2, $3, $4) ON CONFLICT (email) DO NOTHING",
+             VALUES ($1, 'pending', $2, $2, $3) ON CONFLICT (email) DO NOTHING",
         )
         .bind(email.as_str())
         .bind(confirm_token_hash)
-        .bind(unsubscribe_token_hash)
         .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        let new = done.rows_affected() == 1;
+        if let (true, Some(mail)) = (new, confirmation) {
+            super::outbox::enqueue(&mut tx, mail).await?;
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Confirms the subscription whose confirmation link carries this token.
+    pub async fn confirm_subscriber(&self, confirm_token_hash: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE subscribers SET status = 'confirmed', confirmed_at = $1, confirm_token_hash = NULL \
+             WHERE confirm_token_hash = $2 AND status = 'pending'",
+        )
+        .bind(now())
+        .bind(confirm_token_hash)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Unsubscribes a subscriber by id; the caller has checked the link's token.
+    pub async fn unsubscribe(&self, subscriber_id: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $1 WHERE id = $2 AND status <> 'unsubscribed'",
+        )
+        .bind(now())
+        .bind(subscriber_id)
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)

@@ -265,3 +265,436 @@ impl Store {
         Ok(())
     }
 }
+
+/// A round with its response numbers, for the dashboard and the list of rounds.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct RoundSummary {
+    pub id: i64,
+    pub prompt: String,
+    pub status: String,
+    pub closes_at: Option<i64>,
+    pub post_id: Option<i64>,
+    pub invited: i64,
+    pub opened: i64,
+    pub answered: i64,
+}
+
+/// One panelist's invitation to a round, as the editor sees it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct InvitationRow {
+    pub id: i64,
+    pub panelist_id: i64,
+    pub panelist_name: String,
+    pub email: String,
+    pub sent_at: Option<i64>,
+    pub opened_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub reminded_at: Option<i64>,
+}
+
+/// A question in the queue.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct QuestionRow {
+    pub id: i64,
+    pub prompt: String,
+    pub original_prompt: String,
+    pub examples: Option<String>,
+    pub follow_up: Option<String>,
+    pub state: String,
+    pub submitter_name: Option<String>,
+    pub submitter_email: Option<String>,
+    pub credit_submitter: i64,
+    pub created_at: i64,
+}
+
+/// Everything the answer page needs, found from the link's token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvitationContext {
+    pub invitation_id: i64,
+    pub round_id: i64,
+    pub panelist_id: i64,
+    pub expires_at: i64,
+    pub prompt: String,
+    pub examples: Option<String>,
+    pub follow_up: Option<String>,
+    pub round_status: String,
+    pub closes_at: Option<i64>,
+    pub post_id: Option<i64>,
+}
+
+/// What the panelist sends from the answer page.
+#[derive(Debug, Clone)]
+pub struct AnswerSubmission {
+    pub signature: crate::domain::Signature,
+    pub attribution: Attribution,
+    pub role_description: Option<String>,
+    pub show_library_type: bool,
+    pub choice: Option<String>,
+    pub body: String,
+    /// Arrived after the round closed or the link expired: kept for the editor as late.
+    pub is_late: bool,
+}
+
+const QUESTION_COLUMNS: &str =
+    "id, prompt, original_prompt, examples, follow_up, state, submitter_name, \
+     submitter_email, credit_submitter, created_at";
+
+impl Store {
+    /// Rounds with invited, opened and answered counts, newest first; `status` filters.
+    pub async fn round_summaries(
+        &self,
+        status: Option<RoundStatus>,
+    ) -> StoreResult<Vec<RoundSummary>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.prompt, r.status, r.closes_at, r.post_id, \
+             (SELECT COUNT(*) FROM invitations i WHERE i.round_id = r.id) AS invited, \
+             (SELECT COUNT(*) FROM invitations i WHERE i.round_id = r.id AND i.opened_at IS NOT NULL) AS opened, \
+             (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id) AS answered \
+             FROM rounds r WHERE ($1 = '' OR r.status = $1) ORDER BY r.created_at DESC, r.id DESC",
+        )
+        .bind(status.map(RoundStatus::as_str).unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn invitations_of_round(&self, round_id: i64) -> StoreResult<Vec<InvitationRow>> {
+        Ok(sqlx::query_as(
+            "SELECT i.id, i.panelist_id, p.name AS panelist_name, p.email, i.sent_at, i.opened_at, \
+             i.answered_at, i.reminded_at FROM invitations i JOIN panelists p ON p.id = i.panelist_id \
+             WHERE i.round_id = $1 ORDER BY p.name, i.id",
+        )
+        .bind(round_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The round's short-answer choices, in order.
+    pub async fn round_choices(&self, round_id: i64) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT label FROM round_choices WHERE round_id = $1 ORDER BY position",
+        )
+        .bind(round_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Opens a round: the round, one invitation per panelist and their invitation emails, in
+    /// one unit of work — all of it or none. `invite(panelist_id, invitation_id)` gives the
+    /// hash of the invitation's link token and the email carrying the link.
+    pub async fn open_round<F>(
+        &self,
+        round: &NewRound,
+        reminder_days: &str,
+        panelist_ids: &[i64],
+        expires_at: i64,
+        invite: F,
+    ) -> StoreResult<i64>
+    where
+        F: Fn(i64, i64) -> Result<(String, super::OutgoingMail), String>,
+    {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO rounds (question_id, series_id, prompt, examples, follow_up, status, library_types, \
+             closes_at, reminder_days, sent_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $9, $9) RETURNING id",
+        )
+        .bind(round.question_id)
+        .bind(round.series_id)
+        .bind(&round.prompt)
+        .bind(&round.examples)
+        .bind(&round.follow_up)
+        .bind(round.library_types.join(","))
+        .bind(round.closes_at)
+        .bind(reminder_days)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (position, label) in round.choices.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO round_choices (round_id, position, label) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(label.trim())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for panelist_id in panelist_ids {
+            // The token needs the invitation's id, so the row starts with a placeholder hash.
+            let invitation_id: i64 = sqlx::query_scalar(
+                "INSERT INTO invitations (round_id, panelist_id, token_hash, sent_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(id)
+            .bind(panelist_id)
+            .bind(format!("pending:{id}:{panelist_id}"))
+            .bind(at)
+            .bind(expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (token_hash, mut mail) =
+                invite(*panelist_id, invitation_id).map_err(StoreError::Conflict)?;
+            sqlx::query("UPDATE invitations SET token_hash = $1 WHERE id = $2")
+                .bind(token_hash)
+                .bind(invitation_id)
+                .execute(&mut *tx)
+                .await?;
+            mail.dedupe_key = Some(format!("invitation:{id}:{panelist_id}"));
+            super::outbox::enqueue(&mut tx, &mail).await?;
+        }
+        set_question_state(&mut tx, round.question_id, QuestionState::Asked).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Queues reminders for invitations still unanswered, marking them reminded. `mail_for`
+    /// writes each one; `dedupe` names this reminder so a second run queues nothing twice.
+    pub async fn queue_reminders(
+        &self,
+        round_id: i64,
+        dedupe: &str,
+        mails: &[(i64, super::OutgoingMail)],
+    ) -> StoreResult<usize> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let mut queued = 0;
+        for (invitation_id, mail) in mails {
+            let mut mail = mail.clone();
+            mail.dedupe_key = Some(format!("reminder:{round_id}:{invitation_id}:{dedupe}"));
+            if super::outbox::enqueue(&mut tx, &mail).await?.is_some() {
+                queued += 1;
+                sqlx::query("UPDATE invitations SET reminded_at = $1 WHERE id = $2")
+                    .bind(at)
+                    .bind(invitation_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
+    /// Stops taking answers on time; later ones are kept as late answers.
+    pub async fn close_round(&self, round_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE rounds SET status = 'closed', updated_at = $1 WHERE id = $2 AND status = 'open'")
+            .bind(now())
+            .bind(round_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Open rounds whose closing time has passed.
+    pub async fn rounds_due_to_close(&self, at: i64) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar("SELECT id FROM rounds WHERE status = 'open' AND closes_at IS NOT NULL AND closes_at <= $1")
+            .bind(at)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// `(round id, closes_at, reminder days)` of open rounds, for the reminder schedule.
+    pub async fn open_round_schedules(&self) -> StoreResult<Vec<(i64, i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, closes_at, reminder_days FROM rounds WHERE status = 'open' AND closes_at IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The invitation a link's token belongs to, with its round.
+    pub async fn invitation_by_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<InvitationContext>> {
+        Ok(sqlx::query_as(
+            "SELECT i.id AS invitation_id, i.round_id, i.panelist_id, i.expires_at, r.prompt, r.examples, \
+             r.follow_up, r.status AS round_status, r.closes_at, r.post_id \
+             FROM invitations i JOIN rounds r ON r.id = i.round_id WHERE i.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    pub async fn mark_invitation_opened(&self, invitation_id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE invitations SET opened_at = $1 WHERE id = $2 AND opened_at IS NULL")
+            .bind(now())
+            .bind(invitation_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The answer given through an invitation, if any: `(attribution, role, show type, choice,
+    /// body, late)`.
+    pub async fn answer_of_invitation(
+        &self,
+        invitation_id: i64,
+    ) -> StoreResult<Option<(String, Option<String>, i64, Option<String>, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT a.attribution, a.role_description, a.show_library_type, c.label, a.body, a.is_late \
+             FROM answers a LEFT JOIN round_choices c ON c.id = a.choice_id WHERE a.invitation_id = $1",
+        )
+        .bind(invitation_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Saves a panelist's answer through their invitation: their profile takes the signature
+    /// as edited, the answer is created or replaced with a snapshot of it, and the receipt is
+    /// queued — in one unit of work.
+    pub async fn save_answer(
+        &self,
+        invitation: &InvitationContext,
+        answer: &AnswerSubmission,
+        receipt: &super::OutgoingMail,
+    ) -> StoreResult<i64> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let s = &answer.signature;
+        sqlx::query(
+            "UPDATE panelists SET name = $1, pronouns = $2, title = $3, department = $4, institution = $5, \
+             city = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(&s.name)
+        .bind(&s.pronouns)
+        .bind(&s.title)
+        .bind(&s.department)
+        .bind(&s.institution)
+        .bind(&s.city)
+        .bind(at)
+        .bind(invitation.panelist_id)
+        .execute(&mut *tx)
+        .await?;
+        let choice_id: Option<i64> = match &answer.choice {
+            Some(label) => {
+                sqlx::query_scalar(
+                    "SELECT id FROM round_choices WHERE round_id = $1 AND label = $2",
+                )
+                .bind(invitation.round_id)
+                .bind(label)
+                .fetch_optional(&mut *tx)
+                .await?
+            }
+            None => None,
+        };
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM answers WHERE invitation_id = $1")
+                .bind(invitation.invitation_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = match existing {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE answers SET attribution = $1, role_description = $2, show_library_type = $3, \
+                     sig_name = $4, sig_pronouns = $5, sig_title = $6, sig_department = $7, sig_institution = $8, \
+                     sig_city = $9, choice_id = $10, body = $11, is_late = $12, updated_at = $13 WHERE id = $14",
+                )
+                .bind(answer.attribution.as_str())
+                .bind(&answer.role_description)
+                .bind(flag(answer.show_library_type))
+                .bind(&s.name)
+                .bind(&s.pronouns)
+                .bind(&s.title)
+                .bind(&s.department)
+                .bind(&s.institution)
+                .bind(&s.city)
+                .bind(choice_id)
+                .bind(&answer.body)
+                .bind(flag(answer.is_late))
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+            None => sqlx::query_scalar(
+                "INSERT INTO answers (round_id, invitation_id, panelist_id, attribution, role_description, \
+                 show_library_type, sig_name, sig_pronouns, sig_title, sig_department, sig_institution, sig_city, \
+                 sig_library_type, choice_id, body, is_late, included, position, submitted_at, updated_at) \
+                 SELECT $1, $2, p.id, $3, $4, $5, p.name, p.pronouns, p.title, p.department, p.institution, p.city, \
+                 p.library_type, $6, $7, $8, 0, 0, $9, $9 FROM panelists p WHERE p.id = $10 RETURNING id",
+            )
+            .bind(invitation.round_id)
+            .bind(invitation.invitation_id)
+            .bind(answer.attribution.as_str())
+            .bind(&answer.role_description)
+            .bind(flag(answer.show_library_type))
+            .bind(choice_id)
+            .bind(&answer.body)
+            .bind(flag(answer.is_late))
+            .bind(at)
+            .bind(invitation.panelist_id)
+            .fetch_one(&mut *tx)
+            .await?,
+        };
+        sqlx::query("UPDATE invitations SET answered_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(invitation.invitation_id)
+            .execute(&mut *tx)
+            .await?;
+        let mut receipt = receipt.clone();
+        receipt.dedupe_key = Some(format!("receipt:{id}:{at}"));
+        super::outbox::enqueue(&mut tx, &receipt).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn questions(&self, state: Option<QuestionState>) -> StoreResult<Vec<QuestionRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {QUESTION_COLUMNS} FROM questions WHERE ($1 = '' OR state = $1) ORDER BY created_at DESC, id DESC"
+        ))
+        .bind(state.map(QuestionState::as_str).unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn question(&self, id: i64) -> StoreResult<QuestionRow> {
+        sqlx::query_as(&format!(
+            "SELECT {QUESTION_COLUMNS} FROM questions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("question"))
+    }
+
+    /// The editor's rewording, state and credit choice for a question.
+    pub async fn update_question(
+        &self,
+        id: i64,
+        prompt: &str,
+        examples: Option<&str>,
+        follow_up: Option<&str>,
+        state: QuestionState,
+        credit_submitter: bool,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "UPDATE questions SET prompt = $1, examples = $2, follow_up = $3, state = $4, credit_submitter = $5, \
+             updated_at = $6 WHERE id = $7",
+        )
+        .bind(prompt)
+        .bind(examples)
+        .bind(follow_up)
+        .bind(state.as_str())
+        .bind(flag(credit_submitter))
+        .bind(now())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("question"));
+        }
+        Ok(())
+    }
+
+    /// `(state, count)` of the question queue.
+    pub async fn question_counts(&self) -> StoreResult<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT state, COUNT(*) FROM questions GROUP BY state ORDER BY state")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+}

@@ -18,6 +18,8 @@ pub struct SearchQuery {
     pub library_type: Option<String>,
     pub tag: Option<String>,
     pub year: Option<i64>,
+    /// Match posts with any of the words rather than all of them (for "asked before?").
+    pub any_word: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -44,7 +46,11 @@ fn words(text: &str) -> Vec<String> {
 impl Store {
     /// Matches best first, and how many there are in all.
     pub async fn search(&self, q: &SearchQuery) -> StoreResult<(Vec<SearchHit>, i64)> {
-        let words = words(&q.words);
+        let mut words = words(&q.words);
+        if q.any_word {
+            // Short words are mostly "the", "do", "you": they would match everything.
+            words.retain(|w| w.chars().count() >= 5);
+        }
         if words.is_empty() {
             return Ok((Vec::new(), 0));
         }
@@ -61,16 +67,24 @@ impl Store {
                      snippet(search_fts, 2, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet"
                 ),
                 "SELECT COUNT(*)",
-                words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" "),
+                words
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(if q.any_word { " OR " } else { " " }),
             ),
             Backend::Postgres => (
-                "FROM search_documents d, plainto_tsquery('english', $1) q WHERE d.document @@ q",
+                if q.any_word {
+                    "FROM search_documents d, to_tsquery('english', $1) q WHERE d.document @@ q"
+                } else {
+                    "FROM search_documents d, plainto_tsquery('english', $1) q WHERE d.document @@ q"
+                },
                 format!(
                     "SELECT d.post_id, d.answer_id, d.byline, ts_headline('english', d.body, q, \
                      'StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=12') AS snippet"
                 ),
                 "SELECT COUNT(*)",
-                words.join(" "),
+                words.join(if q.any_word { " | " } else { " " }),
             ),
         };
         let order = match self.backend() {

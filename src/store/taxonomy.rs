@@ -173,3 +173,14 @@ pub(crate) async fn link_term(
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// The site's first series as `(id, default intro, default closing)`, for new posts.
+    pub async fn first_series(&self) -> StoreResult<Option<(i64, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, default_intro, default_closing FROM series ORDER BY id LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?)
+    }
+}

@@ -12,6 +12,8 @@ pub enum WebError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("template: {0:#}")]
@@ -23,6 +25,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

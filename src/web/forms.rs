@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Form, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,7 @@ use crate::app::SharedState;
 use crate::auth::{random_token, token_hash};
 use crate::domain::{CommentStatus, Email, QuestionState};
 use crate::render::permalink;
-use crate::store::{CommentRow, NewComment, NewPanelist, NewQuestion};
+use crate::store::{CommentRow, MailKind, NewComment, NewPanelist, NewQuestion, OutgoingMail};
 
 /// Comments allowed from one address in `RATE_WINDOW` seconds.
 const RATE_MAX: i64 = 5;
@@ -227,7 +227,7 @@ struct FormErrors {
 struct FormView {
     title: &'static str,
     intro: &'static str,
-    action: &'static str,
+    action: String,
     submit: &'static str,
     fields: Vec<Field>,
     errors: FormErrors,
@@ -306,7 +306,7 @@ fn suggest_form() -> FormView {
     FormView {
         title: "Suggest a question",
         intro: "Is there something you would like to ask people who hire? Send it in: the editor reads every suggestion and may reword it before putting it to the panel.",
-        action: "/suggest/",
+        action: "/suggest/".into(),
         submit: "Send the question",
         fields: vec![
             Field::new("question", "Your question", "textarea", true, 2000),
@@ -367,7 +367,7 @@ async fn join_form(state: &SharedState) -> Result<FormView, WebError> {
     Ok(FormView {
         title: "Join the panel",
         intro: "Do you hire library workers? Join the panel: you will get one question at a time by email, and for each answer you choose whether it is published with your name, with your role only, or anonymously.",
-        action: "/join/",
+        action: "/join/".into(),
         submit: "Ask to join",
         fields: vec![
             Field::new("name", "Name", "text", true, 100),
@@ -390,6 +390,7 @@ pub async fn join(State(state): State<SharedState>) -> Result<Response, WebError
 
 pub async fn join_post(
     State(state): State<SharedState>,
+    headers: HeaderMap,
     Form(typed): Form<Typed>,
 ) -> Result<Response, WebError> {
     let mut form = join_form(&state).await?;
@@ -420,15 +421,26 @@ pub async fn join_post(
             ..NewPanelist::default()
         };
         match state.store.create_panelist(&request).await {
+            Ok(id) => {
+                let token = random_token();
+                let link = format!(
+                    "{}/join/confirm/{token}",
+                    super::site_base(&state, &headers)
+                );
+                let mail = confirmation(&state, &email, "join the panel", link).await?;
+                state
+                    .store
+                    .request_join_confirmation(id, &token_hash(&token), &mail)
+                    .await?;
+            }
             // An address already on the panel gets the same answer: membership is not public.
-            Ok(_) => {}
             Err(e)
                 if e.is_unique_violation()
                     || matches!(e, crate::store::StoreError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }
     }
-    form.done = Some("Thank you! The editor will look at your request and write to you.");
+    form.done = Some("Thank you! Please confirm your address with the link we emailed you; the editor will then look at your request.");
     render_form(&state, form, StatusCode::OK).await
 }
 
@@ -437,7 +449,7 @@ fn subscribe_form() -> FormView {
         title: "Subscribe",
         intro:
             "Get each new post by email. You can unsubscribe with one click from any newsletter.",
-        action: "/subscribe/",
+        action: "/subscribe/".into(),
         submit: "Subscribe",
         fields: vec![Field::new("email", "Email", "email", true, 254)],
         errors: FormErrors::default(),
@@ -451,6 +463,7 @@ pub async fn subscribe(State(state): State<SharedState>) -> Result<Response, Web
 
 pub async fn subscribe_post(
     State(state): State<SharedState>,
+    headers: HeaderMap,
     Form(typed): Form<Typed>,
 ) -> Result<Response, WebError> {
     let mut form = subscribe_form();
@@ -462,17 +475,174 @@ pub async fn subscribe_post(
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     if typed.get("homepage").is_none_or(|h| h.is_empty()) {
-        // The confirmation email carrying these tokens is sent by the mail outbox.
+        let token = random_token();
+        let link = format!(
+            "{}/subscribe/confirm/{token}",
+            super::site_base(&state, &headers)
+        );
+        let mail = confirmation(&state, &email, "get each new post by email", link).await?;
         state
             .store
-            .add_subscriber(
-                &email,
-                &token_hash(&random_token()),
-                &token_hash(&random_token()),
-            )
+            .add_subscriber(&email, &token_hash(&token), Some(&mail))
             .await?;
     }
     form.done =
         Some("Thank you! Your subscription is recorded; it starts once you confirm your address.");
     render_form(&state, form, StatusCode::OK).await
+}
+
+/// The double opt-in email for `what` ("join the panel").
+async fn confirmation(
+    state: &SharedState,
+    to: &Email,
+    what: &str,
+    link: String,
+) -> Result<OutgoingMail, WebError> {
+    #[derive(Serialize)]
+    struct Context<'a> {
+        site: String,
+        what: &'a str,
+        link: String,
+    }
+    let (site, _) = SiteView::load(&state.store).await?;
+    super::mailer::email(
+        state,
+        MailKind::Confirm,
+        to,
+        "confirm",
+        Context {
+            site: site.title,
+            what,
+            link,
+        },
+    )
+}
+
+/// A short page that says how a confirmation or unsubscription went.
+async fn message_page(
+    state: &SharedState,
+    status: StatusCode,
+    title: &'static str,
+    message: &'static str,
+) -> Result<Response, WebError> {
+    let form = FormView {
+        title,
+        intro: "",
+        action: String::new(),
+        submit: "",
+        fields: Vec::new(),
+        errors: FormErrors::default(),
+        done: Some(message),
+    };
+    render_form(state, form, status).await
+}
+
+pub async fn confirm_subscription(
+    State(state): State<SharedState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    if state.store.confirm_subscriber(&token_hash(&token)).await? {
+        message_page(
+            &state,
+            StatusCode::OK,
+            "Subscribed",
+            "Your address is confirmed: new posts will come to you by email.",
+        )
+        .await
+    } else {
+        message_page(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Link not valid",
+            "This confirmation link is not valid or was already used. If you are not subscribed yet, subscribe again.",
+        )
+        .await
+    }
+}
+
+pub async fn confirm_join(
+    State(state): State<SharedState>,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    if state.store.confirm_join(&token_hash(&token)).await? {
+        message_page(
+            &state,
+            StatusCode::OK,
+            "Address confirmed",
+            "Thank you. The editor will look at your request to join the panel.",
+        )
+        .await
+    } else {
+        message_page(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Link not valid",
+            "This confirmation link is not valid or was already used.",
+        )
+        .await
+    }
+}
+
+async fn check_unsubscribe(
+    state: &SharedState,
+    id: &str,
+    token: &str,
+) -> Result<Option<i64>, WebError> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(None);
+    };
+    let secret = state.store.secret("unsubscribe").await?;
+    let expected = super::admin::unsubscribe_token(&secret, id);
+    Ok((expected.len() == token.len() && expected == token).then_some(id))
+}
+
+/// The link in each newsletter: a page with one button, so link checkers that open every
+/// link do not unsubscribe anyone.
+pub async fn unsubscribe_page(
+    State(state): State<SharedState>,
+    Path((id, token)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    if check_unsubscribe(&state, &id, &token).await?.is_none() {
+        return message_page(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Link not valid",
+            "This unsubscribe link is not valid.",
+        )
+        .await;
+    }
+    let form = FormView {
+        title: "Unsubscribe",
+        intro: "Stop getting new posts by email?",
+        action: format!("/unsubscribe/{id}/{token}"),
+        submit: "Unsubscribe",
+        fields: Vec::new(),
+        errors: FormErrors::default(),
+        done: None,
+    };
+    render_form(&state, form, StatusCode::OK).await
+}
+
+/// One-click unsubscription (RFC 8058): mail programs POST to the `List-Unsubscribe` address.
+pub async fn unsubscribe(
+    State(state): State<SharedState>,
+    Path((id, token)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let Some(id) = check_unsubscribe(&state, &id, &token).await? else {
+        return message_page(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Link not valid",
+            "This unsubscribe link is not valid.",
+        )
+        .await;
+    };
+    state.store.unsubscribe(id).await?;
+    message_page(
+        &state,
+        StatusCode::OK,
+        "Unsubscribed",
+        "You will get no more newsletters from us.",
+    )
+    .await
 }

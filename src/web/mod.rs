@@ -1,11 +1,14 @@
 //! The HTTP side: the router and one module per area of the site.
 
+mod admin;
+mod answer;
 mod api;
 mod cache;
 mod crawl;
 mod error;
 mod feeds;
 mod forms;
+mod mailer;
 mod search;
 mod site;
 mod views;
@@ -16,6 +19,7 @@ use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use admin::{newsletter as admin_newsletter, queue_reminders as admin_queue_reminders};
 pub use cache::PageCache;
 pub use error::WebError;
 
@@ -67,6 +71,11 @@ pub fn router(state: SharedState) -> Router {
         );
     public
         .merge(forms)
+        .merge(admin::router())
+        .route("/answer/{token}", get(answer::page).post(answer::submit))
+        .route("/subscribe/confirm/{token}", get(forms::confirm_subscription))
+        .route("/join/confirm/{token}", get(forms::confirm_join))
+        .route("/unsubscribe/{id}/{token}", get(forms::unsubscribe_page).post(forms::unsubscribe))
         .route("/static/style.css", get(site::stylesheet))
         .fallback(site::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))

@@ -161,6 +161,7 @@ pub async fn search(
                 library_type: chosen_type,
                 tag: Some(params.tag.clone()).filter(|t| !t.is_empty()),
                 year,
+                any_word: false,
                 limit: PAGE_SIZE,
                 offset: (page - 1) * PAGE_SIZE,
             })

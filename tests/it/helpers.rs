@@ -153,13 +153,24 @@ impl TestApp {
             .await
             .expect("demo column loads")
             .expect("database was empty");
+        TestApp::start(db, store, MailSettings::default()).await
+    }
+
+    /// Starts a server over an empty database, sending mail with `mail`.
+    pub async fn empty(backend: Backend, mail: MailSettings) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        TestApp::start(db, store, mail).await
+    }
+
+    async fn start(db: TestDb, store: Store, mail: MailSettings) -> TestApp {
         let config = Config {
             database_url: db.url.clone(),
             addr: "127.0.0.1:0".parse().unwrap(),
             theme: None,
             base_url: None,
             page_cache: true,
-            mail: MailSettings::default(),
+            mail,
         };
         let app = Application::build(config, store.clone())
             .await
@@ -168,6 +179,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
             .build()
             .unwrap();
         TestApp {
@@ -230,4 +242,60 @@ pub fn visible_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One email as a person reads it: parsed by Python's `email` package, a real MIME reader.
+pub struct ReadMail {
+    pub to: String,
+    pub subject: String,
+    pub headers: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub fn read_mail(raw: &str) -> ReadMail {
+    use std::io::Write;
+    const SCRIPT: &str = r#"
+import email, email.policy, json, sys
+m = email.message_from_string(sys.stdin.read(), policy=email.policy.default)
+text = m.get_body(preferencelist=("plain",))
+html = m.get_body(preferencelist=("html",))
+print(json.dumps({
+    "to": str(m["To"]), "subject": str(m["Subject"]),
+    "headers": "\n".join(f"{k}: {v}" for k, v in m.items()),
+    "text": text.get_content() if text else "",
+    "html": html.get_content() if html else "",
+}))
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", SCRIPT])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(raw.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the message parses");
+    let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    ReadMail {
+        to: field("to"),
+        subject: field("subject"),
+        headers: field("headers"),
+        text: field("text"),
+        html: field("html"),
+    }
+}
+
+/// The CSRF token of the first form in an admin page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token");
+    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
 }

@@ -12,3 +12,4 @@ mod site;
 mod smtp;
 mod store;
 mod validators;
+mod workflow;

@@ -270,19 +270,44 @@ async fn a_compiled_post_shows_included_answers_in_the_editors_order(store: Stor
     assert_eq!(post.status, "published");
     assert_eq!(post.slug, "do-you-read-cover-letters");
     assert_eq!(store.count_published_posts().await.unwrap(), 1);
-    // A second post with the same title gets its own slug.
-    let (round2, panel2) = (round_id, panel.clone());
-    let again = answer(
-        &store,
-        round2,
-        panel2[0],
-        Attribution::Named,
-        "No",
-        "Again.",
-    )
-    .await;
+    // Compiling the same round again rewrites the same post, keeping its address.
+    let again = store
+        .compile_post(&new_post(round_id, vec![b]))
+        .await
+        .unwrap();
+    assert_eq!(again, post_id);
+    assert_eq!(store.answers_of_posts(&[post_id]).await.unwrap().len(), 1);
+    // A post from another round with the same title gets its own slug.
+    let other_question = store
+        .create_question(&NewQuestion {
+            series_id: None,
+            prompt: "Again?".into(),
+            examples: None,
+            follow_up: None,
+            state: QuestionState::Accepted,
+            submitter_name: None,
+            submitter_email: None,
+            credit_submitter: false,
+        })
+        .await
+        .unwrap();
+    let round2 = store
+        .create_round(&NewRound {
+            question_id: other_question,
+            series_id: None,
+            prompt: "Again?".into(),
+            examples: None,
+            follow_up: None,
+            choices: vec!["No".into()],
+            library_types: vec![],
+            closes_at: None,
+            status: RoundStatus::Open,
+        })
+        .await
+        .unwrap();
+    let third = answer(&store, round2, panel[0], Attribution::Named, "No", "Again.").await;
     let second = store
-        .compile_post(&new_post(round2, vec![again]))
+        .compile_post(&new_post(round2, vec![third]))
         .await
         .unwrap();
     assert_eq!(

@@ -1,0 +1,268 @@
+//! The editor's side under `/admin/`: sign-in, and one module per part of the work. Every
+//! page needs a signed-in editor ([`SignedIn`]); every change comes through an [`AdminForm`],
+//! which refuses a form without the session's CSRF token.
+
+mod comments;
+mod dashboard;
+mod panel;
+mod posts;
+mod questions;
+mod rounds;
+mod session;
+
+pub use posts::{newsletter, unsubscribe_token};
+pub use rounds::queue_reminders;
+
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Serialize;
+
+use super::WebError;
+use crate::app::SharedState;
+use crate::auth::token_hash;
+use crate::store::EditorRow;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "rt_session";
+
+pub fn router() -> Router<SharedState> {
+    Router::new()
+        .route("/admin/", get(dashboard::dashboard))
+        .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
+        .route(
+            "/admin/login",
+            get(session::login_page).post(session::login),
+        )
+        .route("/admin/logout", post(session::logout))
+        .route("/admin/panel/", get(panel::roster).post(panel::add))
+        .route("/admin/panel/export.csv", get(panel::export_csv))
+        .route("/admin/panel/import", post(panel::import_csv))
+        .route(
+            "/admin/panel/{id}/",
+            get(panel::edit_page).post(panel::save),
+        )
+        .route("/admin/panel/{id}/status", post(panel::set_status))
+        .route(
+            "/admin/questions/",
+            get(questions::queue).post(questions::add),
+        )
+        .route(
+            "/admin/questions/{id}/",
+            get(questions::edit_page).post(questions::save),
+        )
+        .route("/admin/rounds/", get(rounds::list))
+        .route(
+            "/admin/rounds/new",
+            get(rounds::compose_page).post(rounds::compose),
+        )
+        .route("/admin/rounds/{id}/", get(rounds::monitor))
+        .route("/admin/rounds/{id}/remind", post(rounds::remind))
+        .route("/admin/rounds/{id}/close", post(rounds::close))
+        .route(
+            "/admin/rounds/{id}/compile",
+            get(posts::compile_page).post(posts::compile),
+        )
+        .route("/admin/posts/", get(posts::list))
+        .route("/admin/posts/{id}/", get(posts::edit_page))
+        .route("/admin/posts/{id}/publish", post(posts::publish))
+        .route("/admin/posts/{id}/late", post(posts::add_late))
+        .route(
+            "/admin/comments/",
+            get(comments::queue).post(comments::moderate),
+        )
+        .route("/admin/subscribers/", get(comments::subscribers))
+        .route(
+            "/admin/settings/",
+            get(dashboard::settings_page).post(dashboard::save_settings),
+        )
+}
+
+/// The editor making the request, from the session cookie. Without a valid session the
+/// request is sent to the sign-in page.
+pub struct SignedIn {
+    pub editor: EditorRow,
+    pub csrf: String,
+}
+
+/// Reads one cookie from the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+impl FromRequestParts<SharedState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/admin/");
+            Redirect::to(&format!(
+                "/admin/login?next={}",
+                super::search::encode_query(next)
+            ))
+            .into_response()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        match state.store.session(&token_hash(token)).await {
+            Ok(Some((editor, csrf))) => Ok(SignedIn { editor, csrf }),
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(WebError::from(e).into_response()),
+        }
+    }
+}
+
+/// A form sent by a signed-in editor, its CSRF token checked. Fields keep their order and
+/// repeats (checkbox lists).
+pub struct AdminForm {
+    pub editor: EditorRow,
+    pub csrf: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl AdminForm {
+    /// The first value of a field, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    }
+
+    /// The value of a field exactly as typed (for Markdown, where spaces matter).
+    pub fn raw(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every value of a repeated field.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// A field as text, or `None` when left empty.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.get(name).to_string()).filter(|v| !v.is_empty())
+    }
+}
+
+impl FromRequest<SharedState> for AdminForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let signed_in = SignedIn::from_request_parts(&mut parts, state).await?;
+        let request = Request::from_parts(parts, body);
+        let Form(fields) = Form::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(|e| {
+                WebError::BadRequest(format!("The form could not be read: {e}")).into_response()
+            })?;
+        let sent = fields
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if !constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
+            return Err(WebError::Forbidden(
+                "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
+            )
+            .into_response());
+        }
+        Ok(AdminForm {
+            editor: signed_in.editor,
+            csrf: signed_in.csrf,
+            fields,
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// What every admin page shows around its content.
+#[derive(Serialize)]
+pub struct AdminChrome {
+    pub editor: String,
+    pub csrf: String,
+    pub site_title: String,
+    pub notice: Option<String>,
+}
+
+impl AdminChrome {
+    pub async fn new(
+        state: &SharedState,
+        editor: &EditorRow,
+        csrf: &str,
+    ) -> Result<AdminChrome, WebError> {
+        Ok(AdminChrome {
+            editor: editor.display_name.clone(),
+            csrf: csrf.to_string(),
+            site_title: state
+                .store
+                .setting("site_title")
+                .await?
+                .unwrap_or_else(|| "Roundtable".into()),
+            notice: None,
+        })
+    }
+}
+
+/// Renders an admin template; admin pages are never cached by browsers or proxies.
+pub fn page<S: Serialize>(
+    state: &SharedState,
+    name: &str,
+    context: S,
+) -> Result<Response, WebError> {
+    let html = state.templates.render(name, context)?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+/// Renders an admin template with a status, for forms shown again with their errors.
+pub fn page_with_status<S: Serialize>(
+    state: &SharedState,
+    status: StatusCode,
+    name: &str,
+    context: S,
+) -> Result<Response, WebError> {
+    let mut response = page(state, name, context)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// After a change: back to a page with a short confirmation.
+pub fn done(to: &str, notice: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!(
+        "{to}{sep}done={}",
+        super::search::encode_query(notice)
+    ))
+    .into_response()
+}

@@ -1,0 +1,497 @@
+//! The panel roster: approving requests to join, adding, editing and retiring panelists, and
+//! the roster as CSV in and out.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::dashboard::Done;
+use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
+use crate::app::SharedState;
+use crate::store::{NewPanelist, PanelistRow, StoreError};
+use crate::web::WebError;
+
+/// The roster's columns, in CSV order.
+const COLUMNS: [&str; 10] = [
+    "name",
+    "email",
+    "pronouns",
+    "title",
+    "department",
+    "institution",
+    "city",
+    "library_type",
+    "region",
+    "status",
+];
+
+#[derive(Serialize)]
+struct Group {
+    title: &'static str,
+    panelists: Vec<PanelistRow>,
+    actions: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Serialize)]
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct PanelistForm {
+    action: String,
+    submit: &'static str,
+    error: Option<String>,
+    fields: Vec<Field>,
+    library_types: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct ImportReport {
+    summary: String,
+    problems: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct RosterPage {
+    chrome: AdminChrome,
+    groups: Vec<Group>,
+    form: PanelistForm,
+    csv: String,
+    import_report: Option<ImportReport>,
+}
+
+const FORM_FIELDS: [(&str, &str); 11] = [
+    ("name", "Name"),
+    ("email", "Email"),
+    ("pronouns", "Pronouns"),
+    ("title", "Title"),
+    ("department", "Department"),
+    ("institution", "Institution"),
+    ("city", "City"),
+    ("library_type", "Library type"),
+    ("region", "Region"),
+    ("role_description", "Usual role-only description"),
+    ("bio", "Short bio"),
+];
+
+async fn panelist_form(
+    state: &SharedState,
+    action: String,
+    submit: &'static str,
+    value: impl Fn(&str) -> String,
+) -> Result<PanelistForm, WebError> {
+    Ok(PanelistForm {
+        action,
+        submit,
+        error: None,
+        fields: FORM_FIELDS
+            .iter()
+            .map(|(name, label)| Field {
+                name,
+                label,
+                value: value(name),
+            })
+            .collect(),
+        library_types: state.store.library_types().await?,
+    })
+}
+
+fn from_form(form: &AdminForm, status: &'static str) -> NewPanelist {
+    NewPanelist {
+        name: form.get("name").to_string(),
+        email: form.get("email").to_string(),
+        pronouns: form.optional("pronouns"),
+        title: form.optional("title"),
+        department: form.optional("department"),
+        institution: form.optional("institution"),
+        city: form.optional("city"),
+        library_type: form.optional("library_type"),
+        region: form.optional("region"),
+        bio: form.optional("bio"),
+        role_description: form.optional("role_description"),
+        status,
+        ..NewPanelist::default()
+    }
+}
+
+async fn roster_page(
+    state: &SharedState,
+    chrome: AdminChrome,
+    form: PanelistForm,
+    csv: String,
+    import_report: Option<ImportReport>,
+) -> Result<RosterPage, WebError> {
+    let store = &state.store;
+    Ok(RosterPage {
+        chrome,
+        groups: vec![
+            Group {
+                title: "Requests to join",
+                panelists: store.panelists("applied").await?,
+                actions: vec![("active", "Approve"), ("retired", "Decline")],
+            },
+            Group {
+                title: "Active",
+                panelists: store.panelists("active").await?,
+                actions: vec![("retired", "Retire")],
+            },
+            Group {
+                title: "Retired",
+                panelists: store.panelists("retired").await?,
+                actions: vec![("active", "Bring back")],
+            },
+        ],
+        form,
+        csv,
+        import_report,
+    })
+}
+
+pub async fn roster(
+    State(state): State<SharedState>,
+    who: SignedIn,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
+    chrome.notice = q.done;
+    let form = panelist_form(&state, "/admin/panel/".into(), "Add to the panel", |_| {
+        String::new()
+    })
+    .await?;
+    page(
+        &state,
+        "admin/panel.html",
+        roster_page(&state, chrome, form, String::new(), None).await?,
+    )
+}
+
+/// Explains a refused panelist in the editor's words.
+fn refusal(e: StoreError) -> Result<String, WebError> {
+    match e {
+        StoreError::Conflict(message) => Ok(message),
+        e if e.is_unique_violation() => {
+            Ok("Another panelist already has that email address.".into())
+        }
+        e => Err(e.into()),
+    }
+}
+
+pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Response, WebError> {
+    let new = from_form(&form, "active");
+    let problem = if new.name.is_empty() {
+        Some("Please give the panelist's name.".to_string())
+    } else {
+        None
+    };
+    let problem = match problem {
+        Some(p) => Some(p),
+        None => match state.store.create_panelist(&new).await {
+            Ok(_) => None,
+            Err(e) => Some(refusal(e)?),
+        },
+    };
+    let Some(problem) = problem else {
+        return Ok(done(
+            "/admin/panel/",
+            &format!("{} joined the panel.", new.name),
+        ));
+    };
+    let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+    let mut panel_form =
+        panelist_form(&state, "/admin/panel/".into(), "Add to the panel", |name| {
+            form.get(name).to_string()
+        })
+        .await?;
+    panel_form.error = Some(problem);
+    let context = roster_page(&state, chrome, panel_form, String::new(), None).await?;
+    page_with_status(
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "admin/panel.html",
+        context,
+    )
+}
+
+#[derive(Serialize)]
+struct EditPage {
+    chrome: AdminChrome,
+    name: String,
+    status: String,
+    form: PanelistForm,
+}
+
+fn field_of(p: &PanelistRow, name: &str) -> String {
+    let value = match name {
+        "name" => Some(&p.name),
+        "email" => Some(&p.email),
+        "pronouns" => p.pronouns.as_ref(),
+        "title" => p.title.as_ref(),
+        "department" => p.department.as_ref(),
+        "institution" => p.institution.as_ref(),
+        "city" => p.city.as_ref(),
+        "library_type" => p.library_type.as_ref(),
+        "region" => p.region.as_ref(),
+        "role_description" => p.role_description.as_ref(),
+        "bio" => p.bio.as_ref(),
+        "status" => Some(&p.status),
+        _ => None,
+    };
+    value.cloned().unwrap_or_default()
+}
+
+pub async fn edit_page(
+    State(state): State<SharedState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<Done>,
+) -> Result<Response, WebError> {
+    let p = state.store.panelist(id).await?;
+    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
+    chrome.notice = q.done;
+    let form = panelist_form(&state, format!("/admin/panel/{id}/"), "Save", |name| {
+        field_of(&p, name)
+    })
+    .await?;
+    page(
+        &state,
+        "admin/panelist.html",
+        EditPage {
+            chrome,
+            name: p.name,
+            status: p.status,
+            form,
+        },
+    )
+}
+
+fn status_of(text: &str) -> Option<&'static str> {
+    ["applied", "active", "retired"]
+        .into_iter()
+        .find(|s| *s == text)
+}
+
+pub async fn save(
+    State(state): State<SharedState>,
+    Path(id): Path<i64>,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let current = state.store.panelist(id).await?;
+    let status = status_of(&current.status).unwrap_or("active");
+    let mut updated = from_form(&form, status);
+    updated.photo_url = current.photo_url.clone();
+    updated.photo_credit = current.photo_credit.clone();
+    let problem = match state.store.update_panelist(id, &updated).await {
+        Ok(()) => None,
+        Err(e) => Some(refusal(e)?),
+    };
+    let Some(problem) = problem else {
+        return Ok(done(&format!("/admin/panel/{id}/"), "Saved."));
+    };
+    let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+    let mut edit = panelist_form(&state, format!("/admin/panel/{id}/"), "Save", |name| {
+        form.get(name).to_string()
+    })
+    .await?;
+    edit.error = Some(problem);
+    let context = EditPage {
+        chrome,
+        name: current.name,
+        status: current.status,
+        form: edit,
+    };
+    page_with_status(
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "admin/panelist.html",
+        context,
+    )
+}
+
+pub async fn set_status(
+    State(state): State<SharedState>,
+    Path(id): Path<i64>,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let status = status_of(form.get("status"))
+        .ok_or_else(|| WebError::BadRequest("Choose applied, active or retired.".into()))?;
+    let p = state.store.panelist(id).await?;
+    let mut updated = NewPanelist {
+        name: p.name.clone(),
+        email: p.email.clone(),
+        pronouns: p.pronouns.clone(),
+        title: p.title.clone(),
+        department: p.department.clone(),
+        institution: p.institution.clone(),
+        city: p.city.clone(),
+        library_type: p.library_type.clone(),
+        region: p.region.clone(),
+        bio: p.bio.clone(),
+        photo_url: p.photo_url.clone(),
+        photo_credit: p.photo_credit.clone(),
+        role_description: p.role_description.clone(),
+        status,
+    };
+    updated.status = status;
+    state.store.update_panelist(id, &updated).await?;
+    let what = match status {
+        "active" => "is on the active panel",
+        "retired" => "is retired from the panel",
+        _ => "is waiting for approval",
+    };
+    Ok(done("/admin/panel/", &format!("{} {what}.", p.name)))
+}
+
+pub async fn export_csv(
+    State(state): State<SharedState>,
+    _who: SignedIn,
+) -> Result<Response, WebError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| {
+        WebError::BadRequest(format!("The roster could not be written as CSV: {e}"))
+    };
+    writer.write_record(COLUMNS).map_err(csv_error)?;
+    for status in ["active", "applied", "retired"] {
+        for p in state.store.panelists(status).await? {
+            writer
+                .write_record(COLUMNS.iter().map(|c| field_of(&p, c)))
+                .map_err(csv_error)?;
+        }
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"panel.csv\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Imports rows by email: a new address adds a panelist, a known one updates them. Each row
+/// that cannot be read is reported with its line number; the others are imported.
+pub async fn import_csv(
+    State(state): State<SharedState>,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let text = form.raw("csv").to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut problems = Vec::new();
+    let (mut added, mut updated) = (0, 0);
+    let headers = match reader.headers() {
+        Ok(h) => h.iter().map(str::to_lowercase).collect::<Vec<_>>(),
+        Err(e) => {
+            problems.push(format!("The header row could not be read: {e}"));
+            Vec::new()
+        }
+    };
+    let missing: Vec<&str> = ["name", "email"]
+        .into_iter()
+        .filter(|c| !headers.iter().any(|h| h == c))
+        .collect();
+    if !headers.is_empty() && !missing.is_empty() {
+        problems.push(format!(
+            "The header row needs the columns {}.",
+            missing.join(" and ")
+        ));
+    } else if !headers.is_empty() {
+        let library_types: Vec<String> = state
+            .store
+            .library_types()
+            .await?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        for (i, record) in reader.records().enumerate() {
+            let line = i + 2;
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(format!("Line {line}: {e}; skipped."));
+                    continue;
+                }
+            };
+            let get = |name: &str| {
+                headers
+                    .iter()
+                    .position(|h| h == name)
+                    .and_then(|i| record.get(i))
+                    .map(str::to_string)
+                    .filter(|v| !v.is_empty())
+            };
+            let Some(name) = get("name") else {
+                problems.push(format!("Line {line}: no name; skipped."));
+                continue;
+            };
+            let library_type = get("library_type");
+            if let Some(t) = library_type.as_ref().filter(|t| !library_types.contains(t)) {
+                problems.push(format!(
+                    "Line {line}: '{t}' is not a library type ({}); skipped.",
+                    library_types.join(", ")
+                ));
+                continue;
+            }
+            let new = NewPanelist {
+                name,
+                email: get("email").unwrap_or_default(),
+                pronouns: get("pronouns"),
+                title: get("title"),
+                department: get("department"),
+                institution: get("institution"),
+                city: get("city"),
+                library_type,
+                region: get("region"),
+                status: get("status")
+                    .as_deref()
+                    .and_then(status_of)
+                    .unwrap_or("active"),
+                ..NewPanelist::default()
+            };
+            let existing = state.store.panelist_by_email(&new.email).await?;
+            let result = match existing {
+                Some(p) => state.store.update_panelist(p.id, &new).await.map(|_| false),
+                None => state.store.create_panelist(&new).await.map(|_| true),
+            };
+            match result {
+                Ok(true) => added += 1,
+                Ok(false) => updated += 1,
+                Err(e) => problems.push(format!("Line {line}: {}; skipped.", refusal(e)?)),
+            }
+        }
+    }
+    let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+    let panel_form = panelist_form(&state, "/admin/panel/".into(), "Add to the panel", |_| {
+        String::new()
+    })
+    .await?;
+    let report = ImportReport {
+        summary: format!(
+            "{added} added, {updated} updated, {} skipped.",
+            problems.len()
+        ),
+        problems,
+    };
+    let keep = if report.problems.is_empty() {
+        String::new()
+    } else {
+        text
+    };
+    page(
+        &state,
+        "admin/panel.html",
+        roster_page(&state, chrome, panel_form, keep, Some(report)).await?,
+    )
+}

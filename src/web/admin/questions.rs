@@ -1,0 +1,211 @@
+//! The question queue: suggestions from readers and the editor's own, reworded, accepted or
+//! declined, with earlier posts that resemble each question.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
+use crate::app::SharedState;
+use crate::domain::QuestionState;
+use crate::render::permalink;
+use crate::store::{NewQuestion, QuestionRow, SearchQuery};
+use crate::web::views::SiteView;
+use crate::web::WebError;
+
+const STATES: [&str; 5] = ["suggested", "accepted", "asked", "published", "declined"];
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    done: Option<String>,
+}
+
+#[derive(Serialize)]
+struct QueuePage {
+    chrome: AdminChrome,
+    states: [&'static str; 5],
+    state: String,
+    questions: Vec<QuestionRow>,
+    prompt: String,
+    error: Option<String>,
+}
+
+pub async fn queue(
+    State(state): State<SharedState>,
+    who: SignedIn,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
+    chrome.notice = q.done;
+    let filter = QuestionState::parse(&q.state);
+    let questions = state.store.questions(filter).await?;
+    let context = QueuePage {
+        chrome,
+        states: STATES,
+        state: q.state,
+        questions,
+        prompt: String::new(),
+        error: None,
+    };
+    page(&state, "admin/questions.html", context)
+}
+
+pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Response, WebError> {
+    let prompt = form.get("prompt");
+    if prompt.is_empty() || prompt.chars().count() > 2000 {
+        let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+        let questions = state.store.questions(None).await?;
+        let context = QueuePage {
+            chrome,
+            states: STATES,
+            state: String::new(),
+            questions,
+            prompt: prompt.to_string(),
+            error: Some("Write the question (at most 2000 characters).".into()),
+        };
+        return page_with_status(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "admin/questions.html",
+            context,
+        );
+    }
+    let id = state
+        .store
+        .create_question(&NewQuestion {
+            series_id: None,
+            prompt: prompt.to_string(),
+            examples: None,
+            follow_up: None,
+            state: QuestionState::Accepted,
+            submitter_name: None,
+            submitter_email: None,
+            credit_submitter: false,
+        })
+        .await?;
+    Ok(done(
+        &format!("/admin/questions/{id}/"),
+        "Question added to the queue.",
+    ))
+}
+
+#[derive(Serialize)]
+struct Similar {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct QuestionPage {
+    chrome: AdminChrome,
+    q: QuestionRow,
+    states: [&'static str; 5],
+    similar: Vec<Similar>,
+    error: Option<String>,
+}
+
+/// Published posts whose text shares the question's longer words, best first.
+async fn similar_posts(state: &SharedState, prompt: &str) -> Result<Vec<Similar>, WebError> {
+    let (hits, _) = state
+        .store
+        .search(&SearchQuery {
+            words: prompt.to_string(),
+            any_word: true,
+            limit: 20,
+            ..SearchQuery::default()
+        })
+        .await?;
+    let mut ids: Vec<i64> = Vec::new();
+    for hit in hits {
+        if !ids.contains(&hit.post_id) {
+            ids.push(hit.post_id);
+        }
+    }
+    ids.truncate(5);
+    let (_, clock) = SiteView::load(&state.store).await?;
+    let posts = state.store.posts_by_id(&ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| posts.iter().find(|p| p.id == *id))
+        .map(|p| Similar {
+            title: p.title.clone(),
+            url: permalink(&clock, p.published_at.unwrap_or(p.updated_at), &p.slug),
+        })
+        .collect())
+}
+
+pub async fn edit_page(
+    State(state): State<SharedState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let question = state.store.question(id).await?;
+    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
+    chrome.notice = q.done;
+    let similar = similar_posts(&state, &question.prompt).await?;
+    page(
+        &state,
+        "admin/question.html",
+        QuestionPage {
+            chrome,
+            q: question,
+            states: STATES,
+            similar,
+            error: None,
+        },
+    )
+}
+
+pub async fn save(
+    State(state): State<SharedState>,
+    Path(id): Path<i64>,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let mut question = state.store.question(id).await?;
+    let prompt = form.get("prompt");
+    let chosen = QuestionState::parse(form.get("state"));
+    let error = if prompt.is_empty() {
+        Some("The question cannot be empty.")
+    } else if chosen.is_none() {
+        Some("Choose one of the states listed.")
+    } else {
+        None
+    };
+    if let (None, Some(new_state)) = (error, chosen) {
+        state
+            .store
+            .update_question(
+                id,
+                prompt,
+                Some(form.get("examples")).filter(|v| !v.is_empty()),
+                Some(form.get("follow_up")).filter(|v| !v.is_empty()),
+                new_state,
+                !form.get("credit").is_empty(),
+            )
+            .await?;
+        return Ok(done(&format!("/admin/questions/{id}/"), "Question saved."));
+    }
+    question.prompt = prompt.to_string();
+    question.examples = form.optional("examples");
+    question.follow_up = form.optional("follow_up");
+    let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+    let similar = similar_posts(&state, &question.prompt).await?;
+    let context = QuestionPage {
+        chrome,
+        q: question,
+        states: STATES,
+        similar,
+        error: error.map(str::to_string),
+    };
+    page_with_status(
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "admin/question.html",
+        context,
+    )
+}
