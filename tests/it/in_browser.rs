@@ -8,7 +8,7 @@ use roundtable::domain::Attribution;
 use roundtable::store::{Backend, Taxonomy};
 
 use crate::browser::{Browser, DESKTOP};
-use crate::helpers::TestApp;
+use crate::helpers::{visible_text, TestApp};
 use crate::validators::{assert_accessible, assert_valid_html};
 
 /// The demo post with short-answer choices, a role-only and an anonymous answer.
@@ -396,6 +396,118 @@ async fn home_and_post_pages_have_no_accessibility_violations() {
     let mut urls = vec![app.url("/")];
     urls.extend(all_post_paths(&app).await.iter().map(|p| app.url(p)));
     urls.push(app.url("/no-such-page/"));
+
+    assert_accessible(&urls).await;
+}
+
+/// The archive, panelist, search and public form pages, as (file name, address) pairs.
+async fn pages_beyond_posts(app: &TestApp) -> Vec<(String, String)> {
+    let panelist = app.store.public_panelist_slugs().await.unwrap()[0].clone();
+    [
+        ("tag.html", "/tag/interviews/".to_string()),
+        ("category.html", "/category/ask-the-panel/".to_string()),
+        ("panelist.html", format!("/panelist/{panelist}/")),
+        ("search.html", "/search".to_string()),
+        ("search-results.html", "/search?q=salary".to_string()),
+        (
+            "search-nothing.html",
+            "/search?q=salary&year=1999".to_string(),
+        ),
+        ("suggest.html", "/suggest/".to_string()),
+        ("join.html", "/join/".to_string()),
+        ("subscribe.html", "/subscribe/".to_string()),
+    ]
+    .into_iter()
+    .map(|(name, path)| (name.to_string(), path))
+    .collect()
+}
+
+/// The pages a reader gets back after a mistake on each form (they have no address of their
+/// own), as (file name, page) pairs.
+async fn forms_sent_back_with_mistakes(app: &TestApp) -> Vec<(String, String)> {
+    let post = post_path(app, COVER_LETTER_POST).await;
+    let mut pages = Vec::new();
+    for (name, path, fields) in [
+        (
+            "comment-error.html",
+            format!("{post}comments"),
+            &[("name", ""), ("email", "not-an-address"), ("body", "Kept.")][..],
+        ),
+        (
+            "suggest-error.html",
+            "/suggest/".to_string(),
+            &[("question", ""), ("email", "bad")][..],
+        ),
+        (
+            "join-error.html",
+            "/join/".to_string(),
+            &[("name", ""), ("email", "bad"), ("library_type", "castle")][..],
+        ),
+        (
+            "subscribe-error.html",
+            "/subscribe/".to_string(),
+            &[("email", "not an address")][..],
+        ),
+    ] {
+        let (status, html) = app.post_form(&path, fields).await;
+        assert_eq!(status, 422, "{path} points out the mistakes");
+        assert!(html.contains("aria-invalid=\"true\""), "{path}: {html}");
+        pages.push((name.to_string(), html));
+    }
+    pages
+}
+
+#[tokio::test]
+async fn archive_panelist_search_and_form_pages_are_valid_html() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let mut pages = Vec::new();
+    for (name, path) in pages_beyond_posts(&app).await {
+        let (status, html) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        pages.push((name, html));
+    }
+    let nothing = &pages
+        .iter()
+        .find(|(n, _)| n == "search-nothing.html")
+        .unwrap()
+        .1;
+    assert!(visible_text(nothing).contains("Nothing matched"));
+    let results = &pages
+        .iter()
+        .find(|(n, _)| n == "search-results.html")
+        .unwrap()
+        .1;
+    assert!(
+        results.contains("<mark>"),
+        "the results page has highlights"
+    );
+    pages.extend(forms_sent_back_with_mistakes(&app).await);
+
+    assert_valid_html(&pages).await;
+}
+
+#[tokio::test]
+async fn archive_panelist_search_and_form_pages_have_no_accessibility_violations() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let mut urls: Vec<String> = pages_beyond_posts(&app)
+        .await
+        .iter()
+        .map(|(_, path)| app.url(path))
+        .collect();
+    // Pages answered to a form post are saved, with a <base> so their stylesheet and links
+    // still come from the server.
+    let folder = tempfile::tempdir().unwrap();
+    for (name, html) in forms_sent_back_with_mistakes(&app).await {
+        let file = folder.path().join(name);
+        let based = html.replacen(
+            "<head>",
+            &format!("<head><base href=\"{}\">", app.url("/")),
+            1,
+        );
+        assert_ne!(based, html, "the page has a <head>");
+        std::fs::write(&file, based).unwrap();
+        urls.push(format!("file://{}", file.display()));
+    }
 
     assert_accessible(&urls).await;
 }
