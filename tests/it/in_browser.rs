@@ -522,7 +522,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 /// Takes the screenshots in docs/screenshots/ when `ROUNDTABLE_SCREENSHOTS` names a folder
 /// (`scripts/screenshots` does that), and into a temporary folder otherwise.
 #[tokio::test]
-async fn home_and_post_pages_fit_desktop_and_phone_screens() {
+async fn home_post_tag_and_search_pages_fit_desktop_and_phone_screens() {
     let app = TestApp::with_demo(Backend::Sqlite).await;
     let post = post_path(&app, SALARY_POST).await;
     let scratch = tempfile::tempdir().unwrap();
@@ -536,6 +536,8 @@ async fn home_and_post_pages_fit_desktop_and_phone_screens() {
         for (name, path, shows) in [
             ("home", "/", "The Hiring Shelf"),
             ("post", post.as_str(), SALARY_POST),
+            ("tag", "/tag/interviews/", "Tag: interviews"),
+            ("search", "/search?q=salary+range", "results for"),
         ] {
             browser.open(&app.url(path)).await;
             browser.wait_for_text(shows).await;
