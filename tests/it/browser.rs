@@ -228,23 +228,37 @@ impl Browser {
         self.wait_for_new_page().await;
     }
 
-    /// Types `value` into the form field labelled `field` (its `<label>` text), or else named
-    /// `field` (its `name` attribute), replacing what it held.
+    /// Types `value` into the form field labelled `field` (its `<label>` text, or the start of
+    /// it: "Email" for "Email (never shown)"), or else named `field` (its `name` attribute),
+    /// replacing what it held.
     pub async fn fill(&self, field: &str, value: &str) {
-        let f = xpath_literal(field);
-        let controls = "self::input or self::textarea or self::select";
-        let xpath = format!(
-            "//*[({controls}) and (@id=//label[normalize-space(.)={f}]/@for or @name={f})] \
-             | //label[normalize-space(.)={f}]//*[{controls}]"
-        );
-        let input = self
-            .wait_for(&[&xpath], &format!("a field {field:?}"))
-            .await;
+        let input = self.field(field).await;
         input.clear().await.ok();
         input
             .send_keys(value)
             .await
             .unwrap_or_else(|e| panic!("type into {field:?}: {e}"));
+    }
+
+    /// The form field `fill` would type into, to read what it holds (`prop("value")`) or how
+    /// it is described (`attr("aria-describedby")`).
+    pub async fn field(&self, field: &str) -> fantoccini::elements::Element {
+        let f = xpath_literal(field);
+        let controls = "self::input or self::textarea or self::select";
+        let labelled = |label: &str| {
+            format!(
+                "//*[({controls}) and @id=//label[{label}]/@for] | //label[{label}]//*[{controls}]"
+            )
+        };
+        self.wait_for(
+            &[
+                &labelled(&format!("normalize-space(.)={f}")),
+                &format!("//*[({controls}) and @name={f}]"),
+                &labelled(&format!("starts-with(normalize-space(.), {f})")),
+            ],
+            &format!("a field {field:?}"),
+        )
+        .await
     }
 
     /// Presses the submit button whose text (or `value`) is `button`, then waits for the page

@@ -3,15 +3,23 @@
 
 use std::path::PathBuf;
 
-use roundtable::store::Backend;
+use fantoccini::Locator;
+use roundtable::domain::Attribution;
+use roundtable::store::{Backend, Taxonomy};
 
 use crate::browser::{Browser, DESKTOP};
-use crate::helpers::TestApp;
+use crate::helpers::{visible_text, TestApp};
 use crate::validators::{assert_accessible, assert_valid_html};
 
 /// The demo post with short-answer choices, a role-only and an anonymous answer.
 const SALARY_POST: &str = "Is It Okay to Ask About Salary in a First Interview?";
 const SALARY_SLUG: &str = "is-it-okay-to-ask-about-salary-in-a-first-interview";
+
+/// A demo post where every answer but one is signed by name.
+const COVER_LETTER_POST: &str = "What Makes a Cover Letter Stand Out?";
+
+/// A demo panelist who answered two posts by name and the salary post anonymously.
+const TOBIAS: (&str, &str) = ("Tobias Renwick", "tobias-renwick");
 
 /// The address of the demo post whose title is `title`, as the home page links it.
 async fn post_path(app: &TestApp, title: &str) -> String {
@@ -65,6 +73,302 @@ async fn a_reader_opens_a_post_from_the_home_page_and_reads_its_answers() {
 }
 
 #[tokio::test]
+async fn a_reader_finds_posts_by_tag_from_the_home_page() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let tag = app
+        .store
+        .term_by_slug(Taxonomy::Tag, "interviews")
+        .await
+        .unwrap()
+        .expect("the demo has an interviews tag");
+    let tagged = app
+        .store
+        .published_posts_with_term(Taxonomy::Tag, tag.id, 0, 100)
+        .await
+        .unwrap();
+    let all = app.store.published_posts(0, 100).await.unwrap();
+    let untagged: Vec<_> = all
+        .iter()
+        .filter(|p| tagged.iter().all(|t| t.id != p.id))
+        .collect();
+    assert!(
+        !tagged.is_empty() && !untagged.is_empty(),
+        "the tag is a real choice"
+    );
+    let browser = Browser::start().await;
+    browser.open(&app.url("/")).await;
+    browser.wait_for_text("Tagged").await;
+
+    browser.click_link("interviews").await;
+
+    let text = browser.wait_for_text("Tag: interviews").await;
+    assert_eq!(browser.current_path().await, "/tag/interviews/");
+    assert!(
+        text.contains(&format!("{} posts", tagged.len())),
+        "the archive counts its posts: {text}"
+    );
+    for post in &tagged {
+        assert!(
+            text.contains(&post.title),
+            "{} is listed: {text}",
+            post.title
+        );
+    }
+    for post in &untagged {
+        assert!(!text.contains(&post.title), "{} is not: {text}", post.title);
+    }
+
+    browser.click_link(&tagged[0].title).await;
+
+    let text = browser.wait_for_text("Leave a comment").await;
+    let path = browser.current_path().await;
+    assert!(
+        path.starts_with("/20") && path.ends_with(&format!("/{}/", tagged[0].slug)),
+        "the post's own page: {path}"
+    );
+    assert!(text.contains(&tagged[0].title), "{text}");
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_reader_searches_for_a_phrase_and_lands_on_the_answer_that_says_it() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let phrase = "jammed printer";
+    let posts = app.store.published_posts(0, 100).await.unwrap();
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let answers = app.store.answers_of_posts(&ids).await.unwrap();
+    let saying_it: Vec<_> = answers
+        .iter()
+        .filter(|a| a.public_body().contains(phrase))
+        .collect();
+    assert_eq!(saying_it.len(), 1, "one demo answer says {phrase:?}");
+    let answer = saying_it[0];
+    let post = posts.iter().find(|p| p.id == answer.post_id).unwrap();
+    let browser = Browser::start().await;
+    browser.open(&app.url("/search")).await;
+
+    browser.fill("Words to find", phrase).await;
+    browser.submit("Search").await;
+
+    let text = browser.wait_for_text("1 result for").await;
+    assert!(text.contains(&format!("1 result for “{phrase}”")), "{text}");
+    assert!(text.contains(&post.title), "{text}");
+    let marked = browser
+        .client()
+        .find_all(Locator::Css(".search-results mark"))
+        .await
+        .unwrap();
+    let mut highlighted = Vec::new();
+    for mark in &marked {
+        highlighted.push(mark.text().await.unwrap());
+    }
+    assert_eq!(
+        highlighted,
+        ["jammed", "printer"],
+        "the words are highlighted"
+    );
+
+    browser.click_link(&post.title).await;
+
+    let anchor = format!("answer-{}", answer.id);
+    let url = browser.client().current_url().await.unwrap();
+    assert!(
+        url.path().ends_with(&format!("/{}/", post.slug)),
+        "the post's own page: {url}"
+    );
+    assert_eq!(url.fragment(), Some(anchor.as_str()), "{url}");
+    let target = browser
+        .client()
+        .find(Locator::Css(":target"))
+        .await
+        .expect("the page shows the linked answer as its target");
+    assert_eq!(target.attr("id").await.unwrap().as_deref(), Some(&*anchor));
+    assert!(
+        target.text().await.unwrap().contains(phrase),
+        "the target is the answer with the phrase"
+    );
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_reader_follows_a_panelist_from_their_answer_to_their_page_and_feed() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let (name, slug) = TOBIAS;
+    let panelist = app.store.panelist_by_slug(slug).await.unwrap().unwrap();
+    let named = app
+        .store
+        .named_answers_of_panelist(panelist.id)
+        .await
+        .unwrap();
+    let posts = app.store.published_posts(0, 100).await.unwrap();
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let unnamed_posts: Vec<_> = app
+        .store
+        .answers_of_posts(&ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| {
+            a.panelist_slug.as_deref() == Some(slug) && a.attribution() != Attribution::Named
+        })
+        .map(|a| {
+            posts
+                .iter()
+                .find(|p| p.id == a.post_id)
+                .unwrap()
+                .title
+                .clone()
+        })
+        .collect();
+    assert!(named.len() >= 2, "{name} answered more than once by name");
+    assert!(!unnamed_posts.is_empty(), "and once without a name");
+    let browser = Browser::start().await;
+    browser
+        .open(&app.url(&post_path(&app, COVER_LETTER_POST).await))
+        .await;
+    browser.wait_for_text(COVER_LETTER_POST).await;
+
+    browser.click_link(name).await;
+
+    let text = browser.wait_for_text("Answers").await;
+    assert_eq!(browser.current_path().await, format!("/panelist/{slug}/"));
+    let heading = browser
+        .client()
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        heading.starts_with(name),
+        "their name heads the page: {heading}"
+    );
+    for part in [&panelist.title, &panelist.institution, &panelist.city] {
+        let part = part
+            .as_deref()
+            .expect("the demo fills in the whole profile");
+        assert!(text.contains(part), "their profile shows {part}: {text}");
+    }
+    for answer in &named {
+        assert!(
+            text.contains(&answer.post_title),
+            "{} is among their answers: {text}",
+            answer.post_title
+        );
+    }
+    for title in &unnamed_posts {
+        assert!(
+            !text.contains(title.as_str()),
+            "the post {title} they answered without their name is not: {text}"
+        );
+    }
+    let feed = browser
+        .client()
+        .find(Locator::LinkText(&format!(
+            "Follow {name}’s answers by RSS"
+        )))
+        .await
+        .expect("a link to their feed");
+    assert_eq!(
+        feed.attr("href").await.unwrap().as_deref(),
+        Some(format!("/panelist/{slug}/feed/").as_str())
+    );
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_reader_leaves_a_comment_that_waits_for_moderation() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let post = post_path(&app, SALARY_POST).await;
+    let comment = "Asking early saved me a wasted trip across the state.";
+    let browser = Browser::start().await;
+    browser.open(&app.url(&post)).await;
+    browser.wait_for_text("Leave a comment").await;
+
+    browser.fill("Name", "Robin Reader").await;
+    browser.fill("Email", "robin@example.net").await;
+    browser.fill("Comment", comment).await;
+    browser.submit("Post comment").await;
+
+    let text = browser
+        .wait_for_text("Your comment is awaiting moderation")
+        .await;
+    assert!(text.contains("Robin Reader"), "{text}");
+    assert!(
+        text.contains(comment),
+        "their comment is shown back: {text}"
+    );
+
+    browser.open(&app.url(&post)).await;
+
+    let text = browser.wait_for_text("Leave a comment").await;
+    assert!(
+        !text.contains(comment) && !text.contains("Robin Reader"),
+        "others do not see it before the editor approves it: {text}"
+    );
+    assert!(!text.contains("awaiting moderation"), "{text}");
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_comment_without_a_name_comes_back_with_the_error_beside_the_field() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let post = post_path(&app, SALARY_POST).await;
+    let comment = "A long thought I would hate to type twice.";
+    let browser = Browser::start().await;
+    browser.open(&app.url(&post)).await;
+    browser.wait_for_text("Leave a comment").await;
+
+    browser.fill("Email", "robin@example.net").await;
+    browser.fill("Comment", comment).await;
+    browser.submit("Post comment").await;
+
+    let text = browser.wait_for_text("Please fill in your name").await;
+    assert!(!text.contains("awaiting moderation"), "{text}");
+    let name = browser.field("Name").await;
+    assert_eq!(
+        name.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let described_by = name
+        .attr("aria-describedby")
+        .await
+        .unwrap()
+        .expect("the name field points to its error");
+    let error = browser
+        .client()
+        .find(Locator::Id(&described_by))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("Please fill in your name"), "{error}");
+    let beside = browser
+        .client()
+        .find(Locator::XPath(&format!(
+            "//*[@id='{described_by}']/parent::*//label"
+        )))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(beside, "Name", "the error is in the name field's paragraph");
+    assert_eq!(
+        browser.field("Comment").await.prop("value").await.unwrap(),
+        Some(comment.to_string()),
+        "the comment is kept"
+    );
+    assert_eq!(
+        browser.field("Email").await.prop("value").await.unwrap(),
+        Some("robin@example.net".to_string())
+    );
+    browser.quit().await;
+}
+
+#[tokio::test]
 async fn home_and_post_pages_are_valid_html() {
     let app = TestApp::with_demo(Backend::Sqlite).await;
     let mut pages = vec![("home.html".to_string(), app.get("/").await.1)];
@@ -96,6 +400,118 @@ async fn home_and_post_pages_have_no_accessibility_violations() {
     assert_accessible(&urls).await;
 }
 
+/// The archive, panelist, search and public form pages, as (file name, address) pairs.
+async fn pages_beyond_posts(app: &TestApp) -> Vec<(String, String)> {
+    let panelist = app.store.public_panelist_slugs().await.unwrap()[0].clone();
+    [
+        ("tag.html", "/tag/interviews/".to_string()),
+        ("category.html", "/category/ask-the-panel/".to_string()),
+        ("panelist.html", format!("/panelist/{panelist}/")),
+        ("search.html", "/search".to_string()),
+        ("search-results.html", "/search?q=salary".to_string()),
+        (
+            "search-nothing.html",
+            "/search?q=salary&year=1999".to_string(),
+        ),
+        ("suggest.html", "/suggest/".to_string()),
+        ("join.html", "/join/".to_string()),
+        ("subscribe.html", "/subscribe/".to_string()),
+    ]
+    .into_iter()
+    .map(|(name, path)| (name.to_string(), path))
+    .collect()
+}
+
+/// The pages a reader gets back after a mistake on each form (they have no address of their
+/// own), as (file name, page) pairs.
+async fn forms_sent_back_with_mistakes(app: &TestApp) -> Vec<(String, String)> {
+    let post = post_path(app, COVER_LETTER_POST).await;
+    let mut pages = Vec::new();
+    for (name, path, fields) in [
+        (
+            "comment-error.html",
+            format!("{post}comments"),
+            &[("name", ""), ("email", "not-an-address"), ("body", "Kept.")][..],
+        ),
+        (
+            "suggest-error.html",
+            "/suggest/".to_string(),
+            &[("question", ""), ("email", "bad")][..],
+        ),
+        (
+            "join-error.html",
+            "/join/".to_string(),
+            &[("name", ""), ("email", "bad"), ("library_type", "castle")][..],
+        ),
+        (
+            "subscribe-error.html",
+            "/subscribe/".to_string(),
+            &[("email", "not an address")][..],
+        ),
+    ] {
+        let (status, html) = app.post_form(&path, fields).await;
+        assert_eq!(status, 422, "{path} points out the mistakes");
+        assert!(html.contains("aria-invalid=\"true\""), "{path}: {html}");
+        pages.push((name.to_string(), html));
+    }
+    pages
+}
+
+#[tokio::test]
+async fn archive_panelist_search_and_form_pages_are_valid_html() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let mut pages = Vec::new();
+    for (name, path) in pages_beyond_posts(&app).await {
+        let (status, html) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        pages.push((name, html));
+    }
+    let nothing = &pages
+        .iter()
+        .find(|(n, _)| n == "search-nothing.html")
+        .unwrap()
+        .1;
+    assert!(visible_text(nothing).contains("Nothing matched"));
+    let results = &pages
+        .iter()
+        .find(|(n, _)| n == "search-results.html")
+        .unwrap()
+        .1;
+    assert!(
+        results.contains("<mark>"),
+        "the results page has highlights"
+    );
+    pages.extend(forms_sent_back_with_mistakes(&app).await);
+
+    assert_valid_html(&pages).await;
+}
+
+#[tokio::test]
+async fn archive_panelist_search_and_form_pages_have_no_accessibility_violations() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let mut urls: Vec<String> = pages_beyond_posts(&app)
+        .await
+        .iter()
+        .map(|(_, path)| app.url(path))
+        .collect();
+    // Pages answered to a form post are saved, with a <base> so their stylesheet and links
+    // still come from the server.
+    let folder = tempfile::tempdir().unwrap();
+    for (name, html) in forms_sent_back_with_mistakes(&app).await {
+        let file = folder.path().join(name);
+        let based = html.replacen(
+            "<head>",
+            &format!("<head><base href=\"{}\">", app.url("/")),
+            1,
+        );
+        assert_ne!(based, html, "the page has a <head>");
+        std::fs::write(&file, based).unwrap();
+        urls.push(format!("file://{}", file.display()));
+    }
+
+    assert_accessible(&urls).await;
+}
+
 /// Width and height of a PNG, from its header.
 fn png_size(png: &[u8]) -> (u32, u32) {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
@@ -106,7 +522,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 /// Takes the screenshots in docs/screenshots/ when `ROUNDTABLE_SCREENSHOTS` names a folder
 /// (`scripts/screenshots` does that), and into a temporary folder otherwise.
 #[tokio::test]
-async fn home_and_post_pages_fit_desktop_and_phone_screens() {
+async fn home_post_tag_and_search_pages_fit_desktop_and_phone_screens() {
     let app = TestApp::with_demo(Backend::Sqlite).await;
     let post = post_path(&app, SALARY_POST).await;
     let scratch = tempfile::tempdir().unwrap();
@@ -120,6 +536,8 @@ async fn home_and_post_pages_fit_desktop_and_phone_screens() {
         for (name, path, shows) in [
             ("home", "/", "The Hiring Shelf"),
             ("post", post.as_str(), SALARY_POST),
+            ("tag", "/tag/interviews/", "Tag: interviews"),
+            ("search", "/search?q=salary+range", "results for"),
         ] {
             browser.open(&app.url(path)).await;
             browser.wait_for_text(shows).await;

@@ -2,9 +2,12 @@
 //! public forms, HTTP caching and the JSON API, on the real server over the demo column.
 
 use roundtable::domain::{Attribution, CommentStatus, QuestionState, RoundStatus};
-use roundtable::store::{now, Backend, NewAnswer, NewPanelist, NewPost, NewQuestion, NewRound};
+use roundtable::store::{
+    now, Backend, NewAnswer, NewPanelist, NewPost, NewQuestion, NewRound, Taxonomy,
+};
 
 use crate::helpers::{visible_text, TestApp};
+use crate::validators::assert_feed_reads_cleanly;
 
 async fn demo() -> TestApp {
     TestApp::with_demo(Backend::Sqlite).await
@@ -154,6 +157,112 @@ async fn feeds_carry_every_post_in_full_with_stable_ids() {
         assert_eq!(app.get(path).await.0, 200, "{path}");
     }
     assert_eq!(app.get("/tag/nothing/feed/").await.0, 404);
+}
+
+#[tokio::test]
+async fn every_feed_reads_cleanly_and_never_names_a_panelist_who_answered_without_their_name() {
+    let app = demo().await;
+    let posts = app.store.published_posts(0, 100).await.unwrap();
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let answers = app.store.answers_of_posts(&ids).await.unwrap();
+    let named = |a: &&roundtable::store::AnswerRow| a.attribution() == Attribution::Named;
+    let public: Vec<String> = answers
+        .iter()
+        .filter(named)
+        .flat_map(|a| [a.sig_name.clone(), a.sig_institution.clone()])
+        .flatten()
+        .collect();
+    // Names and institutions behind role-only and anonymous answers that no named answer
+    // makes public anyway.
+    let mut secret: Vec<String> = answers
+        .iter()
+        .filter(|a| !named(a))
+        .flat_map(|a| [a.sig_name.clone(), a.sig_institution.clone()])
+        .flatten()
+        .filter(|s| !public.contains(s))
+        .collect();
+    secret.sort();
+    secret.dedup();
+    assert!(
+        secret.len() >= 2,
+        "the demo has panelists who never answered by name: {secret:?}"
+    );
+    // A panelist who answered by name and also without it: their feed has only the former.
+    let both = answers
+        .iter()
+        .filter(|a| !named(a))
+        .filter_map(|a| a.panelist_slug.clone())
+        .find(|slug| {
+            answers
+                .iter()
+                .any(|a| named(&a) && a.panelist_slug.as_ref() == Some(slug))
+        })
+        .expect("a demo panelist answered both ways");
+    let mut their_posts: Vec<i64> = answers
+        .iter()
+        .filter(|a| named(a) && a.panelist_slug.as_ref() == Some(&both))
+        .map(|a| a.post_id)
+        .collect();
+    their_posts.sort();
+    their_posts.dedup();
+    let unnamed_post = answers
+        .iter()
+        .find(|a| !named(a) && a.panelist_slug.as_ref() == Some(&both))
+        .unwrap()
+        .post_id;
+    let interviews = app
+        .store
+        .term_by_slug(Taxonomy::Tag, "interviews")
+        .await
+        .unwrap()
+        .unwrap();
+    let tagged = app
+        .store
+        .count_published_posts_with_term(Taxonomy::Tag, interviews.id)
+        .await
+        .unwrap();
+    let panel = app
+        .store
+        .term_by_slug(Taxonomy::Category, "ask-the-panel")
+        .await
+        .unwrap()
+        .unwrap();
+    let filed = app
+        .store
+        .count_published_posts_with_term(Taxonomy::Category, panel.id)
+        .await
+        .unwrap();
+    assert!(tagged < posts.len() as i64, "the tag's feed is a subset");
+
+    for (path, entries) in [
+        ("/feed/".to_string(), posts.len()),
+        ("/tag/interviews/feed/".to_string(), tagged as usize),
+        ("/category/ask-the-panel/feed/".to_string(), filed as usize),
+        (format!("/panelist/{both}/feed/"), their_posts.len()),
+    ] {
+        for (url, version) in [
+            (app.url(&path), "rss20"),
+            (app.url(&format!("{path}atom/")), "atom10"),
+        ] {
+            let entries = entries.to_string();
+            let mut options = vec!["--version", version, "--entries", &entries];
+            for text in &secret {
+                options.extend(["--forbid", text.as_str()]);
+            }
+            let summary = assert_feed_reads_cleanly(&url, &options).await;
+            if path.starts_with("/panelist/") {
+                let unnamed_id = format!("/?p={unnamed_post}");
+                assert!(
+                    summary["ids"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|id| !id.as_str().unwrap().ends_with(&unnamed_id)),
+                    "{url} leaves out the post {both} answered without their name: {summary}"
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test]
