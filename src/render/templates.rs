@@ -131,6 +131,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_theme_replaces_templates_file_by_file() {
+        let theme = tempfile::tempdir().unwrap();
+        std::fs::create_dir(theme.path().join("partials")).unwrap();
+        std::fs::write(
+            theme.path().join("partials/pagination.html"),
+            "<nav>THEMED PAGINATION</nav>",
+        )
+        .unwrap();
+        let templates = Templates::load(Some(theme.path())).unwrap();
+        let out = templates
+            .render("partials/pagination.html", minijinja::context! {})
+            .unwrap();
+        assert_eq!(out, "<nav>THEMED PAGINATION</nav>");
+        // Templates the theme does not have are the built-in ones.
+        let built_in = templates.render("partials/comment.html", minijinja::context! {
+            c => minijinja::context! { author => "Ann", author_url => (), date => "today", date_iso => "2026-01-01", body_html => "<p>hi</p>" }
+        });
+        assert!(built_in.unwrap().contains("Ann"));
+    }
+
+    #[test]
+    fn a_broken_theme_template_stops_the_start_with_its_name() {
+        let theme = tempfile::tempdir().unwrap();
+        std::fs::write(
+            theme.path().join("layout.html"),
+            "{% block content %}unclosed",
+        )
+        .unwrap();
+        let err = Templates::load(Some(theme.path()))
+            .err()
+            .expect("the broken theme is refused")
+            .to_string();
+        assert!(err.contains("layout.html"), "{err}");
+    }
+
+    #[test]
     fn text_is_escaped_but_addresses_stay_readable() {
         let templates = Templates::load(None).unwrap();
         let out = templates

@@ -139,6 +139,8 @@ macro_rules! store_test {
 /// The real server on a random port, with its own database.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The server's shared state, for driving scheduled work directly.
+    pub state: roundtable::app::SharedState,
     pub store: Store,
     pub client: reqwest::Client,
     _db: TestDb,
@@ -176,6 +178,7 @@ impl TestApp {
             .await
             .expect("server builds");
         let addr = app.addr();
+        let state = app.state();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -184,6 +187,7 @@ impl TestApp {
             .unwrap();
         TestApp {
             addr,
+            state,
             store,
             client,
             _db: db,

@@ -691,3 +691,141 @@ async fn sign_in_is_rate_limited() {
         .await;
     assert_eq!(status, 429);
 }
+
+#[tokio::test]
+async fn the_scheduler_reminds_once_closes_rounds_and_publishes_scheduled_posts() {
+    use roundtable::domain::{Attribution, QuestionState, RoundStatus};
+    use roundtable::store::{now, NewAnswer, NewPost, NewQuestion, NewRound};
+    let app = TestApp::empty(
+        Backend::Sqlite,
+        crate::smtp::settings_for_port(crate::smtp::free_port()),
+    )
+    .await;
+    seed(&app.store).await;
+    let store = &app.store;
+    let day = 86_400;
+    let question_id = store
+        .create_question(&NewQuestion {
+            series_id: None,
+            prompt: "Do you check references?".into(),
+            examples: None,
+            follow_up: None,
+            state: QuestionState::Accepted,
+            submitter_name: None,
+            submitter_email: None,
+            credit_submitter: false,
+        })
+        .await
+        .unwrap();
+    let closes_at = now() + 2 * day;
+    let round_id = store
+        .create_round(&NewRound {
+            question_id,
+            series_id: None,
+            prompt: "Do you check references?".into(),
+            examples: None,
+            follow_up: None,
+            choices: vec![],
+            library_types: vec![],
+            closes_at: Some(closes_at),
+            status: RoundStatus::Open,
+        })
+        .await
+        .unwrap();
+    let panel = store.panelists("active").await.unwrap();
+    for (i, p) in panel.iter().enumerate() {
+        store
+            .create_invitation(round_id, p.id, &format!("hash-{i}"), closes_at + 14 * day)
+            .await
+            .unwrap();
+    }
+    store
+        .submit_answer(&NewAnswer {
+            round_id,
+            invitation_id: None,
+            panelist_id: panel[0].id,
+            attribution: Attribution::Named,
+            role_description: None,
+            show_library_type: false,
+            choice: None,
+            body: "Always.".into(),
+            is_late: false,
+            submitted_at: now(),
+        })
+        .await
+        .unwrap();
+    // The answer above came without its invitation; mark that invitation answered.
+    sqlx::query("UPDATE invitations SET answered_at = $1 WHERE round_id = $2 AND panelist_id = $3")
+        .bind(now())
+        .bind(round_id)
+        .bind(panel[0].id)
+        .execute(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+
+    // Three days before closing: one reminder each for the four who have not answered.
+    let report = roundtable::jobs::tick(&app.state, now()).await.unwrap();
+    assert_eq!(report.reminders, 4);
+    assert_eq!(store.outbox_counts().await.unwrap().pending, 4);
+    // Running again (a restart, a second server) sends nothing twice.
+    assert_eq!(
+        roundtable::jobs::tick(&app.state, now())
+            .await
+            .unwrap()
+            .reminders,
+        0
+    );
+    // The day before closing: the second reminder of the schedule.
+    assert_eq!(
+        roundtable::jobs::tick(&app.state, closes_at - day / 2)
+            .await
+            .unwrap()
+            .reminders,
+        4
+    );
+    // After the closing time the round is closed.
+    let report = roundtable::jobs::tick(&app.state, closes_at + 1)
+        .await
+        .unwrap();
+    assert_eq!(report.closed, 1);
+    assert_eq!(store.round(round_id).await.unwrap().status, "closed");
+
+    // A post scheduled for later is published when its time comes, not before.
+    let answer_id = store.answers_of_round(round_id).await.unwrap()[0].id;
+    let post_id = store
+        .compile_post(&NewPost {
+            title: "References".into(),
+            slug: None,
+            intro: String::new(),
+            closing: String::new(),
+            series_id: None,
+            author_id: None,
+            round_id: Some(round_id),
+            answer_ids: vec![answer_id],
+            tags: vec![],
+            categories: vec![],
+        })
+        .await
+        .unwrap();
+    let publish_at = now() + 3 * day;
+    store.schedule_post(post_id, publish_at).await.unwrap();
+    assert_eq!(
+        roundtable::jobs::tick(&app.state, publish_at - 60)
+            .await
+            .unwrap()
+            .published,
+        0
+    );
+    assert_eq!(
+        roundtable::jobs::tick(&app.state, publish_at + 60)
+            .await
+            .unwrap()
+            .published,
+        1
+    );
+    let post = store.post(post_id).await.unwrap();
+    assert_eq!(
+        (post.status.as_str(), post.published_at),
+        ("published", Some(publish_at))
+    );
+}
