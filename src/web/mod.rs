@@ -78,6 +78,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/unsubscribe/{id}/{token}", get(forms::unsubscribe_page).post(forms::unsubscribe))
         .route("/static/style.css", get(site::stylesheet))
         .fallback(site::not_found)
+        .layer(axum::middleware::from_fn(without_nul))
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -112,4 +113,44 @@ pub fn site_base(state: &AppState, headers: &HeaderMap) -> String {
         })
         .unwrap_or("localhost");
     format!("http://{host}")
+}
+
+/// Largest form body read, in bytes (forms carry text only).
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// NUL characters cannot be stored (PostgreSQL refuses them in text) and mean nothing in text
+/// a person typed: forms lose them before any handler reads the body, and an address that
+/// contains one is refused.
+async fn without_nul(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = request.uri().to_string();
+    if uri.contains("%00") || uri.contains('\0') {
+        return WebError::BadRequest("Addresses cannot contain a NUL character.".into())
+            .into_response();
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return WebError::BadRequest("The form is larger than this site accepts.".into())
+            .into_response();
+    };
+    // In a form body a NUL is written `%00` (or, from a careless client, as a raw byte).
+    let text = String::from_utf8_lossy(&bytes)
+        .replace("%00", "")
+        .replace('\0', "");
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(text),
+    ))
+    .await
 }
