@@ -59,6 +59,16 @@ enum Command {
     },
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
+    /// Write a consistent copy of the database to FILE (SQLite: while serve runs; PostgreSQL: pg_dump).
+    Backup {
+        /// Where to write the backup; must not exist yet.
+        file: PathBuf,
+    },
+    /// Replace the database with a backup written by `roundtable backup`. Stop serve first.
+    Restore {
+        /// The backup to restore.
+        file: PathBuf,
+    },
     /// Manage editor accounts.
     User {
         #[command(subcommand)]
@@ -216,6 +226,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} is at schema version {}",
                 config.database_url.display(),
                 store.schema_version().await?
+            );
+            Ok(())
+        }
+        Command::Backup { file: path } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            crate::backup::backup(&config.database_url, &path).await?;
+            println!(
+                "backed up {} to {}",
+                config.database_url.display(),
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Restore { file: path } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            crate::backup::restore(&config.database_url, &path).await?;
+            println!(
+                "restored {} from {}",
+                config.database_url.display(),
+                path.display()
             );
             Ok(())
         }

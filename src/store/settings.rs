@@ -35,3 +35,14 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Writes a consistent copy of a SQLite database to `file` while it stays in use.
+    pub async fn copy_into(&self, file: &std::path::Path) -> StoreResult<()> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(file.to_string_lossy().to_string())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
