@@ -5,6 +5,7 @@
 mod backup;
 mod browser;
 mod cli;
+mod faults;
 mod hardening;
 mod helpers;
 mod in_browser;

@@ -1,0 +1,179 @@
+//! Faults: the server killed with SIGKILL in the middle of a burst of answers loses none of the
+//! answers that got a success page.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use roundtable::auth::token_hash;
+use roundtable::domain::{QuestionState, RoundStatus};
+use roundtable::store::{now, Backend, NewPanelist, NewQuestion, NewRound};
+
+use crate::helpers::TestDb;
+use crate::smtp::free_port;
+
+const PANEL: usize = 40;
+
+fn start_server(url: &str, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_roundtable"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            url,
+        ])
+        .env("ROUNDTABLE_LOG", "off")
+        .env("ROUNDTABLE_SMTP_PORT", free_port().to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts")
+}
+
+async fn wait_until_up(client: &reqwest::Client, port: u16) {
+    for _ in 0..600 {
+        if client
+            .get(format!("http://127.0.0.1:{port}/"))
+            .send()
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not come up on port {port}");
+}
+
+#[tokio::test]
+async fn answers_that_got_a_success_page_survive_a_kill_9() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store().await;
+    let question_id = store
+        .create_question(&NewQuestion {
+            series_id: None,
+            prompt: "Crash test?".into(),
+            examples: None,
+            follow_up: None,
+            state: QuestionState::Accepted,
+            submitter_name: None,
+            submitter_email: None,
+            credit_submitter: false,
+        })
+        .await
+        .unwrap();
+    let round_id = store
+        .create_round(&NewRound {
+            question_id,
+            series_id: None,
+            prompt: "Crash test?".into(),
+            examples: None,
+            follow_up: None,
+            choices: vec![],
+            library_types: vec![],
+            closes_at: Some(now() + 86_400),
+            status: RoundStatus::Open,
+        })
+        .await
+        .unwrap();
+    for i in 0..PANEL {
+        let id = store
+            .create_panelist(&NewPanelist {
+                name: format!("Panelist {i}"),
+                email: format!("p{i}@example.org"),
+                status: "active",
+                ..NewPanelist::default()
+            })
+            .await
+            .unwrap();
+        store
+            .create_invitation(
+                round_id,
+                id,
+                &token_hash(&format!("token-{i}")),
+                now() + 86_400,
+            )
+            .await
+            .unwrap();
+    }
+    store.close().await;
+
+    let url = match &db.url {
+        roundtable::store::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        other => panic!("{other:?}"),
+    };
+    let port = free_port();
+    let mut server = start_server(&url, port);
+    let client = reqwest::Client::new();
+    wait_until_up(&client, port).await;
+
+    let confirmed: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let mut tasks = Vec::new();
+    for i in 0..PANEL {
+        let client = client.clone();
+        let confirmed = confirmed.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = format!("Answer number {i}, sent in a burst.");
+            let form = [
+                ("name", format!("Panelist {i}")),
+                ("attribution", "named".into()),
+                ("body", body),
+                ("action", "save".into()),
+            ];
+            let sent = client
+                .post(format!("http://127.0.0.1:{port}/answer/token-{i}"))
+                .form(&form)
+                .send()
+                .await;
+            if let Ok(response) = sent {
+                if response.status().is_success()
+                    && response
+                        .text()
+                        .await
+                        .is_ok_and(|t| t.contains("Your answer is saved"))
+                {
+                    confirmed.lock().unwrap().push(i);
+                }
+            }
+        }));
+    }
+    // Kill the server once part of the burst has been confirmed, while the rest is in flight.
+    for _ in 0..6000 {
+        if confirmed.lock().unwrap().len() >= PANEL / 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.kill().expect("SIGKILL");
+    server.wait().unwrap();
+    for task in tasks {
+        let _ = task.await;
+    }
+    let confirmed = confirmed.lock().unwrap().clone();
+    assert!(
+        !confirmed.is_empty(),
+        "some answers were confirmed before the kill"
+    );
+
+    // Restarted, the server still has every confirmed answer, word for word.
+    let mut server = start_server(&url, port);
+    wait_until_up(&client, port).await;
+    let store = db.store().await;
+    let answers: Vec<(String, String)> = sqlx::query_as("SELECT sig_name, body FROM answers")
+        .fetch_all(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    for i in confirmed {
+        let expected = (
+            format!("Panelist {i}"),
+            format!("Answer number {i}, sent in a burst."),
+        );
+        assert!(
+            answers.contains(&expected),
+            "answer {i} got a success page and was lost"
+        );
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
