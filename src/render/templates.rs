@@ -51,6 +51,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "email/newsletter.txt",
     "email/newsletter.html",
     "email/confirm.txt",
+    "email/alert.txt",
 ];
 
 pub struct Templates {

@@ -35,6 +35,16 @@ impl Store {
     /// approved comment already, `pending` otherwise. A reply to a reply hangs on the first
     /// comment of the thread, keeping threads one level deep.
     pub async fn add_comment(&self, c: &NewComment) -> StoreResult<(i64, CommentStatus)> {
+        self.add_comment_with_alerts(c, &[]).await
+    }
+
+    /// As [`Store::add_comment`]; when the comment waits for moderation, `alerts` (emails to
+    /// the editors) are queued with it.
+    pub async fn add_comment_with_alerts(
+        &self,
+        c: &NewComment,
+        alerts: &[super::OutgoingMail],
+    ) -> StoreResult<(i64, CommentStatus)> {
         let mut tx = self.begin().await?;
         let parent_id = match c.parent_id {
             Some(parent) => {
@@ -85,6 +95,11 @@ impl Store {
         .await?;
         if status == CommentStatus::Approved {
             bump_content_version(&mut tx).await?;
+        }
+        if status == CommentStatus::Pending {
+            for alert in alerts {
+                super::outbox::enqueue(&mut tx, alert).await?;
+            }
         }
         tx.commit().await?;
         Ok((id, status))

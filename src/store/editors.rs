@@ -55,3 +55,12 @@ impl Store {
             .await?)
     }
 }
+
+impl Store {
+    /// Every editor's address, for alerts.
+    pub async fn editor_emails(&self) -> StoreResult<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT email FROM editors ORDER BY id")
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

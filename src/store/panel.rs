@@ -144,6 +144,7 @@ impl Store {
     /// submitted with.
     pub async fn update_panelist(&self, id: i64, p: &NewPanelist) -> StoreResult<()> {
         let email = Email::parse(&p.email).map_err(|e| StoreError::Conflict(e.0))?;
+        let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE panelists SET email = $1, name = $2, pronouns = $3, title = $4, department = $5, \
              institution = $6, city = $7, library_type = $8, region = $9, bio = $10, photo_url = $11, \
@@ -165,11 +166,14 @@ impl Store {
         .bind(p.status)
         .bind(now())
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("panelist"));
         }
+        // A panelist's page shows the current profile.
+        super::bump_content_version(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -69,6 +69,9 @@ pub struct AnswerRow {
     pub submitted_at: i64,
     /// The panelist's current name: for the editor's screens only, never for public output.
     pub panelist_name: Option<String>,
+    /// The panelist's photo and its credit: shown beside named answers only.
+    pub photo_url: Option<String>,
+    pub photo_credit: Option<String>,
 }
 
 impl AnswerRow {
@@ -120,14 +123,14 @@ const ANSWER_COLUMNS: &str = "a.id, a.post_id, pn.slug AS panelist_slug, a.attri
      a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
      a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, a.edited_body, a.editor_heading, \
      a.editor_note, a.is_late, a.added_at, a.position, a.included, a.submitted_at, \
-     pn.name AS panelist_name";
+     pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
 
 /// The same columns for answers that may not be in a post yet.
 const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, pn.slug AS panelist_slug, \
      a.attribution, a.role_description, a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, \
      a.sig_department, a.sig_institution, a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, \
      a.edited_body, a.editor_heading, a.editor_note, a.is_late, a.added_at, a.position, a.included, \
-     a.submitted_at, pn.name AS panelist_name";
+     a.submitted_at, pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
 
 const ANSWER_JOINS: &str = "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
      LEFT JOIN library_types lt ON lt.slug = a.sig_library_type \

@@ -542,13 +542,14 @@ impl Store {
     }
 
     /// Saves a panelist's answer through their invitation: their profile takes the signature
-    /// as edited, the answer is created or replaced with a snapshot of it, and the receipt is
-    /// queued — in one unit of work.
+    /// as edited, the answer is created or replaced with a snapshot of it, and the receipt (and
+    /// any alerts to editors) queued — in one unit of work.
     pub async fn save_answer(
         &self,
         invitation: &InvitationContext,
         answer: &AnswerSubmission,
         receipt: &super::OutgoingMail,
+        alerts: &[super::OutgoingMail],
     ) -> StoreResult<i64> {
         let at = now();
         let mut tx = self.begin().await?;
@@ -637,6 +638,11 @@ impl Store {
         let mut receipt = receipt.clone();
         receipt.dedupe_key = Some(format!("receipt:{id}:{at}"));
         super::outbox::enqueue(&mut tx, &receipt).await?;
+        for alert in alerts {
+            super::outbox::enqueue(&mut tx, alert).await?;
+        }
+        // The profile may have changed, and with it the panelist's public page.
+        super::bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }

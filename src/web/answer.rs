@@ -354,9 +354,24 @@ pub async fn submit(
         &submission,
     )
     .await?;
+    // A late answer needs the editor: the post may be out already.
+    let alerts = if late {
+        let link = format!(
+            "{}/admin/rounds/{}/",
+            site_base(&state, &headers),
+            invitation.round_id
+        );
+        let text = format!(
+            "{} sent an answer after the round closed: “{}”.",
+            panelist.name, invitation.prompt
+        );
+        mailer::editor_alerts(&state, "A late answer arrived", &text, &link).await?
+    } else {
+        Vec::new()
+    };
     state
         .store
-        .save_answer(&invitation, &submission, &receipt)
+        .save_answer(&invitation, &submission, &receipt, &alerts)
         .await?;
     let message = if late {
         "Thank you! The round had closed, so your answer is kept for the editor as a late answer. A copy is on its way to your inbox."

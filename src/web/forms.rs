@@ -105,6 +105,7 @@ async fn address_hash(state: &SharedState, addr: &SocketAddr) -> Result<String, 
 pub async fn post_comment(
     State(state): State<SharedState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
     Form(mut form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
@@ -145,7 +146,15 @@ pub async fn post_comment(
         status: (!form.homepage.is_empty()).then_some(CommentStatus::Spam),
         created_at: None,
     };
-    let (id, status) = match state.store.add_comment(&new).await {
+    let alert_text = format!("{} commented on “{}”.", new.author_name, post.title);
+    let alerts = super::mailer::editor_alerts(
+        &state,
+        "A comment awaits moderation",
+        &alert_text,
+        &format!("{}/admin/comments/", super::site_base(&state, &headers)),
+    )
+    .await?;
+    let (id, status) = match state.store.add_comment_with_alerts(&new, &alerts).await {
         Ok(done) => done,
         Err(crate::store::StoreError::NotFound(_)) => {
             form.errors.form = Some("The comment you replied to is no longer there; your comment is below, post it again.".into());

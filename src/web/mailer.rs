@@ -30,3 +30,35 @@ pub fn email<S: Serialize>(
         headers: Vec::new(),
     })
 }
+
+/// One email a piece to every editor, from `email/alert.txt` with `subject`, `text` and `link`.
+pub async fn editor_alerts(
+    state: &AppState,
+    subject: &str,
+    text: &str,
+    link: &str,
+) -> Result<Vec<OutgoingMail>, WebError> {
+    #[derive(Serialize)]
+    struct Context<'a> {
+        subject: &'a str,
+        text: &'a str,
+        link: &'a str,
+    }
+    let mut alerts = Vec::new();
+    for address in state.store.editor_emails().await? {
+        if let Ok(to) = Email::parse(&address) {
+            alerts.push(email(
+                state,
+                MailKind::Alert,
+                &to,
+                "alert",
+                Context {
+                    subject,
+                    text,
+                    link,
+                },
+            )?);
+        }
+    }
+    Ok(alerts)
+}

@@ -50,6 +50,9 @@ pub struct AnswerView {
     pub editor_note_html: Option<String>,
     pub body_html: String,
     pub late: bool,
+    /// Only for answers published by name.
+    pub photo_url: Option<String>,
+    pub photo_credit: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -157,7 +160,13 @@ pub async fn post_views(
 
 fn answer_view(answer: &AnswerRow) -> AnswerView {
     let byline = answer.byline();
+    let named = answer.attribution() == crate::domain::Attribution::Named;
+    let photo_url = answer.photo_url.clone().filter(|u| {
+        named && (u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
+    });
     AnswerView {
+        photo_credit: photo_url.as_ref().and(answer.photo_credit.clone()),
+        photo_url,
         anchor: format!("answer-{}", answer.id),
         panelist_url: byline
             .panelist_slug

@@ -118,7 +118,9 @@ async fn odd_search_input_gets_a_clear_answer_not_an_error() {
     let app = demo().await;
     let long = "a".repeat(500);
     for (query, expected) in [
-        ("/search?q=%F0%9F%98%80+%E2%80%AE+%00", 200),
+        ("/search?q=%F0%9F%98%80+%E2%80%AE", 200),
+        // A NUL character in an address is refused with a message.
+        ("/search?q=%00", 400),
         ("/search?q=%22unbalanced+AND+(OR", 200),
         ("/search?q=x&page=99999999999999999999", 400),
         ("/search?q=x&page=-1", 400),
@@ -645,4 +647,54 @@ async fn an_anonymous_panelists_identity_appears_in_no_public_output() {
     let (_, found) = app.get("/search?q=Canaryvale").await;
     assert!(visible_text(&found).contains("Nothing matched"));
     assert_eq!(app.get("/panelist/zebulon-canaryquist/").await.0, 404);
+}
+
+#[tokio::test]
+async fn named_answers_show_the_panelists_photo_and_credit_and_anonymous_ones_never_do() {
+    let app = demo().await;
+    let store = &app.store;
+    let posts = store.published_posts(0, 10).await.unwrap();
+    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    let answers = store.answers_of_posts(&ids).await.unwrap();
+    // Give every panelist a photo, including those who answered anonymously.
+    for p in store.panelists("active").await.unwrap() {
+        sqlx::query("UPDATE panelists SET photo_url = $1, photo_credit = $2 WHERE id = $3")
+            .bind(format!("https://photos.example.org/{}.jpg", p.slug))
+            .bind(format!("Photo by {} Studio", p.slug))
+            .bind(p.id)
+            .execute(store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    }
+    store
+        .set_setting("site_tagline", "photos added")
+        .await
+        .unwrap();
+    let mut html = String::new();
+    for post in &posts {
+        html.push_str(&app.get(&post_url(&app, &post.title).await).await.1);
+    }
+    let named = answers
+        .iter()
+        .find(|a| a.attribution() == Attribution::Named)
+        .unwrap();
+    let slug = named.panelist_slug.clone().unwrap();
+    assert!(html.contains(&format!("src=\"https://photos.example.org/{slug}.jpg\"")));
+    assert!(html.contains(&format!("Photo by {slug} Studio")));
+    for hidden in answers
+        .iter()
+        .filter(|a| a.attribution() != Attribution::Named)
+    {
+        let slug = hidden.panelist_slug.clone().unwrap();
+        let only_hidden = !answers.iter().any(|a| {
+            a.attribution() == Attribution::Named
+                && a.panelist_slug.as_deref() == Some(slug.as_str())
+        });
+        if only_hidden {
+            assert!(
+                !html.contains(&format!("{slug}.jpg")),
+                "{slug}'s photo shown beside an answer not signed by name"
+            );
+        }
+    }
 }

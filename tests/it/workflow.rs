@@ -564,6 +564,14 @@ async fn round_to_post(backend: Backend) {
         .headers
         .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
     assert!(letter.text.contains("Ana Named") && letter.html.contains("Anonymous, public library"));
+    // The editor was told about the late answer.
+    let alert = mails
+        .iter()
+        .find(|m| m.to.contains("editor@example.org") && m.subject == "A late answer arrived");
+    assert!(alert
+        .expect("an alert to the editor")
+        .text
+        .contains("Eli Latecomer sent an answer after the round closed"));
 
     // Anonymity: nothing about the anonymous panelists in any public output or the newsletter.
     let public = [
