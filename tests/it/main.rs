@@ -13,6 +13,7 @@ mod mail;
 mod reader;
 mod site;
 mod smtp;
+mod soak;
 mod store;
 mod validators;
 mod workflow;
