@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod editor_browser;
 mod helpers;
 mod in_browser;
 mod mail;
