@@ -229,8 +229,8 @@ impl Browser {
     }
 
     /// Types `value` into the form field labelled `field` (its `<label>` text, or the start of
-    /// it: "Email" for "Email (never shown)"), or else named `field` (its `name` attribute),
-    /// replacing what it held.
+    /// it: "Email" for "Email (never shown)"), or else named `field` (its `name` attribute), or
+    /// else with the `id` `field`, replacing what it held.
     pub async fn fill(&self, field: &str, value: &str) {
         let input = self.field(field).await;
         input.clear().await.ok();
@@ -238,6 +238,39 @@ impl Browser {
             .send_keys(value)
             .await
             .unwrap_or_else(|e| panic!("type into {field:?}: {e}"));
+    }
+
+    /// Ticks (`true`) or unticks (`false`) the checkbox or radio button `field` names (its label,
+    /// `name` or `id`, as for `fill`), by clicking it as a person would, only when it is not
+    /// already so.
+    pub async fn set_checked(&self, field: &str, checked: bool) {
+        let input = self.field(field).await;
+        let now = input
+            .prop("checked")
+            .await
+            .unwrap_or_else(|e| panic!("read whether {field:?} is ticked: {e}"));
+        if (now.as_deref() == Some("true")) != checked {
+            input
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("click {field:?}: {e}"));
+        }
+    }
+
+    /// Scrolls the first element matching the CSS `selector` to the top of the viewport, so a
+    /// screenshot shows it.
+    pub async fn scroll_to(&self, selector: &str) {
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); \
+                 if (!e) { return false; } e.scrollIntoView(); return true;",
+                vec![json!(selector)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .filter(|found| *found)
+            .unwrap_or_else(|| panic!("nothing matches {selector:?} to scroll to"));
     }
 
     /// The form field `fill` would type into, to read what it holds (`prop("value")`) or how
@@ -254,6 +287,7 @@ impl Browser {
             &[
                 &labelled(&format!("normalize-space(.)={f}")),
                 &format!("//*[({controls}) and @name={f}]"),
+                &format!("//*[({controls}) and @id={f}]"),
                 &labelled(&format!("starts-with(normalize-space(.), {f})")),
             ],
             &format!("a field {field:?}"),

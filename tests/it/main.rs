@@ -5,6 +5,7 @@
 mod backup;
 mod browser;
 mod cli;
+mod editor_browser;
 mod faults;
 mod hardening;
 mod helpers;

@@ -66,8 +66,21 @@ pub async fn assert_valid_html(pages: &[(String, String)]) {
 /// Runs axe-core's WCAG 2 A and AA rules (tests/support/axe.js) on each page and panics with
 /// the violations, as JSON, when there are any.
 pub async fn assert_accessible(urls: &[String]) {
+    accessible(urls, None).await;
+}
+
+/// `assert_accessible` for pages behind a sign-in: the browser sends `cookie` (`name=value`,
+/// such as an editor's session) with every http:// page it loads.
+pub async fn assert_accessible_signed_in(urls: &[String], cookie: &str) {
+    accessible(urls, Some(cookie)).await;
+}
+
+async fn accessible(urls: &[String], cookie: Option<&str>) {
     let mut command = Command::new("node");
     command.arg(support_file("axe.js")).args(urls);
+    if let Some(cookie) = cookie {
+        command.env("ROUNDTABLE_AXE_COOKIE", cookie);
+    }
     let _turn = heavy_tool_turn().await;
     let output = run(
         command,

@@ -2,7 +2,8 @@
 //! in, sends a round to five panelists, each follows the link in their invitation and answers
 //! (named, role-only, anonymously, with short answers), the editor compiles and publishes, one
 //! panelist answers late and the editor adds it; the post, its feed and the newsletter are
-//! read back for content, order, attribution and anonymity.
+//! read back for content, order, attribution and anonymity. The seed and sign-in helpers here
+//! serve the editor's browser tests too.
 
 use roundtable::auth::hash_password;
 use roundtable::domain::Email;
@@ -11,17 +12,17 @@ use roundtable::store::{Backend, NewPanelist, Store};
 use crate::helpers::{csrf_of, read_mail, visible_text, ReadMail, TestApp};
 use crate::smtp::SmtpServer;
 
-const PASSWORD: &str = "a long editor password";
+pub const PASSWORD: &str = "a long editor password";
 
-struct Panelist {
-    key: &'static str,
-    name: &'static str,
-    title: &'static str,
-    institution: &'static str,
-    library_type: &'static str,
+pub struct Panelist {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub institution: &'static str,
+    pub library_type: &'static str,
 }
 
-const PANEL: [Panelist; 5] = [
+pub const PANEL: [Panelist; 5] = [
     Panelist {
         key: "ana",
         name: "Ana Named",
@@ -59,7 +60,7 @@ const PANEL: [Panelist; 5] = [
     },
 ];
 
-async fn seed(store: &Store) {
+pub async fn seed(store: &Store) {
     let editor = Email::parse("editor@example.org").unwrap();
     store
         .create_editor(&editor, "Edie Editor", &hash_password(PASSWORD).unwrap())
@@ -96,7 +97,7 @@ async fn seed(store: &Store) {
 }
 
 /// Signs the app's client in as the editor.
-async fn sign_in(app: &TestApp) {
+pub async fn sign_in(app: &TestApp) {
     let response = app
         .client
         .post(app.url("/admin/login"))
@@ -112,7 +113,7 @@ async fn sign_in(app: &TestApp) {
 }
 
 /// POSTs an admin form with the CSRF token from `page`, returning status, location and body.
-async fn admin_post(
+pub async fn admin_post(
     app: &TestApp,
     page: &str,
     action: &str,
@@ -137,20 +138,20 @@ async fn admin_post(
     (status, location, response.text().await.unwrap())
 }
 
-async fn deliver(app: &TestApp, smtp: &SmtpServer) {
+pub async fn deliver(app: &TestApp, smtp: &SmtpServer) {
     roundtable::mail::run_once(&app.store, &smtp.settings())
         .await
         .expect("the outbox is sent");
 }
 
-fn mail_to<'a>(mails: &'a [ReadMail], key: &str, subject_part: &str) -> &'a ReadMail {
+pub fn mail_to<'a>(mails: &'a [ReadMail], key: &str, subject_part: &str) -> &'a ReadMail {
     mails
         .iter()
         .find(|m| m.to.contains(&format!("{key}@")) && m.subject.contains(subject_part))
         .unwrap_or_else(|| panic!("a mail to {key} about {subject_part}"))
 }
 
-fn link_in(text: &str, app: &TestApp) -> String {
+pub fn link_in(text: &str, app: &TestApp) -> String {
     let base = app.url("/answer/");
     let at = text.find(&base).expect("an answer link");
     let token: String = text[at + base.len()..]

@@ -4,6 +4,9 @@
 //
 //   node tests/support/axe.js http://127.0.0.1:8080/ http://127.0.0.1:8080/2024/05/01/post/
 //
+// With ROUNDTABLE_AXE_COOKIE=name=value in the environment, the browser sends that cookie (an
+// editor's session, say) to every http:// page it checks.
+//
 // Exit status: 0 when no page has a violation, 1 when one has, 2 when the check itself failed.
 // Needs the global npm packages `axe-core` and `puppeteer-core` (scripts/test installs them);
 // they are found through NODE_PATH or, failing that, `npm root -g`.
@@ -60,11 +63,20 @@ async function main() {
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
+    const cookie = process.env.ROUNDTABLE_AXE_COOKIE;
     for (const url of urls) {
+      if (cookie && url.startsWith('http')) {
+        const at = cookie.indexOf('=');
+        await page.setCookie({ name: cookie.slice(0, at), value: cookie.slice(at + 1), url });
+      }
       const response = await page.goto(url, { waitUntil: 'load', timeout: 60000 });
       // Error pages are pages too: check them whatever their status.
       if (!response) {
         throw new Error(`${url} answered nothing`);
+      }
+      // A signed-in check that lands on the sign-in page would check the wrong page.
+      if (cookie && response.request().redirectChain().length > 0) {
+        throw new Error(`${url} sent the browser on to ${page.url()}: is the cookie a session?`);
       }
       await page.evaluate(source);
       const result = await page.evaluate(() =>

@@ -35,6 +35,7 @@ struct CompileForm {
     intro: String,
     closing: String,
     tags: String,
+    new_categories: String,
 }
 
 #[derive(Serialize)]
@@ -138,6 +139,7 @@ pub async fn compile_page(
                     .map(|(_, t)| t.name)
                     .collect::<Vec<_>>()
                     .join(", "),
+                new_categories: String::new(),
             };
             (form, false)
         }
@@ -150,6 +152,7 @@ pub async fn compile_page(
                     intro,
                     closing,
                     tags: String::new(),
+                    new_categories: String::new(),
                 },
                 true,
             )
@@ -219,6 +222,10 @@ pub async fn compile(
             .map(|(i, a)| {
                 let mut v = edit_view(a, false, i);
                 v.included = included.contains(&a.id);
+                v.position = form
+                    .get(&format!("position-{}", a.id))
+                    .parse()
+                    .unwrap_or(v.position);
                 v.heading = form.get(&format!("heading-{}", a.id)).to_string();
                 v.note = form.get(&format!("note-{}", a.id)).to_string();
                 v.body = form.raw(&format!("body-{}", a.id)).to_string();
@@ -239,6 +246,7 @@ pub async fn compile(
                 intro: form.raw("intro").to_string(),
                 closing: form.raw("closing").to_string(),
                 tags: form.get("tags").to_string(),
+                new_categories: form.get("new_categories").to_string(),
             },
             categories: category_choices(&state, &answers, Some(&chosen)).await?,
             answers: views,
