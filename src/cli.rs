@@ -140,6 +140,11 @@ enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Set a new password for an editor, asked for at the prompt or read from standard input.
+    Password {
+        /// The editor's email address.
+        email: String,
+    },
 }
 
 /// Parses the command line and runs it; the whole program's entry point.
@@ -247,6 +252,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 config.database_url.display(),
                 path.display()
             );
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Password { email },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let email = Email::parse(&email)?;
+            let password = read_password()?;
+            let hash = crate::auth::hash_password(&password)?;
+            let store = open_store(&config.database_url).await?;
+            if !store.set_editor_password(email.as_str(), &hash).await? {
+                anyhow::bail!(
+                    "no editor has the address {email}; add one with 'roundtable user add {email}'"
+                );
+            }
+            println!("the password of {email} is changed");
             Ok(())
         }
         Command::User {

@@ -64,3 +64,17 @@ impl Store {
             .await?)
     }
 }
+
+impl Store {
+    /// Replaces an editor's password (an imported author gets their first one); false when no
+    /// editor has the address.
+    pub async fn set_editor_password(&self, email: &str, password_hash: &str) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE editors SET password_hash = $1 WHERE LOWER(email) = LOWER($2)")
+                .bind(password_hash)
+                .bind(email)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

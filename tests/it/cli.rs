@@ -205,3 +205,31 @@ async fn a_database_from_a_newer_roundtable_is_refused_and_left_alone() {
         "the database file changed"
     );
 }
+
+#[test]
+fn an_editors_password_can_be_replaced_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let unknown = roundtable(
+        &["user", "password", "nobody@example.org"],
+        "a long enough password\n",
+        dir.path(),
+    );
+    assert_one_line_error(&unknown, "user add");
+    let added = roundtable(
+        &["user", "add", "ed@example.org"],
+        "a long enough password\n",
+        dir.path(),
+    );
+    assert!(added.status.success());
+    let changed = roundtable(
+        &["user", "password", "ed@example.org"],
+        "another long password\n",
+        dir.path(),
+    );
+    assert!(
+        changed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&changed.stdout).contains("changed"));
+}

@@ -838,3 +838,16 @@ async fn the_scheduler_reminds_once_closes_rounds_and_publishes_scheduled_posts(
         ("published", Some(publish_at))
     );
 }
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_use_up_the_limit() {
+    let app = TestApp::empty(
+        Backend::Sqlite,
+        crate::smtp::settings_for_port(crate::smtp::free_port()),
+    )
+    .await;
+    seed(&app.store).await;
+    for _ in 0..12 {
+        sign_in(&app).await;
+    }
+}

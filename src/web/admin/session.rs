@@ -78,21 +78,24 @@ pub async fn login(
         page_with_status(&state, status, "admin/login.html", context)
     };
     let secret = state.store.secret("address_hash").await?;
-    let address = token_hash(&format!("{secret}:{}", addr.ip()));
-    let account = token_hash(&form.email.trim().to_lowercase());
-    let address_ok = state
-        .store
-        .allow_rate(&format!("login-addr:{address}"), LOGIN_WINDOW, LOGIN_MAX)
-        .await?;
-    let account_ok = state
-        .store
-        .allow_rate(&format!("login-account:{account}"), LOGIN_WINDOW, LOGIN_MAX)
-        .await?;
-    if !(address_ok && account_ok) {
-        return refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many sign-in attempts. Wait fifteen minutes, then try again.",
-        );
+    let buckets = [
+        format!(
+            "login-addr:{}",
+            token_hash(&format!("{secret}:{}", addr.ip()))
+        ),
+        format!(
+            "login-account:{}",
+            token_hash(&form.email.trim().to_lowercase())
+        ),
+    ];
+    // Only failed attempts count; an address or account over the limit waits, whatever it types.
+    for bucket in &buckets {
+        if state.store.rate_hits(bucket, LOGIN_WINDOW).await? >= LOGIN_MAX {
+            return refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many failed sign-in attempts. Wait fifteen minutes, then try again.",
+            );
+        }
     }
     let editor = state.store.editor_by_email(form.email.trim()).await?;
     let verified = editor
@@ -100,6 +103,12 @@ pub async fn login(
         .and_then(|e| e.password_hash.as_deref())
         .is_some_and(|hash| verify_password(&form.password, hash));
     let Some(editor) = editor.filter(|_| verified) else {
+        for bucket in &buckets {
+            state
+                .store
+                .allow_rate(bucket, LOGIN_WINDOW, LOGIN_MAX)
+                .await?;
+        }
         return refuse(
             StatusCode::UNAUTHORIZED,
             "That email address and password do not match an editor account.",
