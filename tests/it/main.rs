@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod helpers;
 mod in_browser;
+mod interop;
 mod mail;
 mod reader;
 mod site;
