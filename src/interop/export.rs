@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::render::SiteClock;
-use crate::store::Taxonomy;
 use crate::web::views::{post_views, PostView, SiteView};
 
 #[derive(Serialize)]
@@ -295,19 +294,6 @@ fn rfc2822(seconds: i64) -> String {
     zoned(&SiteClock::new(None), seconds, true)
         .strftime("%a, %d %b %Y %H:%M:%S +0000")
         .to_string()
-}
-
-/// The public terms of one taxonomy, by slug: used by the static export's list of archives.
-pub async fn used_term_slugs(
-    store: &crate::store::Store,
-    taxonomy: Taxonomy,
-) -> crate::store::StoreResult<Vec<(String, i64)>> {
-    Ok(store
-        .used_terms(taxonomy)
-        .await?
-        .into_iter()
-        .map(|(t, n)| (t.slug, n))
-        .collect())
 }
 
 #[cfg(test)]
