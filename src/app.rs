@@ -24,6 +24,19 @@ pub struct AppState {
 pub type SharedState = Arc<AppState>;
 
 impl AppState {
+    /// Loads the templates and sets up the page cache: everything the router needs, without
+    /// a listener (the static export renders pages in-process with it).
+    pub fn build(config: Config, store: Store) -> anyhow::Result<SharedState> {
+        let templates = Templates::load(config.theme.as_deref())?;
+        let cache = PageCache::new(config.page_cache);
+        Ok(Arc::new(AppState {
+            store,
+            templates,
+            config,
+            cache,
+        }))
+    }
+
     /// The site's address for links in emails: the configured base URL, or this server's.
     pub fn public_base(&self) -> String {
         self.config
@@ -53,15 +66,8 @@ impl Application {
         config: Config,
         store: Store,
     ) -> anyhow::Result<Application> {
-        let templates = Templates::load(config.theme.as_deref())?;
         let addr = listener.local_addr()?;
-        let cache = PageCache::new(config.page_cache);
-        let state = Arc::new(AppState {
-            store,
-            templates,
-            config,
-            cache,
-        });
+        let state = AppState::build(config, store)?;
         Ok(Application {
             listener,
             addr,

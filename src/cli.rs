@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `user add` and `outbox`, each a thin layer over the
-//! library.
+//! The command line: `serve`, `migrate`, `user add`, `import`, `export`, `panel` and `outbox`,
+//! each a thin layer over the library.
 //! Every failure ends as one line on standard error and a non-zero exit code.
 
 use std::io::{BufRead, IsTerminal};
@@ -74,11 +74,69 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Bring content in from another system.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Write the site out: as WordPress WXR, or as static files.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// The panel roster as CSV.
+    Panel {
+        #[command(subcommand)]
+        command: PanelCommand,
+    },
     /// Look at and send the queued email (serve sends it on its own every few seconds).
     Outbox {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import a WordPress export (WXR 1.0–1.2): posts, pages, tags, categories, comments,
+    /// authors (as editors without passwords), attachments (as links) and old addresses
+    /// (as redirects). All or nothing; importing the same file again changes nothing.
+    Wxr {
+        /// The .xml file WordPress's Tools → Export wrote.
+        file: PathBuf,
+        /// Split roundup posts ("Name, Title, Institution: answer…") into signed answers.
+        #[arg(long)]
+        split_answers: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Everything public as WordPress WXR 1.2, to FILE. No email addresses, and no identity
+    /// behind an anonymous or role-only answer.
+    Wxr {
+        file: PathBuf,
+        /// Public address of the site, for links in the file.
+        #[arg(long, env = "ROUNDTABLE_BASE_URL", value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// The whole public site as files in DIR, for any web server; only changed files are
+    /// rewritten.
+    Static {
+        dir: PathBuf,
+        /// Public address of the site, for feeds and the sitemap.
+        #[arg(long, env = "ROUNDTABLE_BASE_URL", value_name = "URL")]
+        base_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PanelCommand {
+    /// Write the roster to a CSV file.
+    Export { file: PathBuf },
+    /// Add or update panelists from a CSV file (by email); unreadable rows are listed with
+    /// their line numbers and skipped.
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -290,6 +348,86 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("editor {email} added; sign in at /admin/");
             Ok(())
         }
+        Command::Import {
+            command:
+                ImportCommand::Wxr {
+                    file: path,
+                    split_answers,
+                },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let wxr = crate::interop::wxr::read_file(&path)?;
+            let store = open_store(&config.database_url).await?;
+            let report = crate::interop::import::run(&store, &wxr, split_answers).await?;
+            for line in report.lines() {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Export {
+            command:
+                ExportCommand::Wxr {
+                    file: path,
+                    base_url,
+                },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, base_url, no_mail())?;
+            let base = export_base(&config);
+            let store = open_store(&config.database_url).await?;
+            let state = crate::app::AppState::build(config, store)?;
+            let (xml, counts) = crate::interop::export::wxr(&state, &base).await?;
+            std::fs::write(&path, xml)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!(
+                "wrote {}: {} posts, {} pages, {} approved comments",
+                path.display(),
+                counts.posts,
+                counts.pages,
+                counts.comments
+            );
+            Ok(())
+        }
+        Command::Export {
+            command: ExportCommand::Static { dir, base_url },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, base_url, no_mail())?;
+            let base = export_base(&config);
+            let store = open_store(&config.database_url).await?;
+            let state = crate::app::AppState::build(config, store)?;
+            let report = crate::interop::static_site::export(state, &dir, &base).await?;
+            println!(
+                "wrote the site to {}: {} files written, {} unchanged",
+                dir.display(),
+                report.written,
+                report.unchanged
+            );
+            Ok(())
+        }
+        Command::Panel {
+            command: PanelCommand::Export { file: path },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let store = open_store(&config.database_url).await?;
+            let csv = crate::interop::roster::export(&store).await?;
+            std::fs::write(&path, csv)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("wrote the roster to {}", path.display());
+            Ok(())
+        }
+        Command::Panel {
+            command: PanelCommand::Import { file: path },
+        } => {
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let store = open_store(&config.database_url).await?;
+            let report = crate::interop::roster::import(&store, &text).await?;
+            println!("{}", report.summary());
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            Ok(())
+        }
         Command::Outbox {
             command: OutboxCommand::Run { mail },
         } => {
@@ -339,6 +477,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The site's public address for exports: the configured base URL, or a local one.
+fn export_base(config: &Config) -> String {
+    config
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.addr))
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// No mail flags: for commands that send nothing, the file and defaults suffice.

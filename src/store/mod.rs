@@ -5,6 +5,8 @@
 
 mod comments;
 mod editors;
+mod exports;
+mod imports;
 mod outbox;
 mod panel;
 mod posts;
@@ -17,6 +19,10 @@ mod taxonomy;
 
 pub use comments::{CommentRow, ModerationRow, NewComment};
 pub use editors::EditorRow;
+pub use exports::{PublicEntry, PublicTerm};
+pub use imports::{
+    ImportCounts, WpAnswer, WpAttachment, WpAuthor, WpComment, WpEntry, WpImport, WpTerm,
+};
 pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};
 pub use posts::{

@@ -115,7 +115,8 @@ pub struct EditNoteRow {
     pub body: String,
 }
 
-const POST_COLUMNS: &str = "p.id, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
+pub(crate) const POST_COLUMNS: &str =
+    "p.id, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
      (SELECT r.id FROM rounds r WHERE r.post_id = p.id) AS round_id, p.published_at, p.updated_at, \
      p.comments_open, COALESCE(s.attribution_style, 'before') AS attribution_style";
 
@@ -510,7 +511,7 @@ async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
 
 /// Rewrites a post's search documents from its public text: one for the post, one for each
 /// included answer, signed with the public byline only.
-async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
+pub(crate) async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
     sqlx::query("DELETE FROM search_documents WHERE post_id = $1")
         .bind(post_id)
         .execute(&mut **tx)
@@ -537,7 +538,8 @@ async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
         .unwrap_or(0);
     let post_text = [
         intro.as_str(),
-        body_html.as_deref().unwrap_or(""),
+        // Imported HTML is searched as the text a reader sees, not its markup.
+        &crate::render::plain_text(body_html.as_deref().unwrap_or("")),
         closing.as_str(),
     ]
     .join("\n\n");

@@ -30,6 +30,9 @@ pub async fn sitemap(
             urls.push((format!("{base}/{}/{}/", taxonomy.base(), term.slug), None));
         }
     }
+    for slug in store.published_page_slugs().await? {
+        urls.push((format!("{base}/{slug}/"), None));
+    }
     for slug in store.public_panelist_slugs().await? {
         urls.push((format!("{base}/panelist/{slug}/"), None));
     }

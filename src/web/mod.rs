@@ -11,7 +11,7 @@ mod forms;
 mod mailer;
 mod search;
 mod site;
-mod views;
+pub(crate) mod views;
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::routing::{get, post};
@@ -22,6 +22,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use admin::{newsletter as admin_newsletter, queue_reminders as admin_queue_reminders};
 pub use cache::PageCache;
 pub use error::WebError;
+pub use site::page_count;
 
 use crate::app::{AppState, SharedState};
 

@@ -16,10 +16,13 @@ use crate::store::{PostRow, Taxonomy};
 /// Posts per page on the home page and archives.
 pub const PAGE_SIZE: i64 = 10;
 
-/// `?s=` is WordPress's search address; everything else on `/` is ignored.
+/// WordPress's addresses on `/`: `?s=` searches, `?p=ID` and `?page_id=ID` name a post or
+/// page of an imported site (answered from the stored redirects). Anything else is ignored.
 #[derive(Deserialize)]
 pub struct HomeQuery {
     s: Option<String>,
+    p: Option<String>,
+    page_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -47,6 +50,17 @@ pub async fn home(
     if let Some(words) = q.s {
         let target = format!("/search?q={}", super::search::encode_query(&words));
         return Ok(Redirect::to(&target).into_response());
+    }
+    let old = match (&q.p, &q.page_id) {
+        (Some(id), _) => Some(format!("/?p={}", id.trim())),
+        (None, Some(id)) => Some(format!("/?page_id={}", id.trim())),
+        (None, None) => None,
+    };
+    if let Some(old) = old {
+        return match state.store.redirect_for(&old).await? {
+            Some(new) => Ok(moved_permanently(&new)),
+            None => Err(WebError::NotFound),
+        };
     }
     Ok(render_home(&state, 1).await?.into_response())
 }
@@ -118,8 +132,10 @@ async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, Web
 pub async fn tag(
     state: State<SharedState>,
     Path(slug): Path<String>,
-) -> Result<Html<String>, WebError> {
-    render_archive(&state, Taxonomy::Tag, &slug, 1).await
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let found = render_archive(&state, Taxonomy::Tag, &slug, 1).await;
+    or_old_address(&state, &uri, found).await
 }
 
 pub async fn tag_page(
@@ -132,8 +148,29 @@ pub async fn tag_page(
 pub async fn category(
     state: State<SharedState>,
     Path(slug): Path<String>,
-) -> Result<Html<String>, WebError> {
-    render_archive(&state, Taxonomy::Category, &slug, 1).await
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let found = render_archive(&state, Taxonomy::Category, &slug, 1).await;
+    or_old_address(&state, &uri, found).await
+}
+
+/// A page, or when there is none at this address, a redirect from an imported site's old
+/// address that looks like one of ours (`/2011/01/03/slug/`, `/category/old-slug/`).
+async fn or_old_address(
+    state: &SharedState,
+    uri: &Uri,
+    found: Result<Html<String>, WebError>,
+) -> Result<Response, WebError> {
+    match found {
+        Err(WebError::NotFound) => {
+            let old = crate::interop::percent_decode(uri.path());
+            match state.store.redirect_for(&old).await? {
+                Some(new) => Ok(moved_permanently(&new)),
+                None => Err(WebError::NotFound),
+            }
+        }
+        other => other.map(IntoResponse::into_response),
+    }
 }
 
 pub async fn category_page(
@@ -327,11 +364,15 @@ pub async fn find_post(
 pub async fn post(
     state: State<SharedState>,
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
-) -> Result<Html<String>, WebError> {
-    let row = find_post(&state, &year, &month, &day, &slug).await?;
-    render_post(&state, row, CommentForm::default(), None)
-        .await
-        .map(Html)
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let found = match find_post(&state, &year, &month, &day, &slug).await {
+        Ok(row) => render_post(&state, row, CommentForm::default(), None)
+            .await
+            .map(Html),
+        Err(e) => Err(e),
+    };
+    or_old_address(&state, &uri, found).await
 }
 
 /// Renders a post page; the comment form carries what was typed and any errors, and `pending`
@@ -373,9 +414,61 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// Unknown addresses: the canonical form of an address that differs only in case or a missing
-/// trailing slash gets a permanent redirect; anything else is the not-found page.
-pub async fn not_found(uri: Uri) -> Result<Redirect, WebError> {
+#[derive(Serialize)]
+struct PageOfSite {
+    site: SiteView,
+    page: PostView,
+}
+
+/// Addresses no route claims: an old address of an imported site (a permanent redirect to
+/// its new one), a page at `/slug/`, the canonical form of an address that differs only in
+/// case or a missing trailing slash; anything else is the not-found page.
+pub async fn not_found(state: State<SharedState>, uri: Uri) -> Result<Response, WebError> {
+    let decoded = crate::interop::percent_decode(uri.path());
+    let old = match uri.query() {
+        Some(q) => format!("{decoded}?{}", crate::interop::percent_decode(q)),
+        None => decoded.clone(),
+    };
+    if let Some(new) = state.store.redirect_for(&old).await? {
+        return Ok(moved_permanently(&new));
+    }
+    let segments: Vec<&str> = decoded.trim_matches('/').split('/').collect();
+    if decoded.ends_with('/') && segments.len() == 1 && !segments[0].is_empty() {
+        if let Some(row) = state.store.published_page_by_slug(segments[0]).await? {
+            let (site, clock) = SiteView::load(&state.store).await?;
+            let mut page = post_views(&state.store, &clock, vec![row])
+                .await?
+                .pop()
+                .ok_or(WebError::NotFound)?;
+            page.url = decoded.clone();
+            let html = state
+                .templates
+                .render("pages/page.html", PageOfSite { site, page })?;
+            return Ok(Html(html).into_response());
+        }
+    }
+    canonical_redirect(&uri).map(IntoResponse::into_response)
+}
+
+/// A 301 to `path`, as WordPress answers for a moved address (axum's permanent redirect is a
+/// 308). Letters outside ASCII are percent-encoded for the Location header.
+fn moved_permanently(path: &str) -> Response {
+    let mut location = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_graphic() {
+            location.push(byte as char);
+        } else {
+            location.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    (
+        axum::http::StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, location)],
+    )
+        .into_response()
+}
+
+fn canonical_redirect(uri: &Uri) -> Result<Redirect, WebError> {
     let path = uri.path();
     let looks_like_a_file = path
         .rsplit('/')

@@ -10,6 +10,7 @@ mod faults;
 mod hardening;
 mod helpers;
 mod in_browser;
+mod interop;
 mod mail;
 mod reader;
 mod site;

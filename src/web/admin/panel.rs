@@ -9,22 +9,9 @@ use serde::Serialize;
 use super::dashboard::Done;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::app::SharedState;
+use crate::interop::roster::{self, field_of, status_of};
 use crate::store::{NewPanelist, PanelistRow, StoreError};
 use crate::web::WebError;
-
-/// The roster's columns, in CSV order.
-const COLUMNS: [&str; 10] = [
-    "name",
-    "email",
-    "pronouns",
-    "title",
-    "department",
-    "institution",
-    "city",
-    "library_type",
-    "region",
-    "status",
-];
 
 #[derive(Serialize)]
 struct Group {
@@ -224,25 +211,6 @@ struct EditPage {
     form: PanelistForm,
 }
 
-fn field_of(p: &PanelistRow, name: &str) -> String {
-    let value = match name {
-        "name" => Some(&p.name),
-        "email" => Some(&p.email),
-        "pronouns" => p.pronouns.as_ref(),
-        "title" => p.title.as_ref(),
-        "department" => p.department.as_ref(),
-        "institution" => p.institution.as_ref(),
-        "city" => p.city.as_ref(),
-        "library_type" => p.library_type.as_ref(),
-        "region" => p.region.as_ref(),
-        "role_description" => p.role_description.as_ref(),
-        "bio" => p.bio.as_ref(),
-        "status" => Some(&p.status),
-        _ => None,
-    };
-    value.cloned().unwrap_or_default()
-}
-
 pub async fn edit_page(
     State(state): State<SharedState>,
     who: SignedIn,
@@ -266,12 +234,6 @@ pub async fn edit_page(
             form,
         },
     )
-}
-
-fn status_of(text: &str) -> Option<&'static str> {
-    ["applied", "active", "retired"]
-        .into_iter()
-        .find(|s| *s == text)
 }
 
 pub async fn save(
@@ -349,21 +311,7 @@ pub async fn export_csv(
     State(state): State<SharedState>,
     _who: SignedIn,
 ) -> Result<Response, WebError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| {
-        WebError::BadRequest(format!("The roster could not be written as CSV: {e}"))
-    };
-    writer.write_record(COLUMNS).map_err(csv_error)?;
-    for status in ["active", "applied", "retired"] {
-        for p in state.store.panelists(status).await? {
-            writer
-                .write_record(COLUMNS.iter().map(|c| field_of(&p, c)))
-                .map_err(csv_error)?;
-        }
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let body = roster::export(&state.store).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -378,111 +326,21 @@ pub async fn export_csv(
         .into_response())
 }
 
-/// Imports rows by email: a new address adds a panelist, a known one updates them. Each row
-/// that cannot be read is reported with its line number; the others are imported.
+/// Imports rows by email (see `interop::roster`), then shows the report above the roster.
 pub async fn import_csv(
     State(state): State<SharedState>,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let text = form.raw("csv").to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut problems = Vec::new();
-    let (mut added, mut updated) = (0, 0);
-    let headers = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_lowercase).collect::<Vec<_>>(),
-        Err(e) => {
-            problems.push(format!("The header row could not be read: {e}"));
-            Vec::new()
-        }
-    };
-    let missing: Vec<&str> = ["name", "email"]
-        .into_iter()
-        .filter(|c| !headers.iter().any(|h| h == c))
-        .collect();
-    if !headers.is_empty() && !missing.is_empty() {
-        problems.push(format!(
-            "The header row needs the columns {}.",
-            missing.join(" and ")
-        ));
-    } else if !headers.is_empty() {
-        let library_types: Vec<String> = state
-            .store
-            .library_types()
-            .await?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect();
-        for (i, record) in reader.records().enumerate() {
-            let line = i + 2;
-            let record = match record {
-                Ok(r) => r,
-                Err(e) => {
-                    problems.push(format!("Line {line}: {e}; skipped."));
-                    continue;
-                }
-            };
-            let get = |name: &str| {
-                headers
-                    .iter()
-                    .position(|h| h == name)
-                    .and_then(|i| record.get(i))
-                    .map(str::to_string)
-                    .filter(|v| !v.is_empty())
-            };
-            let Some(name) = get("name") else {
-                problems.push(format!("Line {line}: no name; skipped."));
-                continue;
-            };
-            let library_type = get("library_type");
-            if let Some(t) = library_type.as_ref().filter(|t| !library_types.contains(t)) {
-                problems.push(format!(
-                    "Line {line}: '{t}' is not a library type ({}); skipped.",
-                    library_types.join(", ")
-                ));
-                continue;
-            }
-            let new = NewPanelist {
-                name,
-                email: get("email").unwrap_or_default(),
-                pronouns: get("pronouns"),
-                title: get("title"),
-                department: get("department"),
-                institution: get("institution"),
-                city: get("city"),
-                library_type,
-                region: get("region"),
-                status: get("status")
-                    .as_deref()
-                    .and_then(status_of)
-                    .unwrap_or("active"),
-                ..NewPanelist::default()
-            };
-            let existing = state.store.panelist_by_email(&new.email).await?;
-            let result = match existing {
-                Some(p) => state.store.update_panelist(p.id, &new).await.map(|_| false),
-                None => state.store.create_panelist(&new).await.map(|_| true),
-            };
-            match result {
-                Ok(true) => added += 1,
-                Ok(false) => updated += 1,
-                Err(e) => problems.push(format!("Line {line}: {}; skipped.", refusal(e)?)),
-            }
-        }
-    }
+    let result = roster::import(&state.store, &text).await?;
     let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
     let panel_form = panelist_form(&state, "/admin/panel/".into(), "Add to the panel", |_| {
         String::new()
     })
     .await?;
     let report = ImportReport {
-        summary: format!(
-            "{added} added, {updated} updated, {} skipped.",
-            problems.len()
-        ),
-        problems,
+        summary: result.summary(),
+        problems: result.problems,
     };
     let keep = if report.problems.is_empty() {
         String::new()

@@ -1,0 +1,510 @@
+//! `roundtable import wxr`: turns a parsed export into an import the store can write, mapping
+//! WordPress's states, dates and addresses to Roundtable's, sanitizing content, and keeping a
+//! report of everything left out and why.
+
+use std::collections::HashSet;
+
+use crate::domain::{CommentStatus, Email, PostStatus, Slug};
+use crate::render::SiteClock;
+use crate::store::{ImportCounts, WpAttachment, WpAuthor, WpComment, WpEntry, WpImport, WpTerm};
+
+use super::percent_decode;
+use super::wxr::{Item, Wxr};
+
+/// What an import did, for the person who ran it.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub counts: ImportCounts,
+    /// `item 12 "Title": reason`, one for each item left out.
+    pub skipped: Vec<String>,
+    /// Things imported differently from WordPress, such as password-protected posts.
+    pub notes: Vec<String>,
+    /// Titles of posts split into answers, and of those `--split-answers` left whole.
+    pub split: Vec<String>,
+    pub whole: Vec<String>,
+}
+
+impl ImportReport {
+    /// The report as lines of text.
+    pub fn lines(&self) -> Vec<String> {
+        let c = &self.counts;
+        let mut lines = vec![format!(
+            "imported {} posts, {} pages, {} comments, {} categories, {} tags, {} authors, \
+             {} attachments (as links), {} redirects; {} already there from an earlier import",
+            c.posts,
+            c.pages,
+            c.comments,
+            c.categories,
+            c.tags,
+            c.authors,
+            c.attachments,
+            c.redirects,
+            c.already_there
+        )];
+        if c.answers > 0 || !self.split.is_empty() || !self.whole.is_empty() {
+            lines.push(format!(
+                "split {} posts into {} answers ({} new retired panelists); {} left whole",
+                self.split.len(),
+                c.answers,
+                c.panelists,
+                self.whole.len()
+            ));
+            lines.extend(self.split.iter().map(|t| format!("  split: {t}")));
+            lines.extend(self.whole.iter().map(|t| format!("  whole: {t}")));
+        }
+        lines.extend(self.notes.iter().map(|n| format!("note: {n}")));
+        lines.extend(self.skipped.iter().map(|s| format!("skipped {s}")));
+        lines
+    }
+}
+
+/// Imports a parsed file in one unit of work and reports what happened.
+pub async fn run(
+    store: &crate::store::Store,
+    wxr: &Wxr,
+    split_answers: bool,
+) -> crate::store::StoreResult<ImportReport> {
+    let settings: std::collections::HashMap<String, String> =
+        store.settings().await?.into_iter().collect();
+    let clock = SiteClock::new(settings.get("timezone").map(String::as_str));
+    let (import, mut report) = plan(wxr, &clock, split_answers);
+    let progress = super::Progress::new("importing", import.entries.len());
+    progress.set(0);
+    let address = |kind: &str, published_at: i64, slug: &str| match kind {
+        "page" => format!("/{slug}/"),
+        _ => crate::render::permalink(&clock, published_at, slug),
+    };
+    report.counts = store.import_wordpress(&import, &address).await?;
+    progress.finish();
+    Ok(report)
+}
+
+/// Builds the import from a parsed file. `split_answers` splits roundup posts into answers.
+pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, ImportReport) {
+    let mut report = ImportReport::default();
+    let mut import = WpImport {
+        site: wxr.base_site_url.trim_end_matches('/').to_string(),
+        ..WpImport::default()
+    };
+
+    let mut logins: HashSet<String> = HashSet::new();
+    for a in &wxr.authors {
+        if a.login.is_empty() || !logins.insert(a.login.clone()) {
+            continue;
+        }
+        import.authors.push(WpAuthor {
+            login: a.login.clone(),
+            email: Email::parse(&a.email).ok(),
+            display_name: if a.display_name.is_empty() {
+                a.login.clone()
+            } else {
+                a.display_name.clone()
+            },
+        });
+    }
+    // WXR 1.0 names authors only in each item's dc:creator.
+    for item in &wxr.items {
+        if !item.creator.is_empty() && logins.insert(item.creator.clone()) {
+            import.authors.push(WpAuthor {
+                login: item.creator.clone(),
+                email: None,
+                display_name: item.creator.clone(),
+            });
+        }
+    }
+
+    let term_slug = |raw: &str, name: &str| {
+        let decoded = percent_decode(raw);
+        Slug::from_text(if decoded.is_empty() { name } else { &decoded }, "term")
+    };
+    let parents: std::collections::HashMap<&str, &str> = wxr
+        .categories
+        .iter()
+        .map(|c| (c.slug.as_str(), c.parent.as_str()))
+        .collect();
+    for c in &wxr.categories {
+        let slug = term_slug(&c.slug, &c.name);
+        // WordPress nests a child's address under its parents: /category/parent/child/.
+        let mut chain = vec![percent_decode(&c.slug)];
+        let mut parent = c.parent.as_str();
+        while !parent.is_empty() && chain.len() < 20 {
+            chain.insert(0, percent_decode(parent));
+            parent = parents.get(parent).copied().unwrap_or("");
+        }
+        let old = format!("/category/{}/", chain.join("/"));
+        import.categories.push(WpTerm {
+            name: if c.name.is_empty() {
+                slug.as_str().to_string()
+            } else {
+                c.name.clone()
+            },
+            parent: (!c.parent.is_empty()).then(|| term_slug(&c.parent, &c.parent)),
+            description: (!c.description.is_empty()).then(|| c.description.clone()),
+            old_path: (old != format!("/category/{}/", slug.as_str())).then_some(old),
+            slug,
+        });
+    }
+    for t in &wxr.tags {
+        let slug = term_slug(&t.slug, &t.name);
+        let old = format!("/tag/{}/", percent_decode(&t.slug));
+        import.tags.push(WpTerm {
+            name: if t.name.is_empty() {
+                slug.as_str().to_string()
+            } else {
+                t.name.clone()
+            },
+            parent: None,
+            description: (!t.description.is_empty()).then(|| t.description.clone()),
+            old_path: (old != format!("/tag/{}/", slug.as_str())).then_some(old),
+            slug,
+        });
+    }
+    if wxr.other_terms > 0 {
+        report.notes.push(format!(
+            "{} terms of other taxonomies (menus, formats, custom) are not imported",
+            wxr.other_terms
+        ));
+    }
+
+    for item in &wxr.items {
+        let label = format!(
+            "item {} \"{}\"",
+            item.post_id
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| "without id".into()),
+            item.title
+        );
+        // Some hand-made exports give no id; WordPress's own links still carry it (?p=19).
+        let Some(wp_id) = item
+            .post_id
+            .or_else(|| id_from_link(&item.guid))
+            .or_else(|| id_from_link(&item.link))
+        else {
+            report.skipped.push(format!(
+                "{label}: it has no wp:post_id in WordPress's namespace"
+            ));
+            continue;
+        };
+        match item.post_type.as_str() {
+            // WordPress treats an item without a type as a post.
+            "post" | "page" => {}
+            "" if item.post_id.is_none() && !item.title.is_empty() && !item.content.is_empty() => {}
+            "attachment" => {
+                let url = if item.attachment_url.is_empty() {
+                    &item.guid
+                } else {
+                    &item.attachment_url
+                };
+                import.attachments.push(WpAttachment {
+                    wp_id,
+                    parent_wp_id: item.post_parent,
+                    url: url.clone(),
+                    title: item.title.clone(),
+                });
+                continue;
+            }
+            "" => {
+                report.skipped.push(format!("{label}: it has no post type"));
+                continue;
+            }
+            other => {
+                report.skipped.push(format!(
+                    "{label}: post type '{other}' is not a post or page"
+                ));
+                continue;
+            }
+        }
+        match entry(item, wp_id, clock, &mut report, &label) {
+            Some(mut e) => {
+                if split_answers && e.kind == "post" {
+                    match super::roundup::split(&item.content) {
+                        Some(split) => {
+                            e.intro = split.intro;
+                            e.closing = split.closing;
+                            e.answers = split.answers;
+                            e.body_html = None;
+                            report.split.push(e.title.clone());
+                        }
+                        None => report.whole.push(e.title.clone()),
+                    }
+                }
+                import.entries.push(e);
+            }
+            None => continue,
+        }
+    }
+    (import, report)
+}
+
+fn entry(
+    item: &Item,
+    wp_id: i64,
+    clock: &SiteClock,
+    report: &mut ImportReport,
+    label: &str,
+) -> Option<WpEntry> {
+    let kind = if item.post_type == "page" {
+        "page"
+    } else {
+        "post"
+    };
+    let mut status = match item.status.as_str() {
+        // Without a status WordPress makes a draft.
+        "" => PostStatus::Draft,
+        "publish" => PostStatus::Published,
+        "draft" | "pending" => PostStatus::Draft,
+        "private" => PostStatus::Private,
+        "future" => PostStatus::Scheduled,
+        other => {
+            report
+                .skipped
+                .push(format!("{label}: status '{other}' is not imported"));
+            return None;
+        }
+    };
+    if !item.password.is_empty() && status == PostStatus::Published {
+        report.notes.push(format!(
+            "{label} is password-protected on WordPress; imported as private"
+        ));
+        status = PostStatus::Private;
+    }
+    let when = wp_time(&item.post_date_gmt, &item.post_date, clock);
+    let now = crate::store::now();
+    let (published_at, publish_at) = match status {
+        PostStatus::Published | PostStatus::Private => (Some(when.unwrap_or(now)), None),
+        PostStatus::Scheduled => (None, Some(when.unwrap_or(now))),
+        PostStatus::Draft => (None, None),
+    };
+    let name = percent_decode(&item.post_name);
+    let fallback = format!("{kind}-{wp_id}");
+    let slug = Slug::from_text(if name.is_empty() { &item.title } else { &name }, &fallback);
+    let mut old_paths = vec![match kind {
+        "page" => format!("/?page_id={wp_id}"),
+        _ => format!("/?p={wp_id}"),
+    }];
+    if kind == "page" {
+        old_paths.push(format!("/?p={wp_id}"));
+    }
+    if let Some(path) = old_path(&item.link) {
+        if !old_paths.contains(&path) {
+            old_paths.push(path);
+        }
+    }
+    let mut categories = Vec::new();
+    let mut tags = Vec::new();
+    for (domain, nicename, name) in &item.terms {
+        let slug = Slug::from_text(
+            &if nicename.is_empty() {
+                name.clone()
+            } else {
+                percent_decode(nicename)
+            },
+            "term",
+        );
+        let list = match domain.as_str() {
+            "category" => &mut categories,
+            "post_tag" => &mut tags,
+            _ => continue,
+        };
+        if !list.iter().any(|(s, _): &(Slug, String)| *s == slug) {
+            list.push((slug, name.clone()));
+        }
+    }
+    let comments = item
+        .comments
+        .iter()
+        .map(|c| WpComment {
+            wp_id: c.id,
+            parent_wp_id: c.parent,
+            author_name: if c.author.is_empty() {
+                "Anonymous".into()
+            } else {
+                c.author.clone()
+            },
+            author_email: c.author_email.clone(),
+            author_url: (!c.author_url.is_empty()).then(|| c.author_url.clone()),
+            body: c.content.clone(),
+            status: match c.approved.as_str() {
+                "1" | "approve" | "approved" => CommentStatus::Approved,
+                "spam" => CommentStatus::Spam,
+                "trash" | "post-trashed" => CommentStatus::Trash,
+                _ => CommentStatus::Pending,
+            },
+            created_at: wp_time(&c.date_gmt, &c.date, clock).unwrap_or(now),
+        })
+        .collect();
+    Some(WpEntry {
+        wp_id,
+        kind,
+        slug,
+        title: item.title.clone(),
+        body_html: Some(sanitize(&autop(&item.content))),
+        intro: String::new(),
+        closing: String::new(),
+        answers: Vec::new(),
+        excerpt: (!item.excerpt.trim().is_empty()).then(|| item.excerpt.trim().to_string()),
+        status,
+        published_at,
+        publish_at,
+        created_at: when.unwrap_or(now),
+        author_login: (!item.creator.is_empty()).then(|| item.creator.clone()),
+        parent_wp_id: item.post_parent,
+        comments_open: item.comment_status != "closed",
+        categories,
+        tags,
+        old_paths,
+        comments,
+    })
+}
+
+/// The id in a WordPress address such as `https://example.org/?p=19`.
+fn id_from_link(link: &str) -> Option<i64> {
+    let query = link.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("p="))
+        .and_then(|id| id.parse().ok())
+}
+
+/// A WordPress time: the UTC one when set, otherwise the local one in the site's zone.
+pub fn wp_time(gmt: &str, local: &str, clock: &SiteClock) -> Option<i64> {
+    let parse = |text: &str| -> Option<jiff::civil::DateTime> {
+        if text.is_empty() || text.starts_with("0000") {
+            return None;
+        }
+        jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", text.trim()).ok()
+    };
+    if let Some(utc) = parse(gmt) {
+        return utc
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp().as_second());
+    }
+    parse(local)
+        .and_then(|dt| dt.to_zoned(clock.tz.clone()).ok())
+        .map(|z| z.timestamp().as_second())
+}
+
+/// The path (and query) of an old address, decoded; `None` for the site's root.
+pub fn old_path(link: &str) -> Option<String> {
+    let rest = link
+        .strip_prefix("http://")
+        .or_else(|| link.strip_prefix("https://"))?;
+    let path = match rest.find('/') {
+        Some(i) => &rest[i..],
+        None => return None,
+    };
+    let path = path.split('#').next().unwrap_or_default();
+    let decoded = percent_decode(path);
+    (decoded != "/" && !decoded.is_empty()).then_some(decoded)
+}
+
+/// Content as WordPress shows it: paragraphs separated by blank lines become `<p>`, and single
+/// line breaks inside them `<br>`. Block markup (and block-editor content) is left as it is.
+pub fn autop(content: &str) -> String {
+    if content.contains("<!-- wp:") {
+        return content.to_string();
+    }
+    const BLOCKS: [&str; 24] = [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "table",
+        "figure",
+        "hr",
+        "dl",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "address",
+        "form",
+    ];
+    let normalized = content.replace("\r\n", "\n");
+    let mut out = Vec::new();
+    for chunk in normalized.split("\n\n") {
+        let trimmed = chunk.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let starts_block = trimmed.strip_prefix('<').is_some_and(|rest| {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            BLOCKS.contains(&name.as_str()) || rest.starts_with("!--")
+        });
+        if starts_block {
+            out.push(trimmed.to_string());
+        } else {
+            out.push(format!("<p>{}</p>", trimmed.replace('\n', "<br>\n")));
+        }
+    }
+    out.join("\n\n")
+}
+
+/// HTML from another system made safe: scripts, frames, styles and event handlers go, the
+/// ordinary markup of an article stays.
+pub fn sanitize(html: &str) -> String {
+    ammonia::clean(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_come_from_blank_lines() {
+        assert_eq!(
+            autop("one\ntwo\n\nthree"),
+            "<p>one<br>\ntwo</p>\n\n<p>three</p>"
+        );
+        assert_eq!(autop("<ul><li>x</li></ul>"), "<ul><li>x</li></ul>");
+    }
+
+    #[test]
+    fn scripts_and_frames_are_removed_but_links_stay() {
+        let html = sanitize(
+            "<p>Hi <a href=\"https://e.org\">there</a></p><script>x()</script><iframe src=\"https://e.org\"></iframe>",
+        );
+        assert!(html.contains("href=\"https://e.org\""), "{html}");
+        assert!(
+            !html.contains("script") && !html.contains("iframe"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn gmt_times_win_and_zero_times_fall_back_to_local() {
+        let utc = SiteClock::new(None);
+        assert_eq!(wp_time("1970-01-01 00:01:00", "", &utc), Some(60));
+        let chicago = SiteClock::new(Some("America/Chicago"));
+        assert_eq!(
+            wp_time("0000-00-00 00:00:00", "1970-01-01 00:00:00", &chicago),
+            Some(6 * 3600)
+        );
+        assert_eq!(wp_time("0000-00-00 00:00:00", "", &utc), None);
+    }
+
+    #[test]
+    fn old_addresses_keep_path_and_query() {
+        assert_eq!(old_path("http://localhost/?p=1"), Some("/?p=1".into()));
+        assert_eq!(
+            old_path("https://e.org/2011/01/hello-world/"),
+            Some("/2011/01/hello-world/".into())
+        );
+        assert_eq!(old_path("https://e.org/"), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! `roundtable export static`: the whole public site as files, for any web server or CDN.
+//! Every page is rendered by the real router in-process, so the files are the live pages
+//! byte for byte. Addresses ending in `/` become `…/index.html`; feeds become
+//! `…/feed/index.xml` and `…/feed/atom/index.xml` (a server that lists `index.xml` as an index
+//! file serves them at the same addresses). Search needs the live site: `search/index.html`
+//! says so. Files whose content has not changed are left untouched.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use tower::ServiceExt;
+
+use crate::app::SharedState;
+use crate::render::permalink;
+use crate::store::Taxonomy;
+use crate::web::views::SiteView;
+
+/// What an export wrote.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StaticReport {
+    pub written: usize,
+    pub unchanged: usize,
+}
+
+/// Every public address of the site, in a stable order.
+pub async fn addresses(state: &SharedState) -> anyhow::Result<Vec<String>> {
+    let store = &state.store;
+    let (_, clock) = SiteView::load(store).await?;
+    let mut paths = vec!["/".to_string()];
+    let pages = crate::web::page_count(store.count_published_posts().await?);
+    paths.extend((2..=pages).map(|n| format!("/page/{n}/")));
+    for e in store.public_entries().await? {
+        paths.push(match e.kind.as_str() {
+            "page" => format!("/{}/", e.slug),
+            _ => permalink(&clock, e.published_at, &e.slug),
+        });
+    }
+    for taxonomy in [Taxonomy::Tag, Taxonomy::Category] {
+        for (term, count) in store.used_terms(taxonomy).await? {
+            let base = format!("/{}/{}/", taxonomy.base(), term.slug);
+            let pages = crate::web::page_count(count);
+            paths.push(base.clone());
+            paths.extend((2..=pages).map(|n| format!("{base}page/{n}/")));
+            paths.push(format!("{base}feed/"));
+            paths.push(format!("{base}feed/atom/"));
+        }
+    }
+    for slug in store.public_panelist_slugs().await? {
+        paths.push(format!("/panelist/{slug}/"));
+        paths.push(format!("/panelist/{slug}/feed/"));
+        paths.push(format!("/panelist/{slug}/feed/atom/"));
+    }
+    for extra in [
+        "/feed/",
+        "/feed/atom/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/static/style.css",
+    ] {
+        paths.push(extra.to_string());
+    }
+    Ok(paths)
+}
+
+/// The file an address is written to, under `dir`.
+pub fn file_for(dir: &Path, address: &str) -> PathBuf {
+    let relative = address.trim_start_matches('/');
+    let is_feed = address.ends_with("/feed/") || address.ends_with("/feed/atom/");
+    let file = if address.ends_with('/') {
+        format!(
+            "{relative}{}",
+            if is_feed { "index.xml" } else { "index.html" }
+        )
+    } else {
+        relative.to_string()
+    };
+    dir.join(file)
+}
+
+/// Renders every address through the router and writes the files that changed.
+pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Result<StaticReport> {
+    let host = base
+        .split("://")
+        .nth(1)
+        .unwrap_or(base)
+        .split('/')
+        .next()
+        .unwrap_or("localhost")
+        .to_string();
+    let router = crate::web::router(state.clone());
+    let addresses = addresses(&state).await?;
+    let progress = super::Progress::new("exporting", addresses.len() + 1);
+    let mut report = StaticReport::default();
+    for (n, address) in addresses.iter().enumerate() {
+        progress.set(n);
+        let request = Request::builder()
+            .uri(address.as_str())
+            .header(header::HOST, &host)
+            .body(Body::empty())?;
+        let response = router.clone().oneshot(request).await?;
+        if response.status() != StatusCode::OK {
+            anyhow::bail!("{address} answered {} instead of a page", response.status());
+        }
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+        write_if_changed(&file_for(dir, address), &body, &mut report)?;
+    }
+    let (site, _) = SiteView::load(&state.store).await?;
+    let search = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Search · {title}</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\n\
+         <body><main><h1>Search</h1><p>This is a static copy of {title}: searching needs the live \
+         site, at <a href=\"{base}/search\">{base}/search</a>.</p><p><a href=\"/\">Back to the \
+         latest posts</a></p></main></body>\n</html>\n",
+        title = escape(&site.title),
+        base = escape(base),
+    );
+    write_if_changed(
+        &dir.join("search/index.html"),
+        search.as_bytes(),
+        &mut report,
+    )?;
+    progress.finish();
+    Ok(report)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn write_if_changed(path: &Path, body: &[u8], report: &mut StaticReport) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if std::fs::read(path).is_ok_and(|old| old == body) {
+        report.unchanged += 1;
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    }
+    std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?;
+    report.written += 1;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_map_to_files_a_plain_server_serves() {
+        let dir = Path::new("/out");
+        assert_eq!(file_for(dir, "/"), Path::new("/out/index.html"));
+        assert_eq!(
+            file_for(dir, "/tag/x/page/2/"),
+            Path::new("/out/tag/x/page/2/index.html")
+        );
+        assert_eq!(file_for(dir, "/feed/"), Path::new("/out/feed/index.xml"));
+        assert_eq!(
+            file_for(dir, "/tag/x/feed/atom/"),
+            Path::new("/out/tag/x/feed/atom/index.xml")
+        );
+        assert_eq!(file_for(dir, "/sitemap.xml"), Path::new("/out/sitemap.xml"));
+    }
+}
