@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod generate;
 pub mod jobs;
 pub mod mail;
 pub mod render;

@@ -487,7 +487,7 @@ impl Store {
 }
 
 /// A slug made from `text` that no post has yet.
-async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
+pub(super) async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
     let base = Slug::from_text(text, "post");
     let mut slug = base.clone();
     let mut n = 1;
@@ -507,7 +507,7 @@ async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
 
 /// Rewrites a post's search documents from its public text: one for the post, one for each
 /// included answer, signed with the public byline only.
-async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
+pub(super) async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
     sqlx::query("DELETE FROM search_documents WHERE post_id = $1")
         .bind(post_id)
         .execute(&mut **tx)

@@ -4,6 +4,7 @@
 
 mod browser;
 mod cli;
+mod generate;
 mod helpers;
 mod in_browser;
 mod mail;
