@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `user add`, `import`, `export`, `panel` and `outbox`,
-//! each a thin layer over the library.
+//! The command line: `serve`, `generate`, `migrate`, `user`, `import`, `export`, `panel`,
+//! `outbox`, `backup` and `restore`, each a thin layer over the library.
 //! Every failure ends as one line on standard error and a non-zero exit code.
 
 use std::io::{BufRead, IsTerminal};
@@ -54,8 +54,33 @@ enum Command {
         /// Public address of the site, used in feeds and emails (e.g. https://column.example.org).
         #[arg(long, env = "ROUNDTABLE_BASE_URL", value_name = "URL")]
         base_url: Option<String>,
+        /// Render every page afresh instead of keeping rendered pages in memory (for benchmarks).
+        #[arg(long)]
+        no_page_cache: bool,
+        /// Keep rendered pages in memory [default: true]; false is the same as --no-page-cache.
+        #[arg(long, env = "ROUNDTABLE_PAGE_CACHE", value_name = "BOOL", hide = true)]
+        page_cache: Option<bool>,
         #[command(flatten)]
         mail: MailArgs,
+    },
+    /// Fill the database with a synthetic column (panel, posts, answers, comments) for
+    /// benchmarks and trying things at scale. The same --seed makes the same column.
+    Generate {
+        /// How many published posts to make (at most 1,000,000).
+        #[arg(long, value_name = "N")]
+        posts: u64,
+        /// Answers per post on average; each post has a third more or less.
+        #[arg(long, value_name = "M", default_value_t = 8)]
+        answers_per_post: u32,
+        /// Comments per post on average (from none to twice this).
+        #[arg(long, value_name = "C", default_value_t = 3)]
+        comments_per_post: u32,
+        /// Seed of the random choices: the same seed gives the same titles, answers and dates.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Add to a database that already has posts or panelists (refused otherwise).
+        #[arg(long)]
+        append: bool,
     },
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
@@ -270,9 +295,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             theme,
             base_url,
+            no_page_cache,
+            page_cache,
             mail,
         } => {
-            let config = Config::resolve(
+            let mut config = Config::resolve(
                 file,
                 cli.database_url,
                 addr,
@@ -280,7 +307,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 base_url,
                 mail.into_flags(),
             )?;
+            if no_page_cache || page_cache == Some(false) {
+                config.page_cache = false;
+            } else if page_cache == Some(true) {
+                config.page_cache = true;
+            }
             serve(config, demo).await
+        }
+        Command::Generate {
+            posts,
+            answers_per_post,
+            comments_per_post,
+            seed,
+            append,
+        } => {
+            let plan = crate::generate::Plan {
+                posts,
+                answers_per_post,
+                comments_per_post,
+                seed,
+                append,
+            };
+            // Checked before the database is opened: a typo creates nothing.
+            plan.check()?;
+            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let store = open_store(&config.database_url).await?;
+            let started = std::time::Instant::now();
+            let report = crate::generate::run(&store, &plan).await?;
+            println!(
+                "generated {} posts with {} answers and {} comments from a panel of {} in {:.1} s into {}",
+                report.posts,
+                report.answers,
+                report.comments,
+                report.panelists,
+                started.elapsed().as_secs_f64(),
+                config.database_url.display()
+            );
+            Ok(())
         }
         Command::Migrate => {
             let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;

@@ -15,6 +15,7 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_SMTP_HOST: &str = "127.0.0.1";
 pub const DEFAULT_SMTP_PORT: u16 = 25;
 pub const DEFAULT_SENDER: &str = "roundtable@localhost";
+pub const DEFAULT_COMMENT_RATE_MAX: i64 = 5;
 
 /// The settings file's keys; every one is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -30,6 +31,7 @@ pub struct FileSettings {
     pub smtp_password: Option<String>,
     pub sender: Option<String>,
     pub page_cache: Option<bool>,
+    pub comment_rate_max: Option<i64>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -43,6 +45,7 @@ const KNOWN_KEYS: &[&str] = &[
     "smtp_password",
     "sender",
     "page_cache",
+    "comment_rate_max",
 ];
 
 impl FileSettings {
@@ -83,6 +86,8 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Keep rendered pages in memory (on unless turned off for benchmarks or debugging).
     pub page_cache: bool,
+    /// Comments accepted from one address in ten minutes; more get "please wait".
+    pub comment_rate_max: i64,
     pub mail: MailSettings,
 }
 
@@ -125,12 +130,17 @@ impl Config {
             }
         }
         let page_cache = file.page_cache.unwrap_or(true);
+        let comment_rate_max = file.comment_rate_max.unwrap_or(DEFAULT_COMMENT_RATE_MAX);
+        if comment_rate_max < 1 {
+            bail!("comment_rate_max must be 1 or more (comments from one address in ten minutes)");
+        }
         Ok(Config {
             database_url,
             addr,
             theme,
             base_url,
             page_cache,
+            comment_rate_max,
             mail,
         })
     }

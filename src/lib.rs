@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod generate;
 pub mod interop;
 pub mod jobs;
 pub mod mail;

@@ -3,6 +3,7 @@
 //! integer flags, Unix-second times), and the few that differ (full-text search, claiming
 //! outbox rows) ask [`Store::backend`]. Each aggregate has its own file.
 
+mod bulk;
 mod comments;
 mod editors;
 mod exports;
@@ -17,6 +18,7 @@ mod sessions;
 mod settings;
 mod taxonomy;
 
+pub use bulk::{GeneratedAnswer, GeneratedComment, GeneratedPost};
 pub use comments::{CommentRow, ModerationRow, NewComment};
 pub use editors::EditorRow;
 pub use exports::{PublicEntry, PublicTerm};

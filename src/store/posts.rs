@@ -491,7 +491,7 @@ impl Store {
 }
 
 /// A slug made from `text` that no post has yet.
-async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
+pub(super) async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
     let base = Slug::from_text(text, "post");
     let mut slug = base.clone();
     let mut n = 1;

@@ -17,8 +17,7 @@ use crate::domain::{CommentStatus, Email, QuestionState};
 use crate::render::permalink;
 use crate::store::{CommentRow, MailKind, NewComment, NewPanelist, NewQuestion, OutgoingMail};
 
-/// Comments allowed from one address in `RATE_WINDOW` seconds.
-const RATE_MAX: i64 = 5;
+/// The window, in seconds, of the comments-per-address limit (`comment_rate_max`).
 const RATE_WINDOW: i64 = 600;
 
 /// The comment form as typed, and what is wrong with it.
@@ -126,7 +125,11 @@ pub async fn post_comment(
     let ip_hash = address_hash(&state, &addr).await?;
     if !state
         .store
-        .allow_rate(&format!("comment:{ip_hash}"), RATE_WINDOW, RATE_MAX)
+        .allow_rate(
+            &format!("comment:{ip_hash}"),
+            RATE_WINDOW,
+            state.config.comment_rate_max,
+        )
         .await?
     {
         form.errors.form =

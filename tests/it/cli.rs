@@ -233,3 +233,42 @@ fn an_editors_password_can_be_replaced_from_the_command_line() {
     );
     assert!(String::from_utf8_lossy(&changed.stdout).contains("changed"));
 }
+
+#[test]
+fn generate_refuses_an_absurd_size_in_one_line_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roundtable(
+        &[
+            "--database-url",
+            "sqlite://g.db",
+            "generate",
+            "--posts",
+            "5000000",
+        ],
+        "",
+        dir.path(),
+    );
+    assert_one_line_error(&out, "at most 1000000");
+    assert!(!dir.path().join("g.db").exists());
+}
+
+#[test]
+fn generate_refuses_a_database_with_a_column_unless_appending() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--database-url",
+        "sqlite://g.db",
+        "generate",
+        "--posts",
+        "2",
+    ];
+    let first = roundtable(&args, "", dir.path());
+    assert!(first.status.success(), "{first:?}");
+    assert!(String::from_utf8_lossy(&first.stdout).contains("generated 2 posts"));
+    let again = roundtable(&args, "", dir.path());
+    assert_one_line_error(&again, "--append");
+    let mut append = args.to_vec();
+    append.push("--append");
+    let appended = roundtable(&append, "", dir.path());
+    assert!(appended.status.success(), "{appended:?}");
+}

@@ -172,6 +172,7 @@ impl TestApp {
             theme: None,
             base_url: None,
             page_cache: true,
+            comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
             mail,
         };
         let app = Application::build(config, store.clone())

@@ -468,6 +468,7 @@ fn config() -> Config {
         base_url: None,
         page_cache: false,
         mail: MailSettings::default(),
+        comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
     }
 }
 

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod editor_browser;
 mod faults;
+mod generate;
 mod hardening;
 mod helpers;
 mod in_browser;
