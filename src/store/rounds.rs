@@ -180,26 +180,7 @@ impl Store {
             ),
             None => None,
         };
-        let id = sqlx::query_scalar(
-            "INSERT INTO answers (round_id, invitation_id, panelist_id, attribution, role_description, \
-             show_library_type, sig_name, sig_pronouns, sig_title, sig_department, sig_institution, sig_city, \
-             sig_library_type, choice_id, body, is_late, included, position, submitted_at, updated_at) \
-             SELECT $1, $2, p.id, $3, $4, $5, p.name, p.pronouns, p.title, p.department, p.institution, p.city, \
-             p.library_type, $6, $7, $8, 1, 0, $9, $9 FROM panelists p WHERE p.id = $10 RETURNING id",
-        )
-        .bind(a.round_id)
-        .bind(a.invitation_id)
-        .bind(a.attribution.as_str())
-        .bind(&a.role_description)
-        .bind(flag(a.show_library_type))
-        .bind(choice_id)
-        .bind(&a.body)
-        .bind(flag(a.is_late))
-        .bind(a.submitted_at)
-        .bind(a.panelist_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound("panelist"))?;
+        let id = insert_answer(&mut tx, a, choice_id).await?;
         if let Some(invitation_id) = a.invitation_id {
             sqlx::query("UPDATE invitations SET answered_at = $1 WHERE id = $2")
                 .bind(a.submitted_at)
@@ -220,6 +201,31 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// Inserts an answer with a snapshot of its panelist's signature as the profile stands now.
+/// New answers start outside any post; compiling or adding a late answer puts them in.
+async fn insert_answer(tx: &mut Tx, a: &NewAnswer, choice_id: Option<i64>) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO answers (round_id, invitation_id, panelist_id, attribution, role_description, \
+         show_library_type, sig_name, sig_pronouns, sig_title, sig_department, sig_institution, sig_city, \
+         sig_library_type, choice_id, body, is_late, included, position, submitted_at, updated_at) \
+         SELECT $1, $2, p.id, $3, $4, $5, p.name, p.pronouns, p.title, p.department, p.institution, p.city, \
+         p.library_type, $6, $7, $8, 0, 0, $9, $9 FROM panelists p WHERE p.id = $10 RETURNING id",
+    )
+    .bind(a.round_id)
+    .bind(a.invitation_id)
+    .bind(a.attribution.as_str())
+    .bind(&a.role_description)
+    .bind(flag(a.show_library_type))
+    .bind(choice_id)
+    .bind(&a.body)
+    .bind(flag(a.is_late))
+    .bind(a.submitted_at)
+    .bind(a.panelist_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound("panelist"))
 }
 
 pub(crate) async fn set_question_state(
@@ -610,25 +616,21 @@ impl Store {
                 .await?;
                 id
             }
-            None => sqlx::query_scalar(
-                "INSERT INTO answers (round_id, invitation_id, panelist_id, attribution, role_description, \
-                 show_library_type, sig_name, sig_pronouns, sig_title, sig_department, sig_institution, sig_city, \
-                 sig_library_type, choice_id, body, is_late, included, position, submitted_at, updated_at) \
-                 SELECT $1, $2, p.id, $3, $4, $5, p.name, p.pronouns, p.title, p.department, p.institution, p.city, \
-                 p.library_type, $6, $7, $8, 0, 0, $9, $9 FROM panelists p WHERE p.id = $10 RETURNING id",
-            )
-            .bind(invitation.round_id)
-            .bind(invitation.invitation_id)
-            .bind(answer.attribution.as_str())
-            .bind(&answer.role_description)
-            .bind(flag(answer.show_library_type))
-            .bind(choice_id)
-            .bind(&answer.body)
-            .bind(flag(answer.is_late))
-            .bind(at)
-            .bind(invitation.panelist_id)
-            .fetch_one(&mut *tx)
-            .await?,
+            None => {
+                let new = NewAnswer {
+                    round_id: invitation.round_id,
+                    invitation_id: Some(invitation.invitation_id),
+                    panelist_id: invitation.panelist_id,
+                    attribution: answer.attribution,
+                    role_description: answer.role_description.clone(),
+                    show_library_type: answer.show_library_type,
+                    choice: answer.choice.clone(),
+                    body: answer.body.clone(),
+                    is_late: answer.is_late,
+                    submitted_at: at,
+                };
+                insert_answer(&mut tx, &new, choice_id).await?
+            }
         };
         sqlx::query("UPDATE invitations SET answered_at = $1 WHERE id = $2")
             .bind(at)
