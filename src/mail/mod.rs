@@ -168,8 +168,11 @@ async fn send(
     settings: &MailSettings,
     claimed: &OutboxRow,
 ) -> Result<(), Failure> {
-    let message =
+    let mut message =
         build_message(claimed, &settings.sender).map_err(|e| Failure::Permanent(e.to_string()))?;
+    if let Some(dkim) = &settings.dkim {
+        message.sign(dkim);
+    }
     transport
         .send(message)
         .await

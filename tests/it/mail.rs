@@ -467,3 +467,102 @@ async fn outbox_run_sends_what_is_due_and_status_lists_failures() {
     let status = roundtable(&["outbox", "status", "--database-url", &url], dir.path());
     assert_eq!(stdout_lines(&status), ["waiting 1, sent 1, failed 0"]);
 }
+
+/// Checks a received message's DKIM signature with dkimpy, the public key served as if from DNS.
+fn dkim_verifies(raw: &[u8], dns_record: &str) -> bool {
+    use std::io::Write;
+    const SCRIPT: &str = r#"
+import sys, dkim
+record = sys.argv[1].encode()
+message = sys.stdin.buffer.read()
+print(dkim.verify(message, dnsfunc=lambda name, timeout=5: record))
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", SCRIPT, dns_record])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child.stdin.take().unwrap().write_all(raw).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "True"
+}
+
+#[tokio::test]
+async fn mail_is_signed_with_dkim_when_a_key_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("dkim.pem");
+    let made = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let public = std::process::Command::new("openssl")
+        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    let public_b64 = {
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys, base64; print(base64.b64encode(sys.stdin.buffer.read()).decode())",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let mut out = out;
+        out.stdin.take().unwrap().write_all(&public.stdout).unwrap();
+        String::from_utf8(out.wait_with_output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let smtp = SmtpServer::start().await;
+    let file = roundtable::config::FileSettings {
+        dkim_key_file: Some(key.clone()),
+        dkim_selector: Some("rt2026".into()),
+        ..Default::default()
+    };
+    let flags = roundtable::config::MailFlags {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: Some(smtp.port),
+        sender: Some("The Column <column@example.org>".into()),
+        ..Default::default()
+    };
+    let settings = roundtable::config::MailSettings::resolve(&file, flags).unwrap();
+    let db = crate::helpers::TestDb::new(roundtable::store::Backend::Sqlite).await;
+    let store = db.store().await;
+    store
+        .enqueue_mail(&mail("signed@example.net", "Signed", None))
+        .await
+        .unwrap();
+    roundtable::mail::run_once(&store, &settings).await.unwrap();
+    smtp.wait_for_messages(1).await;
+    let raw = smtp.raw_messages().remove(0);
+    let text = String::from_utf8_lossy(&raw).to_string();
+    assert!(
+        text.contains("DKIM-Signature:")
+            && text.contains("d=example.org")
+            && text.contains("s=rt2026"),
+        "{text}"
+    );
+    let record = format!("v=DKIM1; k=rsa; p={public_b64}");
+    assert!(
+        dkim_verifies(&raw, &record),
+        "the signature verifies with the published key"
+    );
+    let forged = text.replace("Subject: Signed", "Subject: Forged");
+    assert!(
+        !dkim_verifies(forged.as_bytes(), &record),
+        "a changed subject does not verify"
+    );
+}

@@ -21,6 +21,15 @@ class Handler(Mailbox):
             return "451 4.3.0 busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        # Also keep the bytes exactly as sent, for checks (DKIM) that re-serializing would break.
+        import os, uuid
+        raw = os.path.join(os.path.dirname(os.path.abspath(self.mail_dir)), "raw")
+        os.makedirs(raw, exist_ok=True)
+        with open(os.path.join(raw, uuid.uuid4().hex), "wb") as f:
+            f.write(envelope.original_content)
+        return await super().handle_DATA(server, session, envelope)
 "#;
 
 /// How long to wait for the server to start or for mail to arrive before failing the test.
@@ -90,6 +99,16 @@ impl SmtpServer {
             .collect()
     }
 
+    /// Every message received so far, as the exact bytes sent.
+    pub fn raw_messages(&self) -> Vec<Vec<u8>> {
+        let Ok(entries) = std::fs::read_dir(self.dir.path().join("raw")) else {
+            return Vec::new();
+        };
+        entries
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .collect()
+    }
+
     /// Waits until at least `count` messages have arrived, and returns all of them.
     pub async fn wait_for_messages(&self, count: usize) -> Vec<String> {
         let started = Instant::now();
@@ -122,6 +141,7 @@ pub fn settings_for_port(port: u16) -> MailSettings {
         smtp_port: port,
         smtp_login: None,
         sender: "The Column <column@example.org>".parse().unwrap(),
+        dkim: None,
     }
 }
 
