@@ -85,33 +85,7 @@ impl Store {
     pub async fn create_round(&self, r: &NewRound) -> StoreResult<i64> {
         let at = now();
         let mut tx = self.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO rounds (question_id, series_id, prompt, examples, follow_up, status, library_types, \
-             closes_at, sent_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-        )
-        .bind(r.question_id)
-        .bind(r.series_id)
-        .bind(&r.prompt)
-        .bind(&r.examples)
-        .bind(&r.follow_up)
-        .bind(r.status.as_str())
-        .bind(r.library_types.join(","))
-        .bind(r.closes_at)
-        .bind((r.status != RoundStatus::Draft).then_some(at))
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (position, label) in r.choices.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO round_choices (round_id, position, label) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(position as i64)
-            .bind(label.trim())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let id = insert_round(&mut tx, r, "3,1", at).await?;
         if r.status != RoundStatus::Draft {
             set_question_state(&mut tx, r.question_id, QuestionState::Asked).await?;
         }
@@ -201,6 +175,37 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// Inserts a round and its short-answer choices inside a unit of work.
+async fn insert_round(tx: &mut Tx, r: &NewRound, reminder_days: &str, at: i64) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO rounds (question_id, series_id, prompt, examples, follow_up, status, library_types, \
+         closes_at, reminder_days, sent_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+    )
+    .bind(r.question_id)
+    .bind(r.series_id)
+    .bind(&r.prompt)
+    .bind(&r.examples)
+    .bind(&r.follow_up)
+    .bind(r.status.as_str())
+    .bind(r.library_types.join(","))
+    .bind(r.closes_at)
+    .bind(reminder_days)
+    .bind((r.status != RoundStatus::Draft).then_some(at))
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    for (position, label) in r.choices.iter().enumerate() {
+        sqlx::query("INSERT INTO round_choices (round_id, position, label) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(position as i64)
+            .bind(label.trim())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
 }
 
 /// Inserts an answer with a snapshot of its panelist's signature as the profile stands now.
@@ -400,32 +405,7 @@ impl Store {
     {
         let at = now();
         let mut tx = self.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO rounds (question_id, series_id, prompt, examples, follow_up, status, library_types, \
-             closes_at, reminder_days, sent_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $9, $9) RETURNING id",
-        )
-        .bind(round.question_id)
-        .bind(round.series_id)
-        .bind(&round.prompt)
-        .bind(&round.examples)
-        .bind(&round.follow_up)
-        .bind(round.library_types.join(","))
-        .bind(round.closes_at)
-        .bind(reminder_days)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        for (position, label) in round.choices.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO round_choices (round_id, position, label) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(position as i64)
-            .bind(label.trim())
-            .execute(&mut *tx)
-            .await?;
-        }
+        let id = insert_round(&mut tx, round, reminder_days, at).await?;
         for panelist_id in panelist_ids {
             // The token needs the invitation's id, so the row starts with a placeholder hash.
             let invitation_id: i64 = sqlx::query_scalar(
