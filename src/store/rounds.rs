@@ -16,6 +16,22 @@ pub struct NewQuestion {
     pub credit_submitter: bool,
 }
 
+impl NewQuestion {
+    /// A question the editor writes: no submitter to credit.
+    pub fn by_editor(prompt: &str, state: QuestionState) -> NewQuestion {
+        NewQuestion {
+            series_id: None,
+            prompt: prompt.to_string(),
+            examples: None,
+            follow_up: None,
+            state,
+            submitter_name: None,
+            submitter_email: None,
+            credit_submitter: false,
+        }
+    }
+}
+
 /// A round as the editor composes it.
 #[derive(Debug, Clone)]
 pub struct NewRound {

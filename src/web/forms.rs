@@ -275,6 +275,11 @@ fn fill(fields: &mut [Field], typed: &Typed) -> bool {
     ok
 }
 
+/// True when the hidden honeypot field came back filled: people never see it, robots fill it.
+fn filled_by_robot(typed: &Typed) -> bool {
+    typed.get("homepage").is_some_and(|h| !h.is_empty())
+}
+
 fn value<'a>(fields: &'a [Field], name: &str) -> &'a str {
     fields
         .iter()
@@ -348,7 +353,7 @@ pub async fn suggest_post(
             Some("Your question was not sent yet: please correct the fields marked below.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    if typed.get("homepage").is_none_or(|h| h.is_empty()) {
+    if !filled_by_robot(&typed) {
         state
             .store
             .create_question(&NewQuestion {
@@ -419,7 +424,7 @@ pub async fn join_post(
             Some("Your request was not sent yet: please correct the fields marked below.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    if typed.get("homepage").is_none_or(|h| h.is_empty()) {
+    if !filled_by_robot(&typed) {
         let request = NewPanelist {
             name: value(&form.fields, "name").to_string(),
             email: email.to_string(),
@@ -486,7 +491,7 @@ pub async fn subscribe_post(
         form.errors.form = Some("You are not subscribed yet: please correct the address.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    if typed.get("homepage").is_none_or(|h| h.is_empty()) {
+    if !filled_by_robot(&typed) {
         let token = random_token();
         let link = format!(
             "{}/subscribe/confirm/{token}",

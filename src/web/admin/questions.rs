@@ -76,16 +76,7 @@ pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Re
     }
     let id = state
         .store
-        .create_question(&NewQuestion {
-            series_id: None,
-            prompt: prompt.to_string(),
-            examples: None,
-            follow_up: None,
-            state: QuestionState::Accepted,
-            submitter_name: None,
-            submitter_email: None,
-            credit_submitter: false,
-        })
+        .create_question(&NewQuestion::by_editor(prompt, QuestionState::Accepted))
         .await?;
     Ok(done(
         &format!("/admin/questions/{id}/"),

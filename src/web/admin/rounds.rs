@@ -278,16 +278,10 @@ pub async fn compose(
         None => {
             state
                 .store
-                .create_question(&crate::store::NewQuestion {
-                    series_id: None,
-                    prompt: compose_form.prompt.clone(),
-                    examples: None,
-                    follow_up: None,
-                    state: crate::domain::QuestionState::Accepted,
-                    submitter_name: None,
-                    submitter_email: None,
-                    credit_submitter: false,
-                })
+                .create_question(&crate::store::NewQuestion::by_editor(
+                    &compose_form.prompt,
+                    crate::domain::QuestionState::Accepted,
+                ))
                 .await?
         }
     };
