@@ -45,8 +45,7 @@ pub async fn queue(
 ) -> Result<Response, WebError> {
     let status = CommentStatus::parse(&q.status).unwrap_or(CommentStatus::Pending);
     let (_, clock) = SiteView::load(&state.store).await?;
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let comments = state
         .store
         .comments_with_status(status, 200)

@@ -79,8 +79,7 @@ pub async fn dashboard(
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let (_, clock) = SiteView::load(store).await?;
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let rounds = store
         .round_summaries(Some(RoundStatus::Open))
         .await?
@@ -153,8 +152,7 @@ pub async fn settings_page(
     who: SignedIn,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let settings = settings_view(&state).await?;
     page(
         &state,

@@ -235,6 +235,19 @@ impl AdminChrome {
     }
 }
 
+impl AdminChrome {
+    /// The chrome of a page reached after a change, showing its confirmation.
+    pub async fn with_notice(
+        state: &SharedState,
+        who: &SignedIn,
+        notice: Option<String>,
+    ) -> Result<AdminChrome, WebError> {
+        let mut chrome = AdminChrome::new(state, &who.editor, &who.csrf).await?;
+        chrome.notice = notice;
+        Ok(chrome)
+    }
+}
+
 /// Renders an admin template; admin pages are never cached by browsers or proxies.
 pub fn page<S: Serialize>(
     state: &SharedState,

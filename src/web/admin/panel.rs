@@ -143,8 +143,7 @@ pub async fn roster(
     who: SignedIn,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let form = panelist_form(&state, "/admin/panel/".into(), "Add to the panel", |_| {
         String::new()
     })
@@ -218,8 +217,7 @@ pub async fn edit_page(
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
     let p = state.store.panelist(id).await?;
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let form = panelist_form(&state, format!("/admin/panel/{id}/"), "Save", |name| {
         field_of(&p, name)
     })

@@ -330,8 +330,7 @@ pub async fn list(
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
     let (_, clock) = SiteView::load(&state.store).await?;
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let posts = state
         .store
         .admin_posts()
@@ -419,8 +418,7 @@ pub async fn edit_page(
     Path(id): Path<i64>,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     page(
         &state,
         "admin/post.html",

@@ -39,8 +39,7 @@ pub async fn queue(
     who: SignedIn,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let filter = QuestionState::parse(&q.state);
     let questions = state.store.questions(filter).await?;
     let context = QueuePage {
@@ -136,8 +135,7 @@ pub async fn edit_page(
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
     let question = state.store.question(id).await?;
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let similar = similar_posts(&state, &question.prompt).await?;
     page(
         &state,

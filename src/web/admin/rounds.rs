@@ -38,8 +38,7 @@ pub async fn list(
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
     let (_, clock) = SiteView::load(&state.store).await?;
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let rounds = state
         .store
         .round_summaries(None)
@@ -372,8 +371,7 @@ pub async fn monitor(
 ) -> Result<Response, WebError> {
     let round = state.store.round(id).await?;
     let (_, clock) = SiteView::load(&state.store).await?;
-    let mut chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    chrome.notice = q.done;
+    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
     let when = |t: Option<i64>| {
         t.map(|t| human_date(&clock, t))
             .unwrap_or_else(|| "—".into())
