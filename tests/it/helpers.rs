@@ -304,3 +304,14 @@ pub fn csrf_of(html: &str) -> String {
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_string()
 }
+
+/// The address of the first post on the home page whose title contains `title_part`.
+pub async fn post_url(app: &TestApp, title_part: &str) -> String {
+    let (_, home) = app.get("/").await;
+    let at = home
+        .find(title_part)
+        .unwrap_or_else(|| panic!("{title_part} on the home page"));
+    let href = home[..at].rfind("href=\"").unwrap();
+    let rest = &home[href + 6..];
+    rest[..rest.find('"').unwrap()].to_string()
+}

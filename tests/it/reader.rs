@@ -6,22 +6,11 @@ use roundtable::store::{
     now, Backend, NewAnswer, NewPanelist, NewPost, NewQuestion, NewRound, Taxonomy,
 };
 
-use crate::helpers::{visible_text, TestApp};
+use crate::helpers::{post_url, visible_text, TestApp};
 use crate::validators::assert_feed_reads_cleanly;
 
 async fn demo() -> TestApp {
     TestApp::with_demo(Backend::Sqlite).await
-}
-
-/// The address of the first post on the home page whose title contains `part`.
-async fn post_url(app: &TestApp, part: &str) -> String {
-    let (_, home) = app.get("/").await;
-    let at = home
-        .find(part)
-        .unwrap_or_else(|| panic!("{part} on the home page"));
-    let href = home[..at].rfind("href=\"").unwrap();
-    let rest = &home[href + 6..];
-    rest[..rest.find('"').unwrap()].to_string()
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use roundtable::store::Backend;
 
-use crate::helpers::{visible_text, TestApp};
+use crate::helpers::{post_url, visible_text, TestApp};
 
 macro_rules! site_test {
     ($name:ident) => {
@@ -27,16 +27,6 @@ macro_rules! site_test {
 
 /// The demo post with short-answer choices, its anonymous and role-only answers.
 const SALARY_POST: &str = "Is It Okay to Ask About Salary in a First Interview?";
-
-async fn post_url(app: &TestApp, title_part: &str) -> String {
-    let (_, home) = app.get("/").await;
-    let at = home
-        .find(title_part)
-        .unwrap_or_else(|| panic!("{title_part} on the home page"));
-    let href = home[..at].rfind("href=\"").unwrap();
-    let rest = &home[href + 6..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
 
 site_test!(the_home_page_lists_the_latest_posts_newest_first);
 async fn the_home_page_lists_the_latest_posts_newest_first(app: TestApp) {
