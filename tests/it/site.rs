@@ -80,13 +80,20 @@ async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(a
     );
     // Role-only and anonymous authors are never named, nor linked.
     let store = &app.store;
-    let ruth = store.panelist_by_slug("ruth-okafor-bell").await.unwrap();
-    if let Some(ruth) = ruth {
-        assert!(
-            !text.contains(&ruth.name),
-            "a role-only author's name leaked"
-        );
-    }
+    let post = store
+        .published_posts(0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.title.contains(SALARY_POST))
+        .expect("the salary post");
+    let answers = store.answers_of_posts(&[post.id]).await.unwrap();
+    let role_only = answers
+        .iter()
+        .find(|a| a.attribution() == roundtable::domain::Attribution::Role)
+        .expect("a role-only answer");
+    let author = role_only.panelist_name.clone().expect("its author");
+    assert!(!text.contains(&author), "a role-only author's name leaked");
     let tobias = store
         .panelist_by_slug("tobias-renwick")
         .await
@@ -95,9 +102,6 @@ async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(a
     let anonymous_section = &html[html.find("Anonymous").unwrap()..];
     let anonymous_section = &anonymous_section[..anonymous_section.find("</section>").unwrap()];
     assert!(!anonymous_section.contains(&tobias.name) && !anonymous_section.contains(&tobias.slug));
-    // Approved comments show; pending ones do not.
-    let comments = text[text.find("comment").unwrap()..].to_string();
-    assert!(!comments.is_empty());
 }
 
 site_test!(a_late_answer_appears_with_its_dated_edit_note);
