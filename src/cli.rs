@@ -419,9 +419,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
-            let wxr = crate::interop::wxr::read_file(&path)?;
             let store = open_store(&config.database_url).await?;
-            let report = crate::interop::import::run(&store, &wxr, split_answers).await?;
+            let report = crate::interop::import::import_file(&store, &path, split_answers).await?;
             for line in report.lines() {
                 println!("{line}");
             }
@@ -459,10 +458,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = crate::app::AppState::build(config, store)?;
             let report = crate::interop::static_site::export(state, &dir, &base).await?;
             println!(
-                "wrote the site to {}: {} files written, {} unchanged",
+                "wrote the site to {}: {} files written, {} unchanged, {} removed",
                 dir.display(),
                 report.written,
-                report.unchanged
+                report.unchanged,
+                report.removed
             );
             Ok(())
         }

@@ -4,8 +4,6 @@
 //! comments and some short-answer rounds, spread over years. The same seed gives the same
 //! column.
 
-use std::io::{IsTerminal, Write};
-
 use anyhow::{bail, Context};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -104,7 +102,8 @@ pub async fn run(store: &Store, plan: &Plan) -> anyhow::Result<Report> {
     let years = (plan.posts as i64 / 100).clamp(1, 20);
     let step = (years * YEAR / plan.posts.max(1) as i64).max(60);
     let start = end - step * plan.posts as i64;
-    let progress = std::io::stderr().is_terminal();
+    let progress =
+        crate::interop::progress_bar("generating posts", plan.posts, crate::interop::Unit::Items);
 
     let mut report = Report {
         posts: 0,
@@ -128,15 +127,10 @@ pub async fn run(store: &Store, plan: &Plan) -> anyhow::Result<Report> {
             report.posts += slugs.len();
             report.slugs.extend(slugs);
             batch.clear();
-            if progress {
-                eprint!("\rgenerated {} of {} posts", report.posts, plan.posts);
-                let _ = std::io::stderr().flush();
-            }
+            progress.set_position(report.posts as u64);
         }
     }
-    if progress {
-        eprintln!();
-    }
+    progress.finish_and_clear();
     Ok(report)
 }
 

@@ -40,7 +40,7 @@ pub async fn wxr(state: &AppState, base: &str) -> anyhow::Result<(String, Export
         .map(|v| (v.id, v))
         .collect();
     let mut counts = ExportCounts::default();
-    let progress = super::Progress::new("exporting", entries.len());
+    let progress = super::progress_bar("exporting", entries.len() as u64, super::Unit::Items);
 
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n");
@@ -110,8 +110,8 @@ pub async fn wxr(state: &AppState, base: &str) -> anyhow::Result<(String, Export
         out.push_str("</wp:tag>\n");
     }
 
-    for (n, e) in entries.iter().enumerate() {
-        progress.set(n);
+    for e in &entries {
+        progress.inc(1);
         let Some(view) = views.remove(&e.id) else {
             continue;
         };
@@ -234,7 +234,7 @@ pub async fn wxr(state: &AppState, base: &str) -> anyhow::Result<(String, Export
             counts.posts += 1;
         }
     }
-    progress.finish();
+    progress.finish_and_clear();
     out.push_str("</channel>\n</rss>\n");
     Ok((out, counts))
 }

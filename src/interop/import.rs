@@ -2,14 +2,14 @@
 //! WordPress's states, dates and addresses to Roundtable's, sanitizing content, and keeping a
 //! report of everything left out and why.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use crate::domain::{CommentStatus, Email, PostStatus, Slug};
 use crate::render::SiteClock;
-use crate::store::{ImportCounts, WpAttachment, WpAuthor, WpComment, WpEntry, WpImport, WpTerm};
+use crate::store::{ImportCounts, WpAttachment, WpAuthor, WpComment, WpEntry, WpTerm};
 
 use super::percent_decode;
-use super::wxr::{Item, Wxr};
+use super::wxr::{self, Author, Item, Piece, Term, WxrError, WxrReader};
 
 /// What an import did, for the person who ran it.
 #[derive(Debug, Default)]
@@ -58,41 +58,105 @@ impl ImportReport {
     }
 }
 
-/// Imports a parsed file in one unit of work and reports what happened.
-pub async fn run(
+/// Why an import stopped. Nothing was written: the import is one unit of work.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Wxr(#[from] WxrError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Imports a WXR file in one unit of work, reading it as a stream: each item is mapped and
+/// written as it is read, so memory stays flat however large the export. A progress bar
+/// shows on a terminal.
+pub async fn import_file(
     store: &crate::store::Store,
-    wxr: &Wxr,
+    path: &std::path::Path,
     split_answers: bool,
-) -> crate::store::StoreResult<ImportReport> {
+) -> Result<ImportReport, ImportError> {
+    let file = std::fs::File::open(path).map_err(|e| wxr::io_error(path, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = super::progress_bar("importing", size, super::Unit::Bytes);
+    let mut reader = WxrReader::new(std::io::BufReader::new(bar.wrap_read(file)));
+    let result = import_pieces(store, &mut reader, split_answers).await;
+    bar.finish_and_clear();
+    result.map_err(|e| match e {
+        ImportError::Wxr(e) => ImportError::Wxr(wxr::with_line(path, e)),
+        e => e,
+    })
+}
+
+async fn import_pieces<R: std::io::BufRead>(
+    store: &crate::store::Store,
+    reader: &mut WxrReader<R>,
+    split_answers: bool,
+) -> Result<ImportReport, ImportError> {
     let settings: std::collections::HashMap<String, String> =
         store.settings().await?.into_iter().collect();
     let clock = SiteClock::new(settings.get("timezone").map(String::as_str));
-    let (import, mut report) = plan(wxr, &clock, split_answers);
-    let progress = super::Progress::new("importing", import.entries.len());
-    progress.set(0);
     let address = |kind: &str, published_at: i64, slug: &str| match kind {
         "page" => format!("/{slug}/"),
         _ => crate::render::permalink(&clock, published_at, slug),
     };
-    report.counts = store.import_wordpress(&import, &address).await?;
-    progress.finish();
+    let mut report = ImportReport::default();
+    let mut mapper = Mapper {
+        clock: &clock,
+        split_answers,
+        category_parents: HashMap::new(),
+        other_terms: 0,
+    };
+    // The channel's own fields come before its first piece: the site is known after it.
+    let mut next = reader.next_piece()?;
+    let site = reader.site().trim_end_matches('/').to_string();
+    let mut importer = store.wordpress_importer(&site).await?;
+    while let Some(piece) = next {
+        match piece {
+            Piece::Author(a) => {
+                if let Some(author) = mapper.author(&a) {
+                    importer.author(&author).await?;
+                }
+            }
+            Piece::Category(t) => importer.category(&mapper.category(&t)).await?,
+            Piece::Tag(t) => importer.tag(&mapper.tag(&t)).await?,
+            Piece::OtherTerm => mapper.other_terms += 1,
+            Piece::Item(item) => match mapper.item(&item, &mut report) {
+                Mapped::Entry(e) => importer.entry(&e, &address).await?,
+                Mapped::Attachment(a) => importer.attachment(&a).await?,
+                Mapped::Skipped => {}
+            },
+        }
+        next = reader.next_piece()?;
+    }
+    if mapper.other_terms > 0 {
+        report.notes.push(format!(
+            "{} terms of other taxonomies (menus, formats, custom) are not imported",
+            mapper.other_terms
+        ));
+    }
+    report.counts = importer.finish().await?;
     Ok(report)
 }
 
-/// Builds the import from a parsed file. `split_answers` splits roundup posts into answers.
-pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, ImportReport) {
-    let mut report = ImportReport::default();
-    let mut import = WpImport {
-        site: wxr.base_site_url.trim_end_matches('/').to_string(),
-        ..WpImport::default()
-    };
+/// What one item of the file becomes.
+enum Mapped {
+    Entry(Box<WpEntry>),
+    Attachment(WpAttachment),
+    Skipped,
+}
 
-    let mut logins: HashSet<String> = HashSet::new();
-    for a in &wxr.authors {
-        if a.login.is_empty() || !logins.insert(a.login.clone()) {
-            continue;
-        }
-        import.authors.push(WpAuthor {
+/// Maps the file's pieces to what the store writes, one at a time.
+struct Mapper<'a> {
+    clock: &'a SiteClock,
+    split_answers: bool,
+    /// Category slug to its parent's: a child's old address nests under its parents.
+    category_parents: HashMap<String, String>,
+    other_terms: usize,
+}
+
+impl Mapper<'_> {
+    fn author(&self, a: &Author) -> Option<WpAuthor> {
+        (!a.login.is_empty()).then(|| WpAuthor {
             login: a.login.clone(),
             email: Email::parse(&a.email).ok(),
             display_name: if a.display_name.is_empty() {
@@ -100,39 +164,26 @@ pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, Imp
             } else {
                 a.display_name.clone()
             },
-        });
-    }
-    // WXR 1.0 names authors only in each item's dc:creator.
-    for item in &wxr.items {
-        if !item.creator.is_empty() && logins.insert(item.creator.clone()) {
-            import.authors.push(WpAuthor {
-                login: item.creator.clone(),
-                email: None,
-                display_name: item.creator.clone(),
-            });
-        }
+        })
     }
 
-    let term_slug = |raw: &str, name: &str| {
-        let decoded = percent_decode(raw);
-        Slug::from_text(if decoded.is_empty() { name } else { &decoded }, "term")
-    };
-    let parents: std::collections::HashMap<&str, &str> = wxr
-        .categories
-        .iter()
-        .map(|c| (c.slug.as_str(), c.parent.as_str()))
-        .collect();
-    for c in &wxr.categories {
+    fn category(&mut self, c: &Term) -> WpTerm {
+        self.category_parents
+            .insert(c.slug.clone(), c.parent.clone());
         let slug = term_slug(&c.slug, &c.name);
         // WordPress nests a child's address under its parents: /category/parent/child/.
         let mut chain = vec![percent_decode(&c.slug)];
         let mut parent = c.parent.as_str();
         while !parent.is_empty() && chain.len() < 20 {
             chain.insert(0, percent_decode(parent));
-            parent = parents.get(parent).copied().unwrap_or("");
+            parent = self
+                .category_parents
+                .get(parent)
+                .map(String::as_str)
+                .unwrap_or("");
         }
         let old = format!("/category/{}/", chain.join("/"));
-        import.categories.push(WpTerm {
+        WpTerm {
             name: if c.name.is_empty() {
                 slug.as_str().to_string()
             } else {
@@ -142,12 +193,13 @@ pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, Imp
             description: (!c.description.is_empty()).then(|| c.description.clone()),
             old_path: (old != format!("/category/{}/", slug.as_str())).then_some(old),
             slug,
-        });
+        }
     }
-    for t in &wxr.tags {
+
+    fn tag(&self, t: &Term) -> WpTerm {
         let slug = term_slug(&t.slug, &t.name);
         let old = format!("/tag/{}/", percent_decode(&t.slug));
-        import.tags.push(WpTerm {
+        WpTerm {
             name: if t.name.is_empty() {
                 slug.as_str().to_string()
             } else {
@@ -157,16 +209,10 @@ pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, Imp
             description: (!t.description.is_empty()).then(|| t.description.clone()),
             old_path: (old != format!("/tag/{}/", slug.as_str())).then_some(old),
             slug,
-        });
-    }
-    if wxr.other_terms > 0 {
-        report.notes.push(format!(
-            "{} terms of other taxonomies (menus, formats, custom) are not imported",
-            wxr.other_terms
-        ));
+        }
     }
 
-    for item in &wxr.items {
+    fn item(&self, item: &Item, report: &mut ImportReport) -> Mapped {
         let label = format!(
             "item {} \"{}\"",
             item.post_id
@@ -174,6 +220,11 @@ pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, Imp
                 .unwrap_or_else(|| "without id".into()),
             item.title
         );
+        if item.replaced_bytes {
+            report.notes.push(format!(
+                "{label}: bytes that are not valid in the file's encoding were replaced with \u{fffd}"
+            ));
+        }
         // Some hand-made exports give no id; WordPress's own links still carry it (?p=19).
         let Some(wp_id) = item
             .post_id
@@ -183,7 +234,7 @@ pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, Imp
             report.skipped.push(format!(
                 "{label}: it has no wp:post_id in WordPress's namespace"
             ));
-            continue;
+            return Mapped::Skipped;
         };
         match item.post_type.as_str() {
             // WordPress treats an item without a type as a post.
@@ -195,45 +246,46 @@ pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (WpImport, Imp
                 } else {
                     &item.attachment_url
                 };
-                import.attachments.push(WpAttachment {
+                return Mapped::Attachment(WpAttachment {
                     wp_id,
                     parent_wp_id: item.post_parent,
                     url: url.clone(),
                     title: item.title.clone(),
                 });
-                continue;
             }
             "" => {
                 report.skipped.push(format!("{label}: it has no post type"));
-                continue;
+                return Mapped::Skipped;
             }
             other => {
                 report.skipped.push(format!(
                     "{label}: post type '{other}' is not a post or page"
                 ));
-                continue;
+                return Mapped::Skipped;
             }
         }
-        match entry(item, wp_id, clock, &mut report, &label) {
-            Some(mut e) => {
-                if split_answers && e.kind == "post" {
-                    match super::roundup::split(&item.content) {
-                        Some(split) => {
-                            e.intro = split.intro;
-                            e.closing = split.closing;
-                            e.answers = split.answers;
-                            e.body_html = None;
-                            report.split.push(e.title.clone());
-                        }
-                        None => report.whole.push(e.title.clone()),
-                    }
+        let Some(mut e) = entry(item, wp_id, self.clock, report, &label) else {
+            return Mapped::Skipped;
+        };
+        if self.split_answers && e.kind == "post" {
+            match super::roundup::split(&item.content) {
+                Some(split) => {
+                    e.intro = split.intro;
+                    e.closing = split.closing;
+                    e.answers = split.answers;
+                    e.body_html = None;
+                    report.split.push(e.title.clone());
                 }
-                import.entries.push(e);
+                None => report.whole.push(e.title.clone()),
             }
-            None => continue,
         }
+        Mapped::Entry(Box::new(e))
     }
-    (import, report)
+}
+
+fn term_slug(raw: &str, name: &str) -> Slug {
+    let decoded = percent_decode(raw);
+    Slug::from_text(if decoded.is_empty() { name } else { &decoded }, "term")
 }
 
 fn entry(

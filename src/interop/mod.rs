@@ -8,35 +8,26 @@ pub mod roundup;
 pub mod static_site;
 pub mod wxr;
 
-/// A progress line on standard error, redrawn in place, only when standard error is a
-/// terminal: logs and pipes get the final report and nothing else.
-pub struct Progress {
-    what: &'static str,
-    total: usize,
-    shown: bool,
+/// What a progress bar counts.
+#[derive(Clone, Copy)]
+pub enum Unit {
+    Bytes,
+    Items,
 }
 
-impl Progress {
-    pub fn new(what: &'static str, total: usize) -> Progress {
-        use std::io::IsTerminal;
-        Progress {
-            what,
-            total,
-            shown: std::io::stderr().is_terminal(),
-        }
+/// A progress bar on standard error for `what` ("importing", "exporting" …). indicatif draws
+/// it only when standard error is a terminal: logs and pipes get the final report alone.
+pub fn progress_bar(what: &str, total: u64, unit: Unit) -> indicatif::ProgressBar {
+    let template = match unit {
+        Unit::Bytes => "{msg} [{bar:40}] {bytes}/{total_bytes} ({eta} left)",
+        Unit::Items => "{msg} [{bar:40}] {pos}/{len} ({eta} left)",
+    };
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
     }
-
-    pub fn set(&self, done: usize) {
-        if self.shown {
-            eprint!("\r{}: {done}/{}", self.what, self.total);
-        }
-    }
-
-    pub fn finish(&self) {
-        if self.shown {
-            eprintln!("\r{}: {}/{} done", self.what, self.total, self.total);
-        }
-    }
+    bar.set_message(what.to_string());
+    bar
 }
 
 /// `%E2%80%AE` and `+`-free percent-encoding decoded to text; invalid UTF-8 is replaced.

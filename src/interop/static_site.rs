@@ -3,7 +3,10 @@
 //! byte for byte. Addresses ending in `/` become `…/index.html`; feeds become
 //! `…/feed/index.xml` and `…/feed/atom/index.xml` (a server that lists `index.xml` as an index
 //! file serves them at the same addresses). Search needs the live site: `search/index.html`
-//! says so. Files whose content has not changed are left untouched.
+//! says so. Files whose content has not changed are left untouched, and files an earlier
+//! export wrote for addresses that are gone (a post made private, a tag no longer used) are
+//! removed: the export keeps a list of its files in [`MANIFEST`]. Other files are never
+//! touched.
 
 use std::path::{Path, PathBuf};
 
@@ -21,7 +24,12 @@ use crate::web::views::SiteView;
 pub struct StaticReport {
     pub written: usize,
     pub unchanged: usize,
+    /// Files of an earlier export whose address is gone.
+    pub removed: usize,
 }
+
+/// The list of files the last export wrote, one path relative to the folder a line.
+pub const MANIFEST: &str = ".roundtable-export";
 
 /// Every public address of the site, in a stable order.
 pub async fn addresses(state: &SharedState) -> anyhow::Result<Vec<String>> {
@@ -90,10 +98,11 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
         .to_string();
     let router = crate::web::router(state.clone());
     let addresses = addresses(&state).await?;
-    let progress = super::Progress::new("exporting", addresses.len() + 1);
+    let progress = super::progress_bar("exporting", addresses.len() as u64 + 1, super::Unit::Items);
     let mut report = StaticReport::default();
-    for (n, address) in addresses.iter().enumerate() {
-        progress.set(n);
+    let mut files = Vec::with_capacity(addresses.len() + 1);
+    for address in &addresses {
+        progress.inc(1);
         let request = Request::builder()
             .uri(address.as_str())
             .header(header::HOST, &host)
@@ -103,7 +112,9 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
             anyhow::bail!("{address} answered {} instead of a page", response.status());
         }
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-        write_if_changed(&file_for(dir, address), &body, &mut report)?;
+        let file = file_for(dir, address);
+        write_if_changed(&file, &body, &mut report)?;
+        files.push(file);
     }
     let (site, _) = SiteView::load(&state.store).await?;
     let search = format!(
@@ -116,12 +127,11 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
         title = escape(&site.title),
         base = escape(base),
     );
-    write_if_changed(
-        &dir.join("search/index.html"),
-        search.as_bytes(),
-        &mut report,
-    )?;
-    progress.finish();
+    let file = dir.join("search/index.html");
+    write_if_changed(&file, search.as_bytes(), &mut report)?;
+    files.push(file);
+    report.removed = replace_manifest(dir, &files)?;
+    progress.finish_and_clear();
     Ok(report)
 }
 
@@ -130,6 +140,48 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// Removes the files the previous export listed that this one did not write, with the
+/// folders they leave empty, then records this export's list. Returns how many were removed.
+fn replace_manifest(dir: &Path, files: &[PathBuf]) -> anyhow::Result<usize> {
+    use anyhow::Context;
+    let manifest = dir.join(MANIFEST);
+    let relative: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.strip_prefix(dir).ok())
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
+    let current: std::collections::HashSet<&str> = relative.iter().map(String::as_str).collect();
+    let mut removed = 0;
+    if let Ok(old) = std::fs::read_to_string(&manifest) {
+        for line in old.lines() {
+            // Only plain relative paths: a tampered list must not reach outside the folder.
+            let safe = Path::new(line)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if line.is_empty() || !safe || current.contains(line) {
+                continue;
+            }
+            let path = dir.join(line);
+            if std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+                let mut folder = path.parent();
+                while let Some(f) = folder.filter(|f| *f != dir) {
+                    // Fails, and stops, at the first folder that still holds something.
+                    if std::fs::remove_dir(f).is_err() {
+                        break;
+                    }
+                    folder = f.parent();
+                }
+            }
+        }
+    }
+    let mut list = relative.join("\n");
+    list.push('\n');
+    std::fs::write(&manifest, list)
+        .with_context(|| format!("cannot write {}", manifest.display()))?;
+    Ok(removed)
 }
 
 fn write_if_changed(path: &Path, body: &[u8], report: &mut StaticReport) -> anyhow::Result<()> {

@@ -81,6 +81,8 @@ pub struct Item {
     /// `(domain, slug, name)` of each `<category>`: `category`, `post_tag`, `post_format` …
     pub terms: Vec<(String, String, String)>,
     pub comments: Vec<Comment>,
+    /// Some of the item's bytes were not valid in the file's encoding and were replaced.
+    pub replaced_bytes: bool,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -145,15 +147,24 @@ fn version_is_known(version: &str) -> bool {
         .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
 }
 
-/// Reads a WXR file from disk; `path` only names it in errors.
+/// Reads a whole WXR file from disk into memory; `path` only names it in errors. Imports
+/// use [`WxrReader`] instead, one piece at a time.
 pub fn read_file(path: &std::path::Path) -> Result<Wxr, WxrError> {
-    let io = |e: std::io::Error| WxrError::Io {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    parse(std::io::BufReader::new(file)).map_err(|e| with_line(path, e))
+}
+
+/// The error for a file that cannot be opened or read.
+pub fn io_error(path: &std::path::Path, e: std::io::Error) -> WxrError {
+    WxrError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    parse(std::io::BufReader::new(file)).map_err(|e| match e {
-        // The reader knows the byte offset; the line is what a person can look up.
+    }
+}
+
+/// Turns the byte offset in an XML error into the line a person can look up in `path`.
+pub fn with_line(path: &std::path::Path, e: WxrError) -> WxrError {
+    match e {
         WxrError::Xml {
             line: offset,
             reason,
@@ -162,193 +173,327 @@ pub fn read_file(path: &std::path::Path) -> Result<Wxr, WxrError> {
             reason,
         },
         e => e,
-    })
+    }
 }
 
+/// Counts lines up to `offset` reading the file in blocks, so a huge file is not loaded.
 fn line_of(path: &std::path::Path, offset: u64) -> u64 {
-    let Ok(bytes) = std::fs::read(path) else {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
         return 0;
     };
-    let end = (offset as usize).min(bytes.len());
-    1 + bytes[..end].iter().filter(|b| **b == b'\n').count() as u64
+    let mut rest = file.take(offset);
+    let mut block = vec![0u8; 64 * 1024];
+    let mut lines = 1;
+    while let Ok(n) = rest.read(&mut block) {
+        if n == 0 {
+            break;
+        }
+        lines += block[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    lines
 }
 
-/// Parses WXR from any reader. On an XML error, `WxrError::Xml::line` holds the byte offset;
-/// [`read_file`] turns it into a line number.
+/// Parses a whole export from any reader into memory. On an XML error,
+/// `WxrError::Xml::line` holds the byte offset; [`with_line`] turns it into a line number.
 pub fn parse<R: BufRead>(input: R) -> Result<Wxr, WxrError> {
-    let mut reader = NsReader::from_reader(input);
-    let config = reader.config_mut();
-    config.expand_empty_elements = true;
-    config.check_end_names = true;
-    config.trim_text(false);
-
+    let mut reader = WxrReader::new(input);
     let mut wxr = Wxr::default();
-    let mut channel_link = String::new();
-    // The path of open elements, each as (namespace, local name).
-    let mut path: Vec<(Ns, String)> = Vec::new();
-    let mut text = String::new();
-    let mut author = Author::default();
-    let mut term = Term::default();
-    let mut tag = Term::default();
-    let mut item: Option<Item> = None;
-    let mut comment = Comment::default();
-    let mut category_attrs = (String::new(), String::new());
-    let mut saw_root = false;
-    let mut buf = Vec::new();
+    while let Some(piece) = reader.next_piece()? {
+        match piece {
+            Piece::Author(a) => wxr.authors.push(a),
+            Piece::Category(t) => wxr.categories.push(t),
+            Piece::Tag(t) => wxr.tags.push(t),
+            Piece::OtherTerm => wxr.other_terms += 1,
+            Piece::Item(it) => wxr.items.push(*it),
+        }
+    }
+    wxr.version = reader.version().to_string();
+    wxr.title = reader.title.clone();
+    wxr.base_site_url = reader.site().to_string();
+    Ok(wxr)
+}
 
-    loop {
-        let xml_error = |reader: &NsReader<R>, e: &dyn std::fmt::Display| WxrError::Xml {
-            line: reader.error_position(),
-            reason: e.to_string(),
-        };
-        let (ns, event) = match reader.read_resolved_event_into(&mut buf) {
-            Ok((ns, event)) => (ns, event),
-            Err(e) => return Err(xml_error(&reader, &e)),
-        };
-        match event {
-            Event::Start(start) => {
-                saw_root = true;
-                let ns = match ns {
-                    ResolveResult::Bound(uri) => classify(uri.as_ref()),
-                    ResolveResult::Unbound => Ns::None,
-                    ResolveResult::Unknown(_) => Ns::Other,
-                };
-                let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-                text.clear();
-                match (ns, name.as_str(), item.is_some()) {
-                    (Ns::None, "item", false) if in_channel(&path) => item = Some(Item::default()),
-                    (Ns::Wp, "author", false) => author = Author::default(),
-                    (Ns::Wp, "category", false) => term = Term::default(),
-                    (Ns::Wp, "tag", false) => tag = Term::default(),
-                    (Ns::Wp, "comment", true) => comment = Comment::default(),
-                    (Ns::None, "category", true) => {
-                        category_attrs = (String::new(), String::new());
-                        for attr in start.attributes().with_checks(false).flatten() {
-                            let value = attr
-                                .unescape_value()
-                                .map(|v| v.into_owned())
-                                .unwrap_or_default();
-                            match attr.key.local_name().as_ref() {
-                                b"domain" => category_attrs.0 = value,
-                                b"nicename" => category_attrs.1 = value,
-                                _ => {}
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                path.push((ns, name));
+/// One piece of an export, in the order of the file.
+#[derive(Debug)]
+pub enum Piece {
+    Author(Author),
+    Category(Term),
+    Tag(Term),
+    /// A term of another taxonomy (`<wp:term>`): counted, not imported.
+    OtherTerm,
+    Item(Box<Item>),
+}
+
+/// Reads an export one piece at a time, holding no more than the piece being read, so
+/// memory stays flat however large the file. The version is checked before the first item
+/// (WordPress writes the channel's fields first) and again at the end.
+pub struct WxrReader<R: BufRead> {
+    reader: NsReader<R>,
+    buf: Vec<u8>,
+    /// The path of open elements, each as (namespace, local name).
+    path: Vec<(Ns, String)>,
+    text: String,
+    author: Author,
+    term: Term,
+    tag: Term,
+    item: Option<Item>,
+    comment: Comment,
+    category_attrs: (String, String),
+    version: String,
+    title: String,
+    base_site_url: String,
+    channel_link: String,
+    saw_root: bool,
+    checked: bool,
+    done: bool,
+}
+
+impl<R: BufRead> WxrReader<R> {
+    pub fn new(input: R) -> WxrReader<R> {
+        let mut reader = NsReader::from_reader(input);
+        let config = reader.config_mut();
+        config.expand_empty_elements = true;
+        config.check_end_names = true;
+        config.trim_text(false);
+        WxrReader {
+            reader,
+            buf: Vec::new(),
+            path: Vec::new(),
+            text: String::new(),
+            author: Author::default(),
+            term: Term::default(),
+            tag: Term::default(),
+            item: None,
+            comment: Comment::default(),
+            category_attrs: Default::default(),
+            version: String::new(),
+            title: String::new(),
+            base_site_url: String::new(),
+            channel_link: String::new(),
+            saw_root: false,
+            checked: false,
+            done: false,
+        }
+    }
+
+    /// The `<wp:wxr_version>` read so far.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// `<wp:base_site_url>`, or the channel's `<link>` when absent: the site the ids belong
+    /// to. Known once the first piece has been read.
+    pub fn site(&self) -> &str {
+        if self.base_site_url.is_empty() {
+            &self.channel_link
+        } else {
+            &self.base_site_url
+        }
+    }
+
+    /// Bytes of input consumed so far.
+    pub fn position(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    fn check_version(&mut self) -> Result<(), WxrError> {
+        if !self.checked {
+            if self.version.is_empty() {
+                return Err(WxrError::MissingVersion);
             }
-            Event::Text(t) => match t.unescape() {
-                Ok(s) => text.push_str(&s),
-                // HTML entities such as &nbsp; are not XML's: keep them as written.
-                Err(_) => text.push_str(&String::from_utf8_lossy(&t)),
-            },
-            Event::CData(c) => text.push_str(&String::from_utf8_lossy(&c)),
-            Event::End(_) => {
-                let Some((ns, name)) = path.pop() else {
-                    return Err(xml_error(&reader, &"a closing tag with no opening tag"));
-                };
-                let value = std::mem::take(&mut text);
-                let parent = path.last().map(|(ns, n)| (*ns, n.as_str()));
-                match item.as_mut() {
-                    Some(it) => {
-                        let in_comment = parent == Some((Ns::Wp, "comment"));
-                        match (ns, name.as_str()) {
-                            (Ns::None, "item") => {
-                                if let Some(it) = item.take() {
-                                    wxr.items.push(it);
+            if !version_is_known(&self.version) {
+                return Err(WxrError::InvalidVersion(self.version.clone()));
+            }
+            self.checked = true;
+        }
+        Ok(())
+    }
+
+    fn xml_error(&self, e: &dyn std::fmt::Display) -> WxrError {
+        WxrError::Xml {
+            line: self.reader.error_position(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// The next piece, or `None` at the end of a well-formed export.
+    pub fn next_piece(&mut self) -> Result<Option<Piece>, WxrError> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            self.buf.clear();
+            let (ns, event) = match self.reader.read_resolved_event_into(&mut self.buf) {
+                Ok((ns, event)) => (ns, event.into_owned()),
+                Err(e) => return Err(self.xml_error(&e)),
+            };
+            match event {
+                Event::Start(start) => {
+                    self.saw_root = true;
+                    let ns = match ns {
+                        ResolveResult::Bound(uri) => classify(uri.as_ref()),
+                        ResolveResult::Unbound => Ns::None,
+                        ResolveResult::Unknown(_) => Ns::Other,
+                    };
+                    let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+                    self.text.clear();
+                    match (ns, name.as_str(), self.item.is_some()) {
+                        (Ns::None, "item", false) if in_channel(&self.path) => {
+                            self.check_version()?;
+                            self.item = Some(Item::default());
+                        }
+                        (Ns::Wp, "author", false) => self.author = Author::default(),
+                        (Ns::Wp, "category", false) => self.term = Term::default(),
+                        (Ns::Wp, "tag", false) => self.tag = Term::default(),
+                        (Ns::Wp, "comment", true) => self.comment = Comment::default(),
+                        (Ns::None, "category", true) => {
+                            self.category_attrs = Default::default();
+                            for attr in start.attributes().with_checks(false).flatten() {
+                                let value = attr
+                                    .decode_and_unescape_value(self.reader.decoder())
+                                    .map(|v| v.into_owned())
+                                    .unwrap_or_default();
+                                match attr.key.local_name().as_ref() {
+                                    b"domain" => self.category_attrs.0 = value,
+                                    b"nicename" => self.category_attrs.1 = value,
+                                    _ => {}
                                 }
-                            }
-                            (Ns::Wp, "comment") => it.comments.push(std::mem::take(&mut comment)),
-                            _ if in_comment => set_comment_field(&mut comment, &name, value),
-                            (Ns::None, "category") => {
-                                let (domain, slug) = std::mem::take(&mut category_attrs);
-                                it.terms.push((domain, slug, value.trim().to_string()));
-                            }
-                            _ if parent == Some((Ns::None, "item")) => {
-                                set_item_field(it, ns, &name, value)
-                            }
-                            _ => {}
-                        }
-                    }
-                    None => match (ns, name.as_str(), parent) {
-                        (Ns::Wp, "wxr_version", _) => wxr.version = value.trim().to_string(),
-                        (Ns::Wp, "base_site_url", _) => wxr.base_site_url = value.trim().into(),
-                        (Ns::None, "title", Some((Ns::None, "channel"))) => {
-                            wxr.title = value.trim().into()
-                        }
-                        (Ns::None, "link", Some((Ns::None, "channel"))) => {
-                            channel_link = value.trim().into()
-                        }
-                        (Ns::Wp, "author", _) => wxr.authors.push(std::mem::take(&mut author)),
-                        (Ns::Wp, "category", _) => wxr.categories.push(std::mem::take(&mut term)),
-                        (Ns::Wp, "tag", _) => wxr.tags.push(std::mem::take(&mut tag)),
-                        (Ns::Wp, "term", _) => wxr.other_terms += 1,
-                        (Ns::Wp, field, Some((Ns::Wp, "author"))) => {
-                            let v = value.trim().to_string();
-                            match field {
-                                "author_login" => author.login = v,
-                                "author_email" => author.email = v,
-                                "author_display_name" => author.display_name = v,
-                                _ => {}
-                            }
-                        }
-                        (Ns::Wp, field, Some((Ns::Wp, "category"))) => {
-                            let v = value.trim().to_string();
-                            match field {
-                                "category_nicename" => term.slug = v,
-                                "cat_name" => term.name = v,
-                                "category_parent" => term.parent = v,
-                                "category_description" => term.description = v,
-                                _ => {}
-                            }
-                        }
-                        (Ns::Wp, field, Some((Ns::Wp, "tag"))) => {
-                            let v = value.trim().to_string();
-                            match field {
-                                "tag_slug" => tag.slug = v,
-                                "tag_name" => tag.name = v,
-                                "tag_description" => tag.description = v,
-                                _ => {}
                             }
                         }
                         _ => {}
-                    },
+                    }
+                    self.path.push((ns, name));
                 }
-            }
-            Event::Eof => {
-                if !path.is_empty() {
-                    return Err(xml_error(
-                        &reader,
-                        &format!(
-                            "the file ends inside <{}>: it is truncated",
-                            path.last().map(|(_, n)| n.as_str()).unwrap_or("?")
-                        ),
-                    ));
+                Event::Text(t) => {
+                    let raw = self.decode(&t);
+                    match quick_xml::escape::unescape(&raw) {
+                        Ok(s) => self.text.push_str(&s),
+                        // HTML entities such as &nbsp; are not XML's: keep them as written.
+                        Err(_) => self.text.push_str(&raw),
+                    }
                 }
-                break;
+                Event::CData(c) => {
+                    let raw = self.decode(&c);
+                    self.text.push_str(&raw);
+                }
+                Event::End(_) => {
+                    if let Some(piece) = self.end_element()? {
+                        return Ok(Some(piece));
+                    }
+                }
+                Event::Eof => {
+                    if let Some((_, name)) = self.path.last() {
+                        let reason = format!("the file ends inside <{name}>: it is truncated");
+                        return Err(self.xml_error(&reason));
+                    }
+                    if !self.saw_root {
+                        return Err(WxrError::Xml {
+                            line: 0,
+                            reason: "the file has no XML elements".into(),
+                        });
+                    }
+                    self.check_version()?;
+                    self.done = true;
+                    return Ok(None);
+                }
+                _ => {}
             }
-            _ => {}
         }
-        buf.clear();
     }
-    if !saw_root {
-        return Err(WxrError::Xml {
-            line: 0,
-            reason: "the file has no XML elements".into(),
-        });
+
+    /// Text in the file's declared encoding as UTF-8. Bytes that are not valid in it are
+    /// replaced (U+FFFD) and the item they are in is marked, so the report can name it.
+    fn decode(&mut self, bytes: &[u8]) -> String {
+        match self.reader.decoder().decode(bytes) {
+            Ok(text) => text.into_owned(),
+            Err(_) => {
+                if let Some(item) = self.item.as_mut() {
+                    item.replaced_bytes = true;
+                }
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+        }
     }
-    if wxr.version.is_empty() {
-        return Err(WxrError::MissingVersion);
+
+    /// Files the text of the element just closed; returns a piece when one is complete.
+    fn end_element(&mut self) -> Result<Option<Piece>, WxrError> {
+        let Some((ns, name)) = self.path.pop() else {
+            return Err(self.xml_error(&"a closing tag with no opening tag"));
+        };
+        let value = std::mem::take(&mut self.text);
+        let parent = self.path.last().map(|(ns, n)| (*ns, n.as_str()));
+        if let Some(it) = self.item.as_mut() {
+            let in_comment = parent == Some((Ns::Wp, "comment"));
+            match (ns, name.as_str()) {
+                (Ns::None, "item") => {
+                    return Ok(self.item.take().map(|i| Piece::Item(Box::new(i))))
+                }
+                (Ns::Wp, "comment") => it.comments.push(std::mem::take(&mut self.comment)),
+                _ if in_comment => set_comment_field(&mut self.comment, &name, value),
+                (Ns::None, "category") => {
+                    let (domain, slug) = std::mem::take(&mut self.category_attrs);
+                    it.terms.push((domain, slug, value.trim().to_string()));
+                }
+                _ if parent == Some((Ns::None, "item")) => set_item_field(it, ns, &name, value),
+                _ => {}
+            }
+            return Ok(None);
+        }
+        let v = value.trim().to_string();
+        let piece = match (ns, name.as_str(), parent) {
+            (Ns::Wp, "wxr_version", _) => {
+                self.version = v;
+                None
+            }
+            (Ns::Wp, "base_site_url", _) => {
+                self.base_site_url = v;
+                None
+            }
+            (Ns::None, "title", Some((Ns::None, "channel"))) => {
+                self.title = v;
+                None
+            }
+            (Ns::None, "link", Some((Ns::None, "channel"))) => {
+                self.channel_link = v;
+                None
+            }
+            (Ns::Wp, "author", _) => Some(Piece::Author(std::mem::take(&mut self.author))),
+            (Ns::Wp, "category", _) => Some(Piece::Category(std::mem::take(&mut self.term))),
+            (Ns::Wp, "tag", _) => Some(Piece::Tag(std::mem::take(&mut self.tag))),
+            (Ns::Wp, "term", _) => Some(Piece::OtherTerm),
+            (Ns::Wp, field, Some((Ns::Wp, "author"))) => {
+                match field {
+                    "author_login" => self.author.login = v,
+                    "author_email" => self.author.email = v,
+                    "author_display_name" => self.author.display_name = v,
+                    _ => {}
+                }
+                None
+            }
+            (Ns::Wp, field, Some((Ns::Wp, "category"))) => {
+                match field {
+                    "category_nicename" => self.term.slug = v,
+                    "cat_name" => self.term.name = v,
+                    "category_parent" => self.term.parent = v,
+                    "category_description" => self.term.description = v,
+                    _ => {}
+                }
+                None
+            }
+            (Ns::Wp, field, Some((Ns::Wp, "tag"))) => {
+                match field {
+                    "tag_slug" => self.tag.slug = v,
+                    "tag_name" => self.tag.name = v,
+                    "tag_description" => self.tag.description = v,
+                    _ => {}
+                }
+                None
+            }
+            _ => None,
+        };
+        Ok(piece)
     }
-    if !version_is_known(&wxr.version) {
-        return Err(WxrError::InvalidVersion(wxr.version));
-    }
-    if wxr.base_site_url.is_empty() {
-        wxr.base_site_url = channel_link;
-    }
-    Ok(wxr)
 }
 
 fn in_channel(path: &[(Ns, String)]) -> bool {

@@ -6,20 +6,8 @@
 use std::collections::HashMap;
 
 use super::posts::reindex_post;
-use super::{bump_content_version, now, Store, StoreResult, Tx};
+use super::{bump_content_version, now, Store, StoreResult, Taxonomy, Tx};
 use crate::domain::{CommentStatus, Email, PostStatus, Slug};
-
-/// An import ready to write: parsed, mapped to Roundtable's states and sanitized.
-#[derive(Debug, Default)]
-pub struct WpImport {
-    /// The WordPress site the ids belong to.
-    pub site: String,
-    pub authors: Vec<WpAuthor>,
-    pub categories: Vec<WpTerm>,
-    pub tags: Vec<WpTerm>,
-    pub entries: Vec<WpEntry>,
-    pub attachments: Vec<WpAttachment>,
-}
 
 #[derive(Debug)]
 pub struct WpAuthor {
@@ -115,158 +103,21 @@ pub struct ImportCounts {
 }
 
 impl Store {
-    /// Writes the whole import, or nothing. `address` gives a published entry's new address
-    /// from its kind, publication time and slug.
-    pub async fn import_wordpress(
-        &self,
-        import: &WpImport,
-        address: &(dyn Fn(&str, i64, &str) -> String + Sync),
-    ) -> StoreResult<ImportCounts> {
-        let mut counts = ImportCounts::default();
-        let mut tx = self.begin().await?;
-        let site = import.site.as_str();
-
-        let mut editors: HashMap<String, i64> = HashMap::new();
-        for author in &import.authors {
-            let (id, created) = ensure_editor(&mut tx, author).await?;
-            counts.authors += usize::from(created);
-            editors.insert(author.login.clone(), id);
-        }
-
-        let mut category_ids: HashMap<String, i64> = HashMap::new();
-        for term in &import.categories {
-            let (id, created) = ensure_term(&mut tx, "categories", term).await?;
-            counts.categories += usize::from(created);
-            category_ids.insert(term.slug.as_str().to_string(), id);
-        }
-        for term in &import.categories {
-            if let (Some(parent), Some(id)) = (&term.parent, category_ids.get(term.slug.as_str())) {
-                if let Some(parent_id) = category_ids.get(parent.as_str()) {
-                    sqlx::query(
-                        "UPDATE categories SET parent_id = $1 WHERE id = $2 AND parent_id IS NULL",
-                    )
-                    .bind(parent_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-        }
-        let mut tag_ids: HashMap<String, i64> = HashMap::new();
-        for term in &import.tags {
-            let (id, created) = ensure_term(&mut tx, "tags", term).await?;
-            counts.tags += usize::from(created);
-            tag_ids.insert(term.slug.as_str().to_string(), id);
-        }
-        for (base, term) in import
-            .categories
-            .iter()
-            .map(|t| ("category", t))
-            .chain(import.tags.iter().map(|t| ("tag", t)))
-        {
-            if let Some(old) = &term.old_path {
-                let new = format!("/{base}/{}/", term.slug.as_str());
-                counts.redirects += add_redirect(&mut tx, old, &new).await?;
-            }
-        }
-
-        let mut post_ids: HashMap<i64, i64> = HashMap::new();
-        for entry in &import.entries {
-            if let Some(id) = known(&mut tx, site, "post", entry.wp_id).await? {
-                post_ids.insert(entry.wp_id, id);
-                counts.already_there += 1;
-                continue;
-            }
-            let id = insert_entry(&mut tx, entry, &editors).await?;
-            remember(&mut tx, site, "post", entry.wp_id, id).await?;
-            post_ids.insert(entry.wp_id, id);
-            match entry.kind {
-                "page" => counts.pages += 1,
-                _ => counts.posts += 1,
-            }
-            for (slug, name) in &entry.categories {
-                let term = match category_ids.get(slug.as_str()) {
-                    Some(id) => *id,
-                    None => {
-                        let (id, created) =
-                            ensure_term(&mut tx, "categories", &bare(slug, name)).await?;
-                        counts.categories += usize::from(created);
-                        category_ids.insert(slug.as_str().to_string(), id);
-                        id
-                    }
-                };
-                link(&mut tx, "post_categories", "category_id", id, term).await?;
-            }
-            for (slug, name) in &entry.tags {
-                let term = match tag_ids.get(slug.as_str()) {
-                    Some(id) => *id,
-                    None => {
-                        let (id, created) = ensure_term(&mut tx, "tags", &bare(slug, name)).await?;
-                        counts.tags += usize::from(created);
-                        tag_ids.insert(slug.as_str().to_string(), id);
-                        id
-                    }
-                };
-                link(&mut tx, "post_tags", "tag_id", id, term).await?;
-            }
-            let (answers, panelists) = insert_answers(&mut tx, id, entry).await?;
-            counts.answers += answers;
-            counts.panelists += panelists;
-        }
-
-        // Parents, comments and addresses once every entry has its id.
-        for entry in &import.entries {
-            let Some(&id) = post_ids.get(&entry.wp_id) else {
-                continue;
-            };
-            if let Some(parent) = entry.parent_wp_id.and_then(|p| post_ids.get(&p)) {
-                sqlx::query("UPDATE posts SET parent_id = $1 WHERE id = $2")
-                    .bind(parent)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let written = insert_comments(&mut tx, site, id, entry, &mut counts).await?;
-            counts.comments += written;
-            let (slug, published_at, status): (String, Option<i64>, String) =
-                sqlx::query_as("SELECT slug, published_at, status FROM posts WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if status == PostStatus::Published.as_str() {
-                let new = address(entry.kind, published_at.unwrap_or(0), &slug);
-                for old in &entry.old_paths {
-                    if *old != new {
-                        counts.redirects += add_redirect(&mut tx, old, &new).await?;
-                    }
-                }
-                reindex_post(&mut tx, id).await?;
-            }
-        }
-
-        for attachment in &import.attachments {
-            if known(&mut tx, site, "attachment", attachment.wp_id)
-                .await?
-                .is_some()
-            {
-                counts.already_there += 1;
-                continue;
-            }
-            let post_id = attachment.parent_wp_id.and_then(|p| post_ids.get(&p));
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO attachments (post_id, url, title) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind(post_id)
-            .bind(&attachment.url)
-            .bind(&attachment.title)
-            .fetch_one(&mut *tx)
-            .await?;
-            remember(&mut tx, site, "attachment", attachment.wp_id, id).await?;
-            counts.attachments += 1;
-        }
-        bump_content_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(counts)
+    /// Starts an import of entries from the WordPress site `site` (the ids in the file
+    /// belong to it). Everything goes into one unit of work: [`WpImporter::finish`] writes it
+    /// all, dropping the importer writes nothing.
+    pub async fn wordpress_importer(&self, site: &str) -> StoreResult<WpImporter> {
+        Ok(WpImporter {
+            tx: self.begin().await?,
+            site: site.to_string(),
+            editors: HashMap::new(),
+            category_ids: HashMap::new(),
+            tag_ids: HashMap::new(),
+            category_parents: Vec::new(),
+            post_parents: Vec::new(),
+            attachment_parents: Vec::new(),
+            counts: ImportCounts::default(),
+        })
     }
 
     /// The new address an old one leads to, if any.
@@ -296,6 +147,197 @@ impl Store {
             _ => return Err(super::StoreError::NotFound("that kind of row")),
         };
         Ok(sqlx::query_scalar(sql).fetch_one(self.pool()).await?)
+    }
+}
+
+/// An import in progress: each piece of the file is written as it is read, inside one
+/// transaction, and only small maps of ids are kept, so memory does not grow with the file.
+pub struct WpImporter {
+    tx: Tx,
+    site: String,
+    editors: HashMap<String, i64>,
+    category_ids: HashMap<String, i64>,
+    tag_ids: HashMap<String, i64>,
+    /// `(category id, parent's slug)`, linked at the end: a parent may come later.
+    category_parents: Vec<(i64, Slug)>,
+    /// `(post id, parent's WordPress id)`, linked at the end for the same reason.
+    post_parents: Vec<(i64, i64)>,
+    attachment_parents: Vec<(i64, i64)>,
+    pub counts: ImportCounts,
+}
+
+impl WpImporter {
+    pub async fn author(&mut self, author: &WpAuthor) -> StoreResult<()> {
+        if !self.editors.contains_key(&author.login) {
+            let (id, created) = ensure_editor(&mut self.tx, author).await?;
+            self.counts.authors += usize::from(created);
+            self.editors.insert(author.login.clone(), id);
+        }
+        Ok(())
+    }
+
+    pub async fn category(&mut self, term: &WpTerm) -> StoreResult<()> {
+        let id = self.term(Taxonomy::Category, term).await?;
+        if let Some(parent) = &term.parent {
+            self.category_parents.push((id, parent.clone()));
+        }
+        self.redirect_term("category", term).await
+    }
+
+    pub async fn tag(&mut self, term: &WpTerm) -> StoreResult<()> {
+        self.term(Taxonomy::Tag, term).await?;
+        self.redirect_term("tag", term).await
+    }
+
+    async fn term(&mut self, taxonomy: Taxonomy, term: &WpTerm) -> StoreResult<i64> {
+        let (table, ids, counted) = match taxonomy {
+            Taxonomy::Category => (
+                "categories",
+                &mut self.category_ids,
+                &mut self.counts.categories,
+            ),
+            Taxonomy::Tag => ("tags", &mut self.tag_ids, &mut self.counts.tags),
+        };
+        if let Some(id) = ids.get(term.slug.as_str()) {
+            return Ok(*id);
+        }
+        let (id, created) = ensure_term(&mut self.tx, table, term).await?;
+        *counted += usize::from(created);
+        ids.insert(term.slug.as_str().to_string(), id);
+        Ok(id)
+    }
+
+    async fn redirect_term(&mut self, base: &str, term: &WpTerm) -> StoreResult<()> {
+        if let Some(old) = &term.old_path {
+            let new = format!("/{base}/{}/", term.slug.as_str());
+            self.counts.redirects += add_redirect(&mut self.tx, old, &new).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes a post or page with its terms, answers, comments and old addresses, unless an
+    /// earlier import of the same site wrote it. `address` gives a published entry's new
+    /// address from its kind, publication time and slug.
+    pub async fn entry(
+        &mut self,
+        entry: &WpEntry,
+        address: &(dyn Fn(&str, i64, &str) -> String + Sync),
+    ) -> StoreResult<()> {
+        if known(&mut self.tx, &self.site, "post", entry.wp_id)
+            .await?
+            .is_some()
+        {
+            self.counts.already_there += 1;
+            return Ok(());
+        }
+        if let Some(login) = &entry.author_login {
+            // WXR 1.0 names authors only here, in each item's dc:creator.
+            self.author(&WpAuthor {
+                login: login.clone(),
+                email: None,
+                display_name: login.clone(),
+            })
+            .await?;
+        }
+        let id = insert_entry(&mut self.tx, entry, &self.editors).await?;
+        remember(&mut self.tx, &self.site, "post", entry.wp_id, id).await?;
+        match entry.kind {
+            "page" => self.counts.pages += 1,
+            _ => self.counts.posts += 1,
+        }
+        if let Some(parent) = entry.parent_wp_id {
+            self.post_parents.push((id, parent));
+        }
+        for (slug, name) in &entry.categories {
+            let term = self.term(Taxonomy::Category, &bare(slug, name)).await?;
+            link(&mut self.tx, "post_categories", "category_id", id, term).await?;
+        }
+        for (slug, name) in &entry.tags {
+            let term = self.term(Taxonomy::Tag, &bare(slug, name)).await?;
+            link(&mut self.tx, "post_tags", "tag_id", id, term).await?;
+        }
+        let (answers, panelists) = insert_answers(&mut self.tx, id, entry).await?;
+        self.counts.answers += answers;
+        self.counts.panelists += panelists;
+        let written =
+            insert_comments(&mut self.tx, &self.site, id, entry, &mut self.counts).await?;
+        self.counts.comments += written;
+        let (slug, published_at, status): (String, Option<i64>, String) =
+            sqlx::query_as("SELECT slug, published_at, status FROM posts WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        if status == PostStatus::Published.as_str() {
+            let new = address(entry.kind, published_at.unwrap_or(0), &slug);
+            for old in &entry.old_paths {
+                if *old != new {
+                    self.counts.redirects += add_redirect(&mut self.tx, old, &new).await?;
+                }
+            }
+            reindex_post(&mut self.tx, id).await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps an attachment as a link to its original address.
+    pub async fn attachment(&mut self, attachment: &WpAttachment) -> StoreResult<()> {
+        if known(&mut self.tx, &self.site, "attachment", attachment.wp_id)
+            .await?
+            .is_some()
+        {
+            self.counts.already_there += 1;
+            return Ok(());
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO attachments (post_id, url, title) VALUES (NULL, $1, $2) RETURNING id",
+        )
+        .bind(&attachment.url)
+        .bind(&attachment.title)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        remember(&mut self.tx, &self.site, "attachment", attachment.wp_id, id).await?;
+        if let Some(parent) = attachment.parent_wp_id {
+            self.attachment_parents.push((id, parent));
+        }
+        self.counts.attachments += 1;
+        Ok(())
+    }
+
+    /// Links parents now that every entry has its id, and commits the whole import.
+    pub async fn finish(mut self) -> StoreResult<ImportCounts> {
+        for (id, parent) in std::mem::take(&mut self.category_parents) {
+            if let Some(parent_id) = self.category_ids.get(parent.as_str()) {
+                sqlx::query(
+                    "UPDATE categories SET parent_id = $1 WHERE id = $2 AND parent_id IS NULL AND id <> $1",
+                )
+                .bind(parent_id)
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+            }
+        }
+        for (table, pending) in [
+            ("posts", std::mem::take(&mut self.post_parents)),
+            ("attachments", std::mem::take(&mut self.attachment_parents)),
+        ] {
+            let column = if table == "posts" {
+                "parent_id"
+            } else {
+                "post_id"
+            };
+            for (id, parent_wp_id) in pending {
+                if let Some(parent) = known(&mut self.tx, &self.site, "post", parent_wp_id).await? {
+                    sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE id = $2"))
+                        .bind(parent)
+                        .bind(id)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+            }
+        }
+        bump_content_version(&mut self.tx).await?;
+        self.tx.commit().await?;
+        Ok(self.counts)
     }
 }
 

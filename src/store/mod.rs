@@ -23,7 +23,7 @@ pub use comments::{CommentRow, ModerationRow, NewComment};
 pub use editors::EditorRow;
 pub use exports::{PublicEntry, PublicTerm};
 pub use imports::{
-    ImportCounts, WpAnswer, WpAttachment, WpAuthor, WpComment, WpEntry, WpImport, WpTerm,
+    ImportCounts, WpAnswer, WpAttachment, WpAuthor, WpComment, WpEntry, WpImporter, WpTerm,
 };
 pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};

@@ -21,8 +21,7 @@ fn corpus(file: &str) -> PathBuf {
 }
 
 async fn import_file(store: &Store, file: &str) -> import::ImportReport {
-    let parsed = wxr::read_file(&corpus(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-    import::run(store, &parsed, false)
+    import::import_file(store, &corpus(file), false)
         .await
         .unwrap_or_else(|e| panic!("{file}: {e}"))
 }
@@ -116,6 +115,152 @@ async fn small_export_imports_as_wordpress_does_and_twice_changes_nothing(store:
     assert_eq!(store.count_rows("redirects").await.unwrap(), redirects);
 }
 store_test!(small_export_imports_as_wordpress_does_and_twice_changes_nothing);
+
+/// A WXR 1.2 file around `items`, declaring `encoding`.
+fn wxr_file(encoding: &str, items: &[u8]) -> Vec<u8> {
+    let mut doc = format!(
+        "<?xml version=\"1.0\" encoding=\"{encoding}\"?>\n<rss version=\"2.0\" \
+         xmlns:wp=\"http://wordpress.org/export/1.2/\" \
+         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\n\
+         <wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>http://odd.example</wp:base_site_url>\n"
+    )
+    .into_bytes();
+    doc.extend_from_slice(items);
+    doc.extend_from_slice(b"</channel></rss>\n");
+    doc
+}
+
+fn wxr_item(id: i64, slug: &str, title: &[u8], date: &str, content: &[u8]) -> Vec<u8> {
+    let mut item = b"<item><title>".to_vec();
+    item.extend_from_slice(title);
+    item.extend_from_slice(
+        format!(
+            "</title><wp:post_id>{id}</wp:post_id><wp:post_type>post</wp:post_type>\
+             <wp:status>publish</wp:status><wp:post_date>{date}</wp:post_date>\
+             <wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt><wp:post_name>{slug}</wp:post_name>\
+             <content:encoded><![CDATA["
+        )
+        .as_bytes(),
+    );
+    item.extend_from_slice(content);
+    item.extend_from_slice(b"]]></content:encoded></item>\n");
+    item
+}
+
+async fn body_of(store: &Store, title: &str) -> String {
+    sqlx::query_scalar("SELECT body_html FROM posts WHERE title = $1")
+        .bind(title)
+        .fetch_one(store.raw_pool_for_tests())
+        .await
+        .unwrap()
+}
+
+/// Messy files: a 10 MB post, a Latin-1 export, bytes that are not UTF-8, dates without a
+/// zone, scripts and frames in the HTML and two posts with one slug. Each is imported with
+/// what was done said in the report, nothing lost but the dangerous markup.
+async fn messy_exports_import_with_a_report_of_what_was_done(store: Store) {
+    let dir = tempfile::tempdir().unwrap();
+    store
+        .set_setting("timezone", "America/Chicago")
+        .await
+        .unwrap();
+
+    let paragraph = "Candid words about hiring library workers, said at length. ".repeat(20);
+    let huge: String = std::iter::repeat_n(format!("<p>{paragraph}</p>\n"), 8_800).collect();
+    assert!(huge.len() > 10_000_000);
+    let mut items = wxr_item(1, "huge", b"Huge", "2020-05-01 09:30:00", huge.as_bytes());
+    items.extend(wxr_item(
+        2,
+        "dangerous",
+        b"Dangerous",
+        "2020-05-02 09:30:00",
+        b"<p>Safe words.</p><script>alert(1)</script><iframe src=\"https://evil.example/\"></iframe>\
+          <img src=\"x.png\" onerror=\"alert(2)\"><a href=\"javascript:alert(3)\">link</a>",
+    ));
+    items.extend(wxr_item(
+        3,
+        "same",
+        b"Same one",
+        "2020-05-03 09:30:00",
+        b"<p>first</p>",
+    ));
+    items.extend(wxr_item(
+        4,
+        "same",
+        b"Same two",
+        "2020-05-04 09:30:00",
+        b"<p>second</p>",
+    ));
+    items.extend(wxr_item(
+        5,
+        "broken",
+        b"Broken bytes",
+        "2020-05-05 09:30:00",
+        b"<p>caf\xe9 au lait</p>",
+    ));
+    let utf8 = dir.path().join("utf8.xml");
+    std::fs::write(&utf8, wxr_file("UTF-8", &items)).unwrap();
+    let report = import::import_file(&store, &utf8, false).await.unwrap();
+    assert_eq!(report.counts.posts, 5, "{:?}", report.lines());
+
+    let stored = body_of(&store, "Huge").await;
+    assert!(stored.len() > 10_000_000, "the 10 MB post is kept whole");
+    assert_eq!(stored.matches("Candid words").count(), 8_800 * 20);
+
+    let dangerous = body_of(&store, "Dangerous").await;
+    assert!(dangerous.contains("Safe words."));
+    for gone in ["<script", "alert(1)", "<iframe", "onerror", "javascript:"] {
+        assert!(!dangerous.contains(gone), "{gone} survived: {dangerous}");
+    }
+
+    let slugs: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM posts WHERE title LIKE 'Same %' ORDER BY title")
+            .fetch_all(store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(slugs.len(), 2);
+    assert_ne!(slugs[0], slugs[1], "a duplicate slug gets a number");
+
+    assert!(body_of(&store, "Broken bytes")
+        .await
+        .contains("caf\u{fffd} au lait"));
+    let lines = report.lines().join("\n");
+    assert!(
+        lines.contains("item 5 \"Broken bytes\": bytes that are not valid"),
+        "{lines}"
+    );
+
+    // A date without a zone is read in the site's zone.
+    let published: i64 =
+        sqlx::query_scalar("SELECT published_at FROM posts WHERE title = 'Same one'")
+            .fetch_one(store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(published, 1_588_516_200, "2020-05-03 09:30:00 in Chicago");
+
+    // An export WordPress wrote for a blog whose charset is Latin-1.
+    let latin1 = dir.path().join("latin1.xml");
+    std::fs::write(
+        &latin1,
+        wxr_file(
+            "ISO-8859-1",
+            &wxr_item(
+                9,
+                "creme",
+                b"Cr\xe8me br\xfbl\xe9e",
+                "2020-06-01 10:00:00",
+                b"<p>\xc0 la carte, na\xefve</p>",
+            ),
+        ),
+    )
+    .unwrap();
+    let report = import::import_file(&store, &latin1, false).await.unwrap();
+    assert_eq!(report.counts.posts, 1, "{:?}", report.lines());
+    assert!(body_of(&store, "Crème brûlée")
+        .await
+        .contains("À la carte, naïve"));
+}
+store_test!(messy_exports_import_with_a_report_of_what_was_done);
 
 /// What each corpus file must give: `(posts, pages, comments, categories, tags)`, or the
 /// words of its refusal.
@@ -315,9 +460,11 @@ async fn every_corpus_file_imports_with_the_expected_counts_or_is_refused_cleanl
     for (file, expected) in EXPECTED {
         let db = TestDb::new(Backend::Sqlite).await;
         let store = db.store().await;
-        match (wxr::read_file(&corpus(file)), expected) {
-            (Ok(parsed), Ok(want)) => {
-                import::run(&store, &parsed, false).await.unwrap();
+        match (
+            import::import_file(&store, &corpus(file), false).await,
+            expected,
+        ) {
+            (Ok(_), Ok(want)) => {
                 assert_eq!(counts(&store).await, *want, "{file}");
             }
             (Err(e), Err(words)) => {
@@ -507,8 +654,9 @@ async fn exporting_wxr_and_importing_it_elsewhere_gives_the_same_public_site() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("export.xml");
     std::fs::write(&file, &xml).unwrap();
-    let parsed = wxr::read_file(&file).unwrap();
-    import::run(&target.store, &parsed, false).await.unwrap();
+    import::import_file(&target.store, &file, false)
+        .await
+        .unwrap();
 
     let before = source.store.public_entries().await.unwrap();
     let after = target.store.public_entries().await.unwrap();
@@ -669,7 +817,11 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
         .unwrap()
         .remove(0)
         .0;
-    for path in ["/".to_string(), post_path, format!("/tag/{}/", tag.slug)] {
+    for path in [
+        "/".to_string(),
+        post_path.clone(),
+        format!("/tag/{}/", tag.slug),
+    ] {
         let (status, served) = fetch(path.clone()).await;
         let live = app.get(&path).await;
         assert_eq!(status, 200, "{path}");
@@ -681,6 +833,34 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
     assert_eq!(fetch("/feed/index.xml".into()).await.0, 200);
     let _ = server.kill();
     let _ = server.wait();
+
+    // A post taken down: the next export removes its file and the folders it leaves empty,
+    // and leaves files it did not write alone.
+    std::fs::write(dir.path().join("CNAME"), "column.example.org\n").unwrap();
+    let post_file = static_site::file_for(dir.path(), &post_path);
+    assert!(post_file.exists());
+    sqlx::query("UPDATE posts SET status = 'draft' WHERE id = $1")
+        .bind(post.id)
+        .execute(app.store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE content_version SET version = version + 1")
+        .execute(app.store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    let state = AppState::build(config(), app.store.clone()).unwrap();
+    let after = static_site::export(state, dir.path(), &base).await.unwrap();
+    assert!(after.removed >= 1, "{after:?}");
+    assert!(!post_file.exists(), "the taken-down post's file is gone");
+    assert!(
+        !post_file.parent().unwrap().exists(),
+        "and its empty folder"
+    );
+    assert!(
+        dir.path().join("CNAME").exists(),
+        "a file the export did not write stays"
+    );
+    assert!(dir.path().join("index.html").exists());
 }
 
 #[tokio::test]
@@ -711,8 +891,7 @@ async fn split_answers_turn_a_roundup_into_answers_and_retired_panelists() {
         ),
     )
     .unwrap();
-    let parsed = wxr::read_file(&file).unwrap();
-    let report = import::run(&store, &parsed, true).await.unwrap();
+    let report = import::import_file(&store, &file, true).await.unwrap();
     assert_eq!(report.split, ["Further Questions: MLIS?"]);
     assert_eq!(report.whole, ["Hello"]);
     assert_eq!(store.count_rows("answers").await.unwrap(), 3);
