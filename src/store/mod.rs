@@ -37,10 +37,12 @@ pub use rounds::{
 pub use search::{SearchHit, SearchQuery, MATCH_END, MATCH_START};
 pub use taxonomy::{Taxonomy, TermRow};
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Once;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -164,7 +166,29 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    versions: Arc<VersionCache>,
 }
+
+/// How long this process trusts the content version it last read when it has written nothing
+/// since: the bound on how stale a page can be after another process (a second `serve`, a
+/// command-line import) changed the database. Writes of this process are seen at once.
+pub const VERSION_TTL: Duration = Duration::from_millis(250);
+
+/// The content version as last read, so that a page served from the cache costs no query.
+#[derive(Default)]
+struct VersionCache {
+    /// Changes whenever a unit of work of this process starts or ends.
+    epoch: AtomicU64,
+    /// Units of work in progress: while one is open, the version is always read afresh.
+    open: AtomicUsize,
+    /// `(version, when it was read, epoch at the time)`.
+    last: Mutex<Option<(i64, Instant, u64)>>,
+    /// The settings as read at a content version (settings changes bump it).
+    settings: Mutex<Option<(i64, Settings)>>,
+}
+
+/// The site's settings by name, shared read-only.
+pub type Settings = Arc<HashMap<String, String>>;
 
 impl Store {
     /// Connects, checking first that the address is reachable and writable. Creates a missing
@@ -217,7 +241,11 @@ impl Store {
                     reason: short_reason(&e),
                 },
             })?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            versions: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -280,11 +308,13 @@ impl Store {
     /// Starts a unit of work. On SQLite the write lock is taken at once, so two writers queue
     /// behind the busy timeout instead of failing halfway.
     pub(crate) async fn begin(&self) -> StoreResult<Tx> {
-        let tx = match self.backend {
+        // Counted as open before it starts, so no read in between can trust an old version.
+        let open = OpenWork::new(&self.versions);
+        let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(tx)
+        Ok(Tx { inner, _open: open })
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
@@ -298,13 +328,39 @@ impl Store {
         &self.pool
     }
 
-    /// The counter that changes whenever anything readers see changes.
+    /// The counter that changes whenever anything readers see changes. Read from the
+    /// database at most every [`VERSION_TTL`] while this process writes nothing.
     pub async fn content_version(&self) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let cache = &self.versions;
+        let epoch = cache.epoch.load(Ordering::SeqCst);
+        if cache.open.load(Ordering::SeqCst) == 0 {
+            if let Some((version, at, seen)) = *lock(&cache.last) {
+                if seen == epoch && at.elapsed() < VERSION_TTL {
+                    return Ok(version);
+                }
+            }
+        }
+        let version = sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        // Kept only if no unit of work started or ended while it was read.
+        if cache.epoch.load(Ordering::SeqCst) == epoch && cache.open.load(Ordering::SeqCst) == 0 {
+            *lock(&cache.last) = Some((version, Instant::now(), epoch));
+        }
+        Ok(version)
+    }
+
+    /// The settings, read once per content version.
+    pub async fn settings_map(&self) -> StoreResult<Settings> {
+        let version = self.content_version().await?;
+        if let Some((at, settings)) = &*lock(&self.versions.settings) {
+            if *at == version {
+                return Ok(settings.clone());
+            }
+        }
+        let settings: Settings = Arc::new(self.settings().await?.into_iter().collect());
+        *lock(&self.versions.settings) = Some((version, settings.clone()));
+        Ok(settings)
     }
 
     pub async fn close(&self) {
@@ -312,8 +368,57 @@ impl Store {
     }
 }
 
-/// A unit of work: everything inside commits together or not at all.
-pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A unit of work: everything inside commits together or not at all. It derefs to the
+/// connection, so queries run on `&mut *tx`.
+pub(crate) struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _open: OpenWork,
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> StoreResult<()> {
+        let Tx { inner, _open } = self;
+        inner.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
+
+/// Marks a unit of work as open for as long as it lives (until after its commit, or its
+/// rollback when dropped).
+struct OpenWork(Arc<VersionCache>);
+
+impl OpenWork {
+    fn new(cache: &Arc<VersionCache>) -> OpenWork {
+        cache.open.fetch_add(1, Ordering::SeqCst);
+        cache.epoch.fetch_add(1, Ordering::SeqCst);
+        OpenWork(cache.clone())
+    }
+}
+
+impl Drop for OpenWork {
+    fn drop(&mut self) {
+        self.0.epoch.fetch_add(1, Ordering::SeqCst);
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A mutex that a panic elsewhere cannot poison for good: the data is plain values.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// `$start, $start+1, …` for an `IN (…)` list of `count` values.
 pub(crate) fn placeholders(start: usize, count: usize) -> String {

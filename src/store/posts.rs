@@ -466,17 +466,25 @@ impl Store {
         Ok(query.fetch_all(self.pool()).await?)
     }
 
-    /// `(choice, count)` over a post's included answers, in the round's choice order; choices
-    /// nobody picked count 0.
-    pub async fn choice_tally(&self, post_id: i64) -> StoreResult<Vec<(String, i64)>> {
-        Ok(sqlx::query_as(
-            "SELECT c.label, COUNT(a.id) FROM rounds r JOIN round_choices c ON c.round_id = r.id \
+    /// `(post_id, choice, count)` over each post's included answers, in the round's choice
+    /// order; choices nobody picked count 0. Posts without a short-answer round are absent.
+    pub async fn choice_tallies(&self, post_ids: &[i64]) -> StoreResult<Vec<(i64, String, i64)>> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT r.post_id, c.label, COUNT(a.id) FROM rounds r \
+             JOIN round_choices c ON c.round_id = r.id \
              LEFT JOIN answers a ON a.choice_id = c.id AND a.post_id = r.post_id AND a.included = 1 \
-             WHERE r.post_id = $1 GROUP BY c.id, c.label, c.position ORDER BY c.position",
-        )
-        .bind(post_id)
-        .fetch_all(self.pool())
-        .await?)
+             WHERE r.post_id IN ({}) GROUP BY r.post_id, c.id, c.label, c.position \
+             ORDER BY r.post_id, c.position",
+            placeholders(1, post_ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in post_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
     }
 
     /// How many revisions a post has, newest last.

@@ -385,12 +385,13 @@ pub async fn render_post(
 ) -> Result<String, WebError> {
     let store = &state.store;
     let (site, clock) = SiteView::load(store).await?;
-    let comments = comment_threads(&clock, store.approved_comments(row.id).await?);
     let comments_open = row.comments_open != 0;
-    let post = post_views(store, &clock, vec![row])
-        .await?
-        .pop()
-        .ok_or(WebError::NotFound)?;
+    let (comment_rows, mut views) = tokio::try_join!(
+        store.approved_comments(row.id),
+        post_views(store, &clock, vec![row])
+    )?;
+    let comments = comment_threads(&clock, comment_rows);
+    let post = views.pop().ok_or(WebError::NotFound)?;
     Ok(state.templates.render(
         "pages/post.html",
         PostPage {

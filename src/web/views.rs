@@ -19,7 +19,7 @@ pub struct SiteView {
 
 impl SiteView {
     pub async fn load(store: &Store) -> StoreResult<(SiteView, SiteClock)> {
-        let settings: HashMap<String, String> = store.settings().await?.into_iter().collect();
+        let settings = store.settings_map().await?;
         let site = SiteView {
             title: settings
                 .get("site_title")
@@ -103,27 +103,34 @@ pub async fn post_views(
     posts: Vec<PostRow>,
 ) -> StoreResult<Vec<PostView>> {
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    // Independent queries, sent together: a page waits for the slowest, not for their sum.
+    let (answer_rows, tag_rows, category_rows, counts, note_rows, tally_rows) = tokio::try_join!(
+        store.answers_of_posts(&ids),
+        store.terms_of_posts(Taxonomy::Tag, &ids),
+        store.terms_of_posts(Taxonomy::Category, &ids),
+        store.comment_counts(&ids),
+        store.edit_notes_of_posts(&ids),
+        store.choice_tallies(&ids),
+    )?;
     let mut answers: HashMap<i64, Vec<AnswerRow>> = HashMap::new();
-    for answer in store.answers_of_posts(&ids).await? {
+    for answer in answer_rows {
         answers.entry(answer.post_id).or_default().push(answer);
     }
-    let mut tags = group_terms(store.terms_of_posts(Taxonomy::Tag, &ids).await?, "tag");
-    let mut categories = group_terms(
-        store.terms_of_posts(Taxonomy::Category, &ids).await?,
-        "category",
-    );
-    let counts: HashMap<i64, i64> = store.comment_counts(&ids).await?.into_iter().collect();
+    let mut tags = group_terms(tag_rows, "tag");
+    let mut categories = group_terms(category_rows, "category");
+    let counts: HashMap<i64, i64> = counts.into_iter().collect();
     let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
-    for note in store.edit_notes_of_posts(&ids).await? {
+    for note in note_rows {
         notes.entry(note.post_id).or_default().push(note.body);
+    }
+    let mut tallies: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+    for (post_id, label, count) in tally_rows {
+        tallies.entry(post_id).or_default().push((label, count));
     }
     let mut views = Vec::with_capacity(posts.len());
     for post in posts {
         let published = post.published_at.unwrap_or(post.updated_at);
-        let tally = match post.round_id {
-            Some(_) => store.choice_tally(post.id).await?,
-            None => Vec::new(),
-        };
+        let tally = tallies.remove(&post.id).unwrap_or_default();
         views.push(PostView {
             url: permalink(clock, published, &post.slug),
             date: human_date(clock, published),

@@ -5,6 +5,7 @@
 mod backup;
 mod browser;
 mod cli;
+mod cluster;
 mod editor_browser;
 mod faults;
 mod generate;
