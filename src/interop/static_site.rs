@@ -9,6 +9,8 @@
 //! touched.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -30,6 +32,9 @@ pub struct StaticReport {
 
 /// The list of files the last export wrote, one path relative to the folder a line.
 pub const MANIFEST: &str = ".roundtable-export";
+
+/// Pages rendered at once.
+const EXPORT_WORKERS: usize = 4;
 
 /// Every public address of the site, in a stable order.
 pub async fn addresses(state: &SharedState) -> anyhow::Result<Vec<String>> {
@@ -99,22 +104,41 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
     let router = crate::web::router(state.clone());
     let addresses = addresses(&state).await?;
     let progress = super::progress_bar("exporting", addresses.len() as u64 + 1, super::Unit::Items);
+    // A few pages at a time: rendering waits on the database as much as it computes.
+    let next = Arc::new(AtomicUsize::new(0));
+    let addresses = Arc::new(addresses);
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..EXPORT_WORKERS {
+        let (next, addresses, router) = (next.clone(), addresses.clone(), router.clone());
+        let (host, dir, progress) = (host.clone(), dir.to_path_buf(), progress.clone());
+        workers.spawn(async move {
+            let mut report = StaticReport::default();
+            let mut files = Vec::new();
+            while let Some(address) = addresses.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let request = Request::builder()
+                    .uri(address.as_str())
+                    .header(header::HOST, &host)
+                    .body(Body::empty())?;
+                let response = router.clone().oneshot(request).await?;
+                if response.status() != StatusCode::OK {
+                    anyhow::bail!("{address} answered {} instead of a page", response.status());
+                }
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+                let file = file_for(&dir, address);
+                write_if_changed(&file, &body, &mut report)?;
+                files.push(file);
+                progress.inc(1);
+            }
+            Ok::<_, anyhow::Error>((report, files))
+        });
+    }
     let mut report = StaticReport::default();
     let mut files = Vec::with_capacity(addresses.len() + 1);
-    for address in &addresses {
-        progress.inc(1);
-        let request = Request::builder()
-            .uri(address.as_str())
-            .header(header::HOST, &host)
-            .body(Body::empty())?;
-        let response = router.clone().oneshot(request).await?;
-        if response.status() != StatusCode::OK {
-            anyhow::bail!("{address} answered {} instead of a page", response.status());
-        }
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-        let file = file_for(dir, address);
-        write_if_changed(&file, &body, &mut report)?;
-        files.push(file);
+    while let Some(done) = workers.join_next().await {
+        let (part, written) = done??;
+        report.written += part.written;
+        report.unchanged += part.unchanged;
+        files.extend(written);
     }
     let (site, _) = SiteView::load(&state.store).await?;
     let search = format!(
@@ -147,11 +171,12 @@ fn escape(text: &str) -> String {
 fn replace_manifest(dir: &Path, files: &[PathBuf]) -> anyhow::Result<usize> {
     use anyhow::Context;
     let manifest = dir.join(MANIFEST);
-    let relative: Vec<String> = files
+    let mut relative: Vec<String> = files
         .iter()
         .filter_map(|f| f.strip_prefix(dir).ok())
         .map(|f| f.to_string_lossy().into_owned())
         .collect();
+    relative.sort();
     let current: std::collections::HashSet<&str> = relative.iter().map(String::as_str).collect();
     let mut removed = 0;
     if let Ok(old) = std::fs::read_to_string(&manifest) {

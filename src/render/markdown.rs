@@ -1,13 +1,28 @@
 //! Markdown to HTML that is safe to put in a page: pulldown-cmark renders, ammonia removes
 //! anything that could run or restyle the page.
+//!
+//! Sanitizing is the costliest step of drawing a page, and the same answer appears on its
+//! post, the home page, archives, panelist pages and feeds; so results are remembered, by
+//! their exact source text, in a bounded cache. The functions are pure: a remembered result
+//! is the one that would be computed again.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use pulldown_cmark::{html, Options, Parser};
 
 /// Answers, intros and closings: the whole of CommonMark plus tables, strikethrough and
 /// smart punctuation, sanitized.
 pub fn markdown_html(text: &str) -> String {
+    remembered(Kind::Markdown, text, markdown_uncached)
+}
+
+/// Comments: paragraphs, emphasis, links, quotes, lists and code; no images, headings or tables.
+pub fn comment_html(text: &str) -> String {
+    remembered(Kind::Comment, text, comment_uncached)
+}
+
+fn markdown_uncached(text: &str) -> String {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     let cleaner = CLEANER.get_or_init(|| {
         let mut b = ammonia::Builder::default();
@@ -17,8 +32,7 @@ pub fn markdown_html(text: &str) -> String {
     cleaner.clean(&render(text)).to_string()
 }
 
-/// Comments: paragraphs, emphasis, links, quotes, lists and code; no images, headings or tables.
-pub fn comment_html(text: &str) -> String {
+fn comment_uncached(text: &str) -> String {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     let cleaner = CLEANER.get_or_init(|| {
         let mut b = ammonia::Builder::empty();
@@ -42,6 +56,44 @@ pub fn comment_html(text: &str) -> String {
         b
     });
     cleaner.clean(&render(text)).to_string()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Markdown,
+    Comment,
+}
+
+/// Bytes of source and HTML kept at most; the cache is emptied when it would grow past this
+/// (simple, and rare: a large site's working set is its recent posts).
+const CACHE_BUDGET: usize = 32 * 1024 * 1024;
+
+#[derive(Default)]
+struct Remembered {
+    entries: HashMap<(Kind, String), String>,
+    bytes: usize,
+}
+
+fn remembered(kind: Kind, text: &str, compute: fn(&str) -> String) -> String {
+    static CACHE: OnceLock<Mutex<Remembered>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    let key = (kind, text.to_string());
+    if let Some(html) = cache.lock().ok().and_then(|c| c.entries.get(&key).cloned()) {
+        return html;
+    }
+    // Computed outside the lock: other pages go on meanwhile.
+    let html = compute(text);
+    if let Ok(mut c) = cache.lock() {
+        let size = key.1.len() + html.len();
+        if c.bytes + size > CACHE_BUDGET {
+            c.entries.clear();
+            c.bytes = 0;
+        }
+        if size <= CACHE_BUDGET && c.entries.insert(key, html.clone()).is_none() {
+            c.bytes += size;
+        }
+    }
+    html
 }
 
 fn render(text: &str) -> String {
@@ -83,6 +135,17 @@ mod tests {
             "A [link](javascript:alert(3)) and <a href=\"javascript:alert(4)\">another</a>.",
         );
         assert!(!html.contains("href=\"javascript"), "{html}");
+    }
+
+    #[test]
+    fn remembered_results_are_the_computed_ones() {
+        let text = "A *remembered* answer with <script>alert(1)</script> in it.";
+        assert_eq!(markdown_html(text), markdown_uncached(text));
+        assert_eq!(markdown_html(text), markdown_uncached(text));
+        // The same text as a comment is sanitized by the comment rules, not served from the
+        // answer's entry.
+        assert_eq!(comment_html(text), comment_uncached(text));
+        assert_ne!(markdown_html("# Heading"), comment_html("# Heading"));
     }
 
     #[test]

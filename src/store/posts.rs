@@ -642,7 +642,8 @@ pub struct SitemapPost {
 }
 
 impl Store {
-    /// Published posts filed under a tag or category, newest first.
+    /// Published posts filed under a tag or category, newest first. The term's posts are
+    /// found through its own index (`IN`), not by walking every published post.
     pub async fn published_posts_with_term(
         &self,
         taxonomy: Taxonomy,
@@ -653,8 +654,8 @@ impl Store {
         let (link, column) = taxonomy.link_table();
         Ok(sqlx::query_as(&format!(
             "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
-             JOIN {link} l ON l.post_id = p.id AND l.{column} = $1 \
-             WHERE p.status = 'published' AND p.kind = 'post' \
+             WHERE p.id IN (SELECT l.post_id FROM {link} l WHERE l.{column} = $1) \
+             AND p.status = 'published' AND p.kind = 'post' \
              ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
         ))
         .bind(term_id)
@@ -671,8 +672,9 @@ impl Store {
     ) -> StoreResult<i64> {
         let (link, column) = taxonomy.link_table();
         Ok(sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM posts p JOIN {link} l ON l.post_id = p.id AND l.{column} = $1 \
-             WHERE p.status = 'published' AND p.kind = 'post'"
+            "SELECT COUNT(*) FROM posts p \
+             WHERE p.id IN (SELECT l.post_id FROM {link} l WHERE l.{column} = $1) \
+             AND p.status = 'published' AND p.kind = 'post'"
         ))
         .bind(term_id)
         .fetch_one(self.pool())
@@ -697,7 +699,8 @@ impl Store {
         .await?)
     }
 
-    /// Published posts a panelist answered by name, for their feed.
+    /// Published posts a panelist answered by name, for their feed. (`IN`, not a correlated
+    /// `EXISTS`: SQLite would run that once for every published post.)
     pub async fn published_posts_of_panelist(
         &self,
         panelist_id: i64,
@@ -705,8 +708,8 @@ impl Store {
     ) -> StoreResult<Vec<PostRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
-             WHERE p.status = 'published' AND p.kind = 'post' AND EXISTS (SELECT 1 FROM answers a \
-             WHERE a.post_id = p.id AND a.panelist_id = $1 AND a.attribution = 'named' AND a.included = 1) \
+             WHERE p.status = 'published' AND p.kind = 'post' AND p.id IN (SELECT a.post_id FROM answers a \
+             WHERE a.panelist_id = $1 AND a.attribution = 'named' AND a.included = 1) \
              ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
         ))
         .bind(panelist_id)
