@@ -248,6 +248,23 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            // Idle connections are pinged before use (sqlx's default, kept on purpose): one
+            // cut by a database restart is replaced instead of failing a request.
+            .test_before_acquire(true)
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    // A connection back in the pool is never inside a transaction, unless the
+                    // driver lost track: SQLite rolls a transaction back by itself when a write
+                    // fails with a full disk, the driver's own ROLLBACK then fails, and it would
+                    // refuse every later BEGIN on that connection. Close it; a fresh one
+                    // replaces it. (The ping before this has let any queued ROLLBACK run.)
+                    let in_transaction = sqlx::Connection::is_in_transaction(&*conn);
+                    if in_transaction {
+                        tracing::warn!("closing a database connection left inside a transaction");
+                    }
+                    Ok(!in_transaction)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
