@@ -1,6 +1,8 @@
 //! Faults: the server killed with SIGKILL in the middle of a burst of answers loses none of the
-//! answers that got a success page; PostgreSQL restarted under load (`postgres_restart`).
+//! answers that got a success page; PostgreSQL restarted under load (`postgres_restart`); the
+//! SQLite disk filling up (`disk_full`).
 
+mod disk_full;
 mod postgres_restart;
 
 use std::path::Path;
@@ -91,6 +93,21 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The address of the newest post on the home page.
+async fn first_post_path(client: &reqwest::Client, base: &str) -> String {
+    let home = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = home.find("href=\"/20").expect("a post on the home page");
+    let rest = &home[at + 6..];
+    rest[..rest.find('"').unwrap()].to_string()
 }
 
 async fn wait_until_up(client: &reqwest::Client, port: u16) {
