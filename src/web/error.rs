@@ -45,6 +45,7 @@ impl WebError {
     pub fn not_saved(&self) -> Option<(StatusCode, &'static str)> {
         match self.status() {
             StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %self, "a write failed: database unavailable");
                 Some((StatusCode::SERVICE_UNAVAILABLE, NOT_SAVED_UNAVAILABLE))
             }
             StatusCode::INSUFFICIENT_STORAGE => {
