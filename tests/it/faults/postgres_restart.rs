@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{wait_until_up, Server};
+use super::{first_post_path, wait_until_up, Server};
 use crate::helpers::visible_text;
 use crate::smtp::free_port;
 
@@ -376,19 +376,4 @@ fn comment(n: usize) -> Vec<(&'static str, String)> {
         ("url", String::new()),
         ("body", format!("Comment number {n} of the restart test.")),
     ]
-}
-
-/// The address of the newest post on the home page.
-async fn first_post_path(client: &reqwest::Client, base: &str) -> String {
-    let home = client
-        .get(format!("{base}/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let at = home.find("href=\"/20").expect("a post on the home page");
-    let rest = &home[at + 6..];
-    rest[..rest.find('"').unwrap()].to_string()
 }
