@@ -19,6 +19,8 @@ impl Store {
         display_name: &str,
         password_hash: &str,
     ) -> StoreResult<i64> {
+        // In a unit of work, as every INSERT … RETURNING: see `create_question`.
+        let mut tx = self.begin().await?;
         let id = sqlx::query_scalar(
             "INSERT INTO editors (email, display_name, password_hash, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
@@ -27,7 +29,7 @@ impl Store {
         .bind(display_name)
         .bind(password_hash)
         .bind(now())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::from)
         .map_err(|e| {
@@ -37,6 +39,7 @@ impl Store {
                 e
             }
         })?;
+        tx.commit().await?;
         Ok(id)
     }
 

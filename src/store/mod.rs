@@ -157,6 +157,63 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Sql(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// True when the database could not be reached or stopped answering: the server is down
+    /// or restarting, the connection was cut, or (SQLite) another writer held the lock past
+    /// the busy timeout. Nothing was saved, and the same request may work in a moment; the
+    /// pool replaces dead connections by itself.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Unreachable { .. } => true,
+            StoreError::Sql(e) => match e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(db) => {
+                    if let Some(e) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+                        // SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+                        matches!(sqlite_primary_code(e), Some(5 | 6))
+                    } else if let Some(e) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    {
+                        let code = e.code();
+                        // Class 08: connection exception; 57P01-57P03: the server is shutting
+                        // down, crashed, or not accepting connections yet; 53300: too many
+                        // connections.
+                        code.starts_with("08")
+                            || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+                    } else {
+                        false
+                    }
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// True when the database has no room left to write: the disk is full (SQLite's
+    /// SQLITE_FULL, PostgreSQL's `disk_full`). Reads still work; writes work again once space
+    /// is freed, without a restart.
+    pub fn is_storage_full(&self) -> bool {
+        let StoreError::Sql(sqlx::Error::Database(db)) = self else {
+            return false;
+        };
+        if let Some(e) = db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+            sqlite_primary_code(e) == Some(13)
+        } else if let Some(e) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            e.code() == "53100"
+        } else {
+            false
+        }
+    }
+}
+
+/// The primary result code of a SQLite error (the low byte of its extended code).
+fn sqlite_primary_code(e: &sqlx::sqlite::SqliteError) -> Option<i64> {
+    use sqlx::error::DatabaseError;
+    e.code()?.parse::<i64>().ok().map(|code| code & 0xff)
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -215,6 +272,23 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            // Idle connections are pinged before use (sqlx's default, kept on purpose): one
+            // cut by a database restart is replaced instead of failing a request.
+            .test_before_acquire(true)
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    // A connection back in the pool is never inside a transaction, unless the
+                    // driver lost track: SQLite rolls a transaction back by itself when a write
+                    // fails with a full disk, the driver's own ROLLBACK then fails, and it would
+                    // refuse every later BEGIN on that connection. Close it; a fresh one
+                    // replaces it. (The ping before this has let any queued ROLLBACK run.)
+                    let in_transaction = sqlx::Connection::is_in_transaction(&*conn);
+                    if in_transaction {
+                        tracing::warn!("closing a database connection left inside a transaction");
+                    }
+                    Ok(!in_transaction)
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -79,7 +79,12 @@ pub struct NewAnswer {
 impl Store {
     pub async fn create_question(&self, q: &NewQuestion) -> StoreResult<i64> {
         let at = now();
-        Ok(sqlx::query_scalar(
+        // An INSERT … RETURNING runs in a unit of work of its own. Alone, SQLite commits it when
+        // the statement is reset after its row has been read, and a commit that fails there
+        // (a full disk) is reported to no one: the caller would get an id for a row that was
+        // rolled back. COMMIT reports the failure.
+        let mut tx = self.begin().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO questions (series_id, prompt, original_prompt, examples, follow_up, state, \
              submitter_name, submitter_email, credit_submitter, created_at, updated_at) \
              VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
@@ -93,8 +98,10 @@ impl Store {
         .bind(&q.submitter_email)
         .bind(flag(q.credit_submitter))
         .bind(at)
-        .fetch_one(self.pool())
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Creates a round with its choices, and marks its question as asked once it is open.
@@ -139,7 +146,9 @@ impl Store {
         token_hash: &str,
         expires_at: i64,
     ) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
+        // In a unit of work, as every INSERT … RETURNING: see `create_question`.
+        let mut tx = self.begin().await?;
+        let id = sqlx::query_scalar(
             "INSERT INTO invitations (round_id, panelist_id, token_hash, sent_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -148,8 +157,10 @@ impl Store {
         .bind(token_hash)
         .bind(now())
         .bind(expires_at)
-        .fetch_one(self.pool())
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Stores an answer with a snapshot of the panelist's signature as it is now.

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
+use super::error::with_retry_after;
 use super::views::SiteView;
 use super::{mailer, site_base, WebError};
 use crate::app::SharedState;
@@ -369,10 +370,26 @@ pub async fn submit(
     } else {
         Vec::new()
     };
-    state
+    let saved = state
         .store
         .save_answer(&invitation, &submission, &receipt, &alerts)
-        .await?;
+        .await
+        .map_err(WebError::from);
+    if let Err(e) = saved {
+        // The database could not take it: the answer goes back to the panelist, whole.
+        let Some((status, message)) = e.not_saved() else {
+            return Err(e);
+        };
+        return Answering {
+            state: &state,
+            token: &token,
+            invitation: &invitation,
+            panelist: &panelist,
+        }
+        .render(form, Errors::default(), Some(message.into()), false, status)
+        .await
+        .map(with_retry_after);
+    }
     let message = if late {
         "Thank you! The round had closed, so your answer is kept for the editor as a late answer. A copy is on its way to your inbox."
     } else {

@@ -1,7 +1,7 @@
 //! One error type for every handler. A 4xx tells the reader what they can do; a 5xx shows a
 //! plain page and logs the whole cause.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::store::StoreError;
@@ -20,6 +20,13 @@ pub enum WebError {
     Template(#[from] minijinja::Error),
 }
 
+/// Seconds a client is asked to wait before trying again while the database is unavailable.
+const RETRY_AFTER_SECONDS: &str = "30";
+
+/// What a form says above the fields it shows back when the database could not take the write.
+pub const NOT_SAVED_UNAVAILABLE: &str = "Nothing was saved: the site's database is not answering at the moment. What you typed is below; please try again in a minute.";
+pub const NOT_SAVED_FULL: &str = "Nothing was saved: the server has run out of storage space. What you typed is below; please keep a copy and try again later.";
+
 impl WebError {
     fn status(&self) -> StatusCode {
         match self {
@@ -27,9 +34,38 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            WebError::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Store(e) if e.is_storage_full() => StatusCode::INSUFFICIENT_STORAGE,
             WebError::Store(_) | WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// For a write the database could not take (down, or out of space): the status and the
+    /// sentence a form shows above what was typed. `None` for every other error.
+    pub fn not_saved(&self) -> Option<(StatusCode, &'static str)> {
+        match self.status() {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %self, "a write failed: database unavailable");
+                Some((StatusCode::SERVICE_UNAVAILABLE, NOT_SAVED_UNAVAILABLE))
+            }
+            StatusCode::INSUFFICIENT_STORAGE => {
+                tracing::error!(error = %self, "a write failed: no storage space left");
+                Some((StatusCode::INSUFFICIENT_STORAGE, NOT_SAVED_FULL))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Adds `Retry-After` to a response that says the database is unavailable.
+pub fn with_retry_after(mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
+    response
 }
 
 impl IntoResponse for WebError {
@@ -41,6 +77,22 @@ impl IntoResponse for WebError {
                 "There is nothing at this address. It may have moved; the home page and search can help you find it."
                     .to_string(),
             ),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %self, "database unavailable");
+                (
+                    "Temporarily unavailable",
+                    "The site's database is not answering at the moment, so this page cannot be shown and nothing can be saved. Please try again in a minute."
+                        .to_string(),
+                )
+            }
+            StatusCode::INSUFFICIENT_STORAGE => {
+                tracing::error!(error = %self, "a write failed: no storage space left");
+                (
+                    "Not saved",
+                    "The server has run out of storage space, so what you sent was not saved. Please try again later."
+                        .to_string(),
+                )
+            }
             StatusCode::INTERNAL_SERVER_ERROR => {
                 tracing::error!(error = %self, "request failed");
                 (
@@ -60,7 +112,7 @@ impl IntoResponse for WebError {
              <p><a href=\"/\">Go to the home page</a></p></main></body></html>",
             message = escape(&message)
         );
-        (status, Html(body)).into_response()
+        with_retry_after((status, Html(body)).into_response())
     }
 }
 

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::error::with_retry_after;
 use super::site::{find_post, render_post};
 use super::views::{comment_view, SiteView};
 use super::WebError;
@@ -111,7 +112,7 @@ pub async fn post_comment(
     let post = find_post(&state, &year, &month, &day, &slug).await?;
     let redisplay = |state: SharedState, post, form: CommentForm, status: StatusCode| async move {
         let html = render_post(&state, post, form, None).await?;
-        Ok::<Response, WebError>((status, Html(html)).into_response())
+        Ok::<Response, WebError>(with_retry_after((status, Html(html)).into_response()))
     };
     if post.comments_open == 0 {
         form.errors.form = Some("Comments on this post are closed.".into());
@@ -122,49 +123,25 @@ pub async fn post_comment(
             Some("Your comment was not posted yet: please correct the fields marked below.".into());
         return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let ip_hash = address_hash(&state, &addr).await?;
-    if !state
-        .store
-        .allow_rate(
-            &format!("comment:{ip_hash}"),
-            RATE_WINDOW,
-            state.config.comment_rate_max,
-        )
-        .await?
-    {
-        form.errors.form =
-            Some("You have posted several comments in a short time. Please wait a few minutes and send it again.".into());
-        return redisplay(state.clone(), post, form, StatusCode::TOO_MANY_REQUESTS).await;
-    }
-    let url = form.url.trim();
-    let new = NewComment {
-        post_id: post.id,
-        parent_id: form.parent_id,
-        author_name: form.name.trim().to_string(),
-        author_email: email,
-        author_url: (!url.is_empty()).then(|| url.to_string()),
-        body: form.body.clone(),
-        ip_hash: Some(ip_hash),
-        // Robots fill the hidden field; keep what they sent where the editor can see it.
-        status: (!form.homepage.is_empty()).then_some(CommentStatus::Spam),
-        created_at: None,
-    };
-    let alert_text = format!("{} commented on “{}”.", new.author_name, post.title);
-    let alerts = super::mailer::editor_alerts(
-        &state,
-        "A comment awaits moderation",
-        &alert_text,
-        &format!("{}/admin/comments/", super::site_base(&state, &headers)),
-    )
-    .await?;
-    let (id, status) = match state.store.add_comment_with_alerts(&new, &alerts).await {
-        Ok(done) => done,
-        Err(crate::store::StoreError::NotFound(_)) => {
+    let (id, status, new) = match save_comment(&state, &addr, &headers, &post, &form, email).await {
+        Ok(Saved::Comment(id, status, new)) => (id, status, new),
+        Ok(Saved::TooMany) => {
+            form.errors.form =
+                Some("You have posted several comments in a short time. Please wait a few minutes and send it again.".into());
+            return redisplay(state.clone(), post, form, StatusCode::TOO_MANY_REQUESTS).await;
+        }
+        Ok(Saved::ReplyGone) => {
             form.errors.form = Some("The comment you replied to is no longer there; your comment is below, post it again.".into());
             form.parent_id = None;
             return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            let Some((status, message)) = e.not_saved() else {
+                return Err(e);
+            };
+            form.errors.form = Some(message.into());
+            return redisplay(state.clone(), post, form, status).await;
+        }
     };
     let (_, clock) = SiteView::load(&state.store).await?;
     let post_url = permalink(
@@ -188,6 +165,64 @@ pub async fn post_comment(
     let pending = comment_view(&clock, &row);
     let html = render_post(&state, post, CommentForm::default(), Some(pending)).await?;
     Ok(Html(html).into_response())
+}
+
+/// How saving a comment went, short of a database failure.
+enum Saved {
+    Comment(i64, CommentStatus, NewComment),
+    /// The address sent more than `comment_rate_max` comments in the window.
+    TooMany,
+    /// The comment replied to was deleted meanwhile.
+    ReplyGone,
+}
+
+/// The writes of a comment: the rate limit, then the comment with its editor alerts.
+async fn save_comment(
+    state: &SharedState,
+    addr: &SocketAddr,
+    headers: &HeaderMap,
+    post: &crate::store::PostRow,
+    form: &CommentForm,
+    email: Email,
+) -> Result<Saved, WebError> {
+    let ip_hash = address_hash(state, addr).await?;
+    if !state
+        .store
+        .allow_rate(
+            &format!("comment:{ip_hash}"),
+            RATE_WINDOW,
+            state.config.comment_rate_max,
+        )
+        .await?
+    {
+        return Ok(Saved::TooMany);
+    }
+    let url = form.url.trim();
+    let new = NewComment {
+        post_id: post.id,
+        parent_id: form.parent_id,
+        author_name: form.name.trim().to_string(),
+        author_email: email,
+        author_url: (!url.is_empty()).then(|| url.to_string()),
+        body: form.body.clone(),
+        ip_hash: Some(ip_hash),
+        // Robots fill the hidden field; keep what they sent where the editor can see it.
+        status: (!form.homepage.is_empty()).then_some(CommentStatus::Spam),
+        created_at: None,
+    };
+    let alert_text = format!("{} commented on “{}”.", new.author_name, post.title);
+    let alerts = super::mailer::editor_alerts(
+        state,
+        "A comment awaits moderation",
+        &alert_text,
+        &format!("{}/admin/comments/", super::site_base(state, headers)),
+    )
+    .await?;
+    match state.store.add_comment_with_alerts(&new, &alerts).await {
+        Ok((id, status)) => Ok(Saved::Comment(id, status, new)),
+        Err(crate::store::StoreError::NotFound(_)) => Ok(Saved::ReplyGone),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A field of a public form.
@@ -319,6 +354,20 @@ async fn render_form(
     Ok((status, Html(html)).into_response())
 }
 
+/// The form shown again with what was typed when the database could not take the write (down,
+/// or out of space); any other error goes on as it is.
+async fn not_saved(
+    state: &SharedState,
+    mut form: FormView,
+    error: WebError,
+) -> Result<Response, WebError> {
+    let Some((status, message)) = error.not_saved() else {
+        return Err(error);
+    };
+    form.errors.form = Some(message.into());
+    render_form(state, form, status).await.map(with_retry_after)
+}
+
 fn suggest_form() -> FormView {
     FormView {
         title: "Suggest a question",
@@ -354,7 +403,7 @@ pub async fn suggest_post(
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     if !filled_by_robot(&typed) {
-        state
+        let saved = state
             .store
             .create_question(&NewQuestion {
                 series_id: None,
@@ -366,7 +415,10 @@ pub async fn suggest_post(
                 submitter_email: email.map(|e| e.to_string()),
                 credit_submitter: !value(&form.fields, "credit").is_empty(),
             })
-            .await?;
+            .await;
+        if let Err(e) = saved {
+            return not_saved(&state, form, e.into()).await;
+        }
     }
     form.done = Some("Thank you! Your question is in the editor’s queue.");
     render_form(&state, form, StatusCode::OK).await
@@ -437,24 +489,35 @@ pub async fn join_post(
             status: "applied",
             ..NewPanelist::default()
         };
-        match state.store.create_panelist(&request).await {
-            Ok(id) => {
-                let token = random_token();
-                let link = format!(
-                    "{}/join/confirm/{token}",
-                    super::site_base(&state, &headers)
-                );
-                let mail = confirmation(&state, &email, "join the panel", link).await?;
-                state
-                    .store
-                    .request_join_confirmation(id, &token_hash(&token), &mail)
-                    .await?;
+        let saved = async {
+            match state.store.create_panelist(&request).await {
+                Ok(id) => {
+                    let token = random_token();
+                    let link = format!(
+                        "{}/join/confirm/{token}",
+                        super::site_base(&state, &headers)
+                    );
+                    let mail = confirmation(&state, &email, "join the panel", link).await?;
+                    state
+                        .store
+                        .request_join_confirmation(id, &token_hash(&token), &mail)
+                        .await?;
+                    Ok(())
+                }
+                // An address already on the panel gets the same answer: membership is not
+                // public.
+                Err(e)
+                    if e.is_unique_violation()
+                        || matches!(e, crate::store::StoreError::Conflict(_)) =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(WebError::from(e)),
             }
-            // An address already on the panel gets the same answer: membership is not public.
-            Err(e)
-                if e.is_unique_violation()
-                    || matches!(e, crate::store::StoreError::Conflict(_)) => {}
-            Err(e) => return Err(e.into()),
+        }
+        .await;
+        if let Err(e) = saved {
+            return not_saved(&state, form, e).await;
         }
     }
     form.done = Some("Thank you! Please confirm your address with the link we emailed you; the editor will then look at your request.");
@@ -498,10 +561,13 @@ pub async fn subscribe_post(
             super::site_base(&state, &headers)
         );
         let mail = confirmation(&state, &email, "get each new post by email", link).await?;
-        state
+        let saved = state
             .store
             .add_subscriber(&email, &token_hash(&token), Some(&mail))
-            .await?;
+            .await;
+        if let Err(e) = saved {
+            return not_saved(&state, form, e.into()).await;
+        }
     }
     form.done =
         Some("Thank you! Your subscription is recorded; it starts once you confirm your address.");

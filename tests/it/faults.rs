@@ -1,6 +1,11 @@
 //! Faults: the server killed with SIGKILL in the middle of a burst of answers loses none of the
-//! answers that got a success page.
+//! answers that got a success page; PostgreSQL restarted under load (`postgres_restart`); the
+//! SQLite disk filling up (`disk_full`).
 
+mod disk_full;
+mod postgres_restart;
+
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,6 +34,80 @@ fn start_server(url: &str, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("the server starts")
+}
+
+/// The real `roundtable serve` as a child process, killed when dropped. Its log goes to a file
+/// the test can show when an assertion fails.
+struct Server {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Server {
+    /// Serves `url` on `port`, reading `config` (a roundtable.toml); `extra` are more flags.
+    fn start(url: &str, port: u16, config: &Path, log: &Path, extra: &[&str]) -> Server {
+        let log_file = std::fs::File::create(log).expect("server log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_roundtable"))
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                url,
+            ])
+            .args(extra)
+            .env("ROUNDTABLE_CONFIG", config)
+            .env("ROUNDTABLE_LOG", "info")
+            .env("ROUNDTABLE_SMTP_PORT", free_port().to_string())
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("the server starts");
+        Server {
+            child,
+            log: log.to_path_buf(),
+        }
+    }
+
+    /// Panics, with the end of the server's log, if the process has exited.
+    fn assert_running(&mut self, pid: u32) {
+        assert_eq!(self.child.id(), pid);
+        if let Some(status) = self.child.try_wait().expect("process status") {
+            panic!(
+                "the server process {pid} exited ({status}); its log ends:\n{}",
+                self.log_tail()
+            );
+        }
+    }
+
+    /// The last lines the server logged.
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The address of the newest post on the home page.
+async fn first_post_path(client: &reqwest::Client, base: &str) -> String {
+    let home = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = home.find("href=\"/20").expect("a post on the home page");
+    let rest = &home[at + 6..];
+    rest[..rest.find('"').unwrap()].to_string()
 }
 
 async fn wait_until_up(client: &reqwest::Client, port: u16) {
