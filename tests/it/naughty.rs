@@ -973,3 +973,241 @@ fn the_markup_check_finds_what_could_run_and_passes_escaped_text() {
         assert!(!active_markup(bad).is_empty(), "{bad}");
     }
 }
+
+/// Script payloads as people type them: each sets `window.__pwned` if it ever runs.
+const PAYLOADS: [&str; 7] = [
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=\"window.__pwned=1\">",
+    "<svg onload=\"window.__pwned=1\"></svg>",
+    "\"><script>window.__pwned=1</script>",
+    "[click me](javascript:window.__pwned=1)",
+    "<a href=\"javascript:window.__pwned=1\">click me too</a>",
+    "<iframe src=\"javascript:window.__pwned=1\"></iframe>",
+];
+
+/// What a page did with the payloads, read from the live DOM: whether any ran, and any
+/// script, frame, event handler or script link they left.
+const DOM_CHECK: &str = "
+    const found = [];
+    if (typeof window.__pwned !== 'undefined') { found.push('window.__pwned is set'); }
+    for (const s of document.querySelectorAll('script, iframe, object, embed')) {
+        found.push('a <' + s.tagName.toLowerCase() + '> element');
+    }
+    for (const e of document.querySelectorAll('*')) {
+        for (const a of e.attributes) {
+            if (a.name.toLowerCase().startsWith('on')) { found.push(e.tagName + ' ' + a.name); }
+        }
+    }
+    for (const a of document.querySelectorAll('a[href]')) {
+        if (!/^(https?|mailto):$/.test(a.protocol)) { found.push('a link to ' + a.href); }
+    }
+    return found;";
+
+#[tokio::test]
+async fn script_payloads_never_run_in_a_browser_on_any_page_that_shows_them() {
+    use crate::browser::Browser;
+    use roundtable::interop::{import, wxr};
+
+    let app = TestApp::with_demo_configured(Backend::Sqlite, |config| {
+        config.comment_rate_max = 1_000;
+    })
+    .await;
+    let store = &app.store;
+    let csrf = sign_in_editor(&app).await;
+    let all = PAYLOADS.join("\n\n");
+
+    // A comment, approved so readers see it.
+    let first = store.published_posts(0, 1).await.unwrap().remove(0);
+    let post_path = post_url(&app, &first.title).await;
+    for (name, url) in [
+        (PAYLOADS[3], "javascript:window.__pwned=1"),
+        (
+            PAYLOADS[1],
+            "https://example.org/\"><script>window.__pwned=1</script>",
+        ),
+    ] {
+        let (status, _, _) = post(
+            &app,
+            &format!("{post_path}comments"),
+            &[
+                ("name", name),
+                ("email", "x@example.org"),
+                ("url", url),
+                ("body", &all),
+            ],
+        )
+        .await;
+        assert!(status == 200 || status == 422, "{status}");
+    }
+    let pending: Vec<i64> = sqlx::query_scalar("SELECT id FROM comments WHERE status = 'pending'")
+        .fetch_all(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    assert!(!pending.is_empty(), "a comment waits for moderation");
+    store
+        .moderate_comments(&pending, Some(CommentStatus::Approved))
+        .await
+        .unwrap();
+
+    // An answer signed with payloads, compiled with payloads and published.
+    let token = "payload-token";
+    let (round_id, _) = invitation_with_token(store, token).await;
+    let choice = store
+        .round_choices(round_id)
+        .await
+        .unwrap()
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let (status, _, _) = post(
+        &app,
+        &format!("/answer/{token}"),
+        &[
+            ("name", PAYLOADS[3]),
+            ("title", PAYLOADS[1]),
+            ("institution", PAYLOADS[2]),
+            ("attribution", "named"),
+            ("choice", &choice),
+            ("body", &all),
+            ("action", "save"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "the answer is saved");
+    let mut fields = vec![
+        ("csrf".to_string(), csrf.clone()),
+        ("title".to_string(), PAYLOADS[3].to_string()),
+        ("intro".to_string(), all.clone()),
+        ("closing".to_string(), all.clone()),
+        ("tags".to_string(), PAYLOADS[1].to_string()),
+    ];
+    for a in store.answers_of_round(round_id).await.unwrap() {
+        fields.push(("include".into(), a.id.to_string()));
+        fields.push((format!("heading-{}", a.id), PAYLOADS[0].into()));
+        fields.push((format!("note-{}", a.id), PAYLOADS[4].into()));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (status, location, _) =
+        post(&app, &format!("/admin/rounds/{round_id}/compile"), &fields).await;
+    assert_eq!(status, 303, "compiled");
+    let post_id = id_in(&location);
+    store
+        .publish_post(post_id, roundtable::store::now())
+        .await
+        .unwrap();
+    let row = store.post(post_id).await.unwrap();
+    let clock = roundtable::render::SiteClock::new(Some("America/Chicago"));
+    let answered_path = roundtable::render::permalink(&clock, row.published_at.unwrap(), &row.slug);
+
+    // A suggested question, and one the editor adds.
+    let (status, _, _) = post(
+        &app,
+        "/suggest/",
+        &[("question", &all), ("name", PAYLOADS[1])],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, location, _) = post(
+        &app,
+        "/admin/questions/",
+        &[("csrf", &csrf), ("prompt", &all)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let question_path = location.split('?').next().unwrap().to_string();
+
+    // A WordPress export with payloads in titles, content and comments.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("payloads.xml");
+    let cdata = |s: &str| format!("<![CDATA[{s}]]>");
+    std::fs::write(
+        &file,
+        format!(
+            "<?xml version=\"1.0\"?><rss xmlns:wp=\"http://wordpress.org/export/1.2/\" \
+             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+             <wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>http://old.example</wp:base_site_url>\
+             <item><title>{title}</title><wp:post_id>77</wp:post_id>\
+             <wp:post_type>post</wp:post_type><wp:status>publish</wp:status>\
+             <wp:post_date_gmt>2020-01-02 10:00:00</wp:post_date_gmt><wp:post_name>payloads</wp:post_name>\
+             <content:encoded>{content}</content:encoded>\
+             <wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>{author}</wp:comment_author>\
+             <wp:comment_author_email>old@example.org</wp:comment_author_email>\
+             <wp:comment_author_url>javascript:window.__pwned=1</wp:comment_author_url>\
+             <wp:comment_date_gmt>2020-01-03 10:00:00</wp:comment_date_gmt>\
+             <wp:comment_content>{content}</wp:comment_content><wp:comment_approved>1</wp:comment_approved>\
+             </wp:comment></item></channel></rss>",
+            title = cdata(PAYLOADS[3]),
+            content = cdata(&PAYLOADS.join("<br>")),
+            author = cdata(PAYLOADS[1]),
+        ),
+    )
+    .unwrap();
+    let parsed = wxr::read_file(&file).unwrap();
+    import::run(store, &parsed, false).await.unwrap();
+    let (published_at,): (i64,) =
+        sqlx::query_as("SELECT published_at FROM posts WHERE slug = 'payloads'")
+            .fetch_one(store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    let imported = roundtable::render::permalink(&clock, published_at, "payloads");
+    assert_eq!(
+        app.get(&imported).await.0,
+        200,
+        "the imported post at {imported}"
+    );
+
+    let browser = Browser::start().await;
+    // The judge itself: a page where a payload did run is caught.
+    browser
+        .open("data:text/html,<img src=x onerror=\"window.__pwned=1\">")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let found = browser.client().execute(DOM_CHECK, vec![]).await.unwrap();
+    assert_eq!(
+        found,
+        serde_json::json!(["window.__pwned is set", "IMG onerror"]),
+        "the check sees a payload that ran"
+    );
+    browser.open(&app.url("/admin/login")).await;
+    browser.fill("email", EDITOR).await;
+    browser.fill("password", PASSWORD).await;
+    browser.submit("Sign in").await;
+    let pages = [
+        "/".to_string(),
+        post_path.clone(),
+        answered_path.clone(),
+        imported.clone(),
+        "/feed/".into(),
+        "/admin/comments/?status=approved".into(),
+        "/admin/questions/".into(),
+        question_path,
+        format!("/admin/posts/{post_id}/"),
+        format!("/admin/rounds/{round_id}/compile"),
+        "/admin/panel/".into(),
+    ];
+    for path in &pages {
+        browser.open(&app.url(path)).await;
+        // Follow every link the payloads could have left in what people wrote.
+        browser
+            .client()
+            .execute(
+                "for (const a of document.querySelectorAll(\
+                 '.comment-body a, .comment-meta a, .answer-body a, .intro a, .closing a, .editor-note a, .body a')) {\
+                 if (!/^https?:$/.test(a.protocol)) { a.click(); } }",
+                vec![],
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(
+            browser.client().get_alert_text().await.is_err(),
+            "{path} opened a dialog"
+        );
+        let found = browser.client().execute(DOM_CHECK, vec![]).await.unwrap();
+        assert_eq!(found, serde_json::json!([]), "{path}");
+    }
+    browser.quit().await;
+}
