@@ -100,7 +100,7 @@ async fn pages_carry_the_security_headers() {
 }
 
 /// The strings of the Big List of Naughty Strings (MIT; see shared/corpora).
-fn naughty_strings() -> Vec<String> {
+pub fn naughty_strings() -> Vec<String> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/corpora/naughty-strings/blns.json"
@@ -195,7 +195,7 @@ async fn a_comment_with_a_nul_byte_and_script_payloads_never_breaks_the_page() {
     );
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -155,18 +155,38 @@ impl TestApp {
             .await
             .expect("demo column loads")
             .expect("database was empty");
-        TestApp::start(db, store, MailSettings::default()).await
+        TestApp::start(db, store, MailSettings::default(), |_| {}).await
+    }
+
+    /// Starts a server over the demo column with settings of the test's own (a higher comment
+    /// rate limit, say).
+    pub async fn with_demo_configured(
+        backend: Backend,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        roundtable::demo::load(&store)
+            .await
+            .expect("demo column loads")
+            .expect("database was empty");
+        TestApp::start(db, store, MailSettings::default(), configure).await
     }
 
     /// Starts a server over an empty database, sending mail with `mail`.
     pub async fn empty(backend: Backend, mail: MailSettings) -> TestApp {
         let db = TestDb::new(backend).await;
         let store = db.store().await;
-        TestApp::start(db, store, mail).await
+        TestApp::start(db, store, mail, |_| {}).await
     }
 
-    async fn start(db: TestDb, store: Store, mail: MailSettings) -> TestApp {
-        let config = Config {
+    async fn start(
+        db: TestDb,
+        store: Store,
+        mail: MailSettings,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut config = Config {
             database_url: db.url.clone(),
             addr: "127.0.0.1:0".parse().unwrap(),
             theme: None,
@@ -175,6 +195,7 @@ impl TestApp {
             comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
             mail,
         };
+        configure(&mut config);
         let app = Application::build(config, store.clone())
             .await
             .expect("server builds");

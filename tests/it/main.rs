@@ -14,6 +14,7 @@ mod helpers;
 mod in_browser;
 mod interop;
 mod mail;
+mod naughty;
 mod reader;
 mod site;
 mod smtp;

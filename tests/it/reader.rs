@@ -630,6 +630,39 @@ async fn an_anonymous_panelists_identity_appears_in_no_public_output() {
         }
     }
     assert!(saw_answer, "the anonymous answer itself is published");
+    // The static export (`roundtable export static DIR`): every file it writes.
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("http://{}", app.addr);
+    roundtable::interop::static_site::export(app.state.clone(), dir.path(), &base)
+        .await
+        .expect("the static export runs");
+    let mut files = 0;
+    let mut saw_answer = false;
+    let mut folders = vec![dir.path().to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            files += 1;
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).to_lowercase();
+            saw_answer |= text.contains("stopped asking about weaknesses");
+            for needle in needles.iter().chain(&["zebulon.canary@canary.example"]) {
+                assert!(
+                    !text.contains(&needle.to_lowercase()),
+                    "{needle} leaked in the static export's {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(
+        files > 20,
+        "the static export wrote the site: {files} files"
+    );
+    assert!(saw_answer, "the static export has the anonymous answer");
     // Searching for the name finds nothing (the page only repeats what the reader typed).
     let (_, found) = app.get("/search?q=Zebulon+Canaryquist").await;
     assert!(visible_text(&found).contains("Nothing matched"));

@@ -166,13 +166,25 @@ fn refusal(e: StoreError) -> Result<String, WebError> {
     }
 }
 
+/// What is wrong with a panelist as the editor typed it, before the store sees it: a name
+/// is needed, and the library type must be one of those listed (the form offers only those,
+/// but a hand-made request could send anything).
+async fn typed_problem(state: &SharedState, p: &NewPanelist) -> Result<Option<String>, WebError> {
+    if p.name.is_empty() {
+        return Ok(Some("Please give the panelist's name.".to_string()));
+    }
+    if let Some(kind) = &p.library_type {
+        let known = state.store.library_types().await?;
+        if !known.iter().any(|(slug, _)| slug == kind) {
+            return Ok(Some("Choose one of the library types listed.".to_string()));
+        }
+    }
+    Ok(None)
+}
+
 pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Response, WebError> {
     let new = from_form(&form, "active");
-    let problem = if new.name.is_empty() {
-        Some("Please give the panelist's name.".to_string())
-    } else {
-        None
-    };
+    let problem = typed_problem(&state, &new).await?;
     let problem = match problem {
         Some(p) => Some(p),
         None => match state.store.create_panelist(&new).await {
@@ -244,9 +256,12 @@ pub async fn save(
     let mut updated = from_form(&form, status);
     updated.photo_url = current.photo_url.clone();
     updated.photo_credit = current.photo_credit.clone();
-    let problem = match state.store.update_panelist(id, &updated).await {
-        Ok(()) => None,
-        Err(e) => Some(refusal(e)?),
+    let problem = match typed_problem(&state, &updated).await? {
+        Some(problem) => Some(problem),
+        None => match state.store.update_panelist(id, &updated).await {
+            Ok(()) => None,
+            Err(e) => Some(refusal(e)?),
+        },
     };
     let Some(problem) = problem else {
         return Ok(done(&format!("/admin/panel/{id}/"), "Saved."));
