@@ -1006,7 +1006,7 @@ const DOM_CHECK: &str = "
 #[tokio::test]
 async fn script_payloads_never_run_in_a_browser_on_any_page_that_shows_them() {
     use crate::browser::Browser;
-    use roundtable::interop::{import, wxr};
+    use roundtable::interop::import;
 
     let app = TestApp::with_demo_configured(Backend::Sqlite, |config| {
         config.comment_rate_max = 1_000;
@@ -1145,8 +1145,7 @@ async fn script_payloads_never_run_in_a_browser_on_any_page_that_shows_them() {
         ),
     )
     .unwrap();
-    let parsed = wxr::read_file(&file).unwrap();
-    import::run(store, &parsed, false).await.unwrap();
+    import::import_file(store, &file, false).await.unwrap();
     let (published_at,): (i64,) =
         sqlx::query_as("SELECT published_at FROM posts WHERE slug = 'payloads'")
             .fetch_one(store.raw_pool_for_tests())
