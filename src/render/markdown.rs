@@ -62,6 +62,7 @@ fn comment_uncached(text: &str) -> String {
 enum Kind {
     Markdown,
     Comment,
+    Plain,
 }
 
 /// Bytes of source and HTML kept at most; the cache is emptied when it would grow past this
@@ -106,6 +107,10 @@ fn render(text: &str) -> String {
 
 /// The text of an HTML fragment, tags removed and whitespace folded: for feed summaries.
 pub fn plain_text(html: &str) -> String {
+    remembered(Kind::Plain, html, plain_text_uncached)
+}
+
+fn plain_text_uncached(html: &str) -> String {
     let text = ammonia::Builder::empty().clean(html).to_string();
     let text = text
         .replace("&amp;", "&")
