@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{to_bytes, Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -17,8 +17,9 @@ use crate::app::SharedState;
 
 /// Pages larger than this are served but not kept.
 const MAX_CACHED_BODY: usize = 4 * 1024 * 1024;
-/// Entries kept at most; the whole cache is dropped when it is full (simple, and rare).
-const MAX_ENTRIES: usize = 4096;
+/// Bytes of pages kept at most, so memory stays bounded however many pages a crawler walks;
+/// the whole cache is dropped when it is full (simple, and rare).
+const BUDGET: usize = 64 * 1024 * 1024;
 
 #[derive(Clone)]
 struct Entry {
@@ -32,9 +33,15 @@ struct Entry {
 /// Rendered public pages by address (path and query).
 #[derive(Default, Clone)]
 pub struct PageCache {
-    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    entries: Arc<Mutex<Pages>>,
     /// Set to false to render every page afresh (for benchmarks and debugging).
     pub enabled: bool,
+}
+
+#[derive(Default)]
+struct Pages {
+    by_address: HashMap<String, Entry>,
+    bytes: usize,
 }
 
 impl PageCache {
@@ -46,16 +53,26 @@ impl PageCache {
     }
 
     fn get(&self, key: &str, version: i64) -> Option<Entry> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(key).filter(|e| e.version == version).cloned()
+        let pages = self.entries.lock().ok()?;
+        pages
+            .by_address
+            .get(key)
+            .filter(|e| e.version == version)
+            .cloned()
     }
 
     fn put(&self, key: String, entry: Entry) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+        if let Ok(mut pages) = self.entries.lock() {
+            if let Some(old) = pages.by_address.remove(&key) {
+                pages.bytes -= key.len() + old.body.len();
             }
-            entries.insert(key, entry);
+            let size = key.len() + entry.body.len();
+            if pages.bytes + size > BUDGET {
+                pages.by_address.clear();
+                pages.bytes = 0;
+            }
+            pages.bytes += size;
+            pages.by_address.insert(key, entry);
         }
     }
 }
@@ -92,14 +109,20 @@ pub async fn cached(State(state): State<SharedState>, request: Request, next: Ne
     let cacheable = content_type.to_str().is_ok_and(|t| {
         t.starts_with("text/html") || t.contains("xml") || t.starts_with("application/json")
     });
-    if !cacheable {
+    // Rendered pages know their length: one too large to keep is sent as it is.
+    let small = response
+        .body()
+        .size_hint()
+        .upper()
+        .is_some_and(|n| n <= MAX_CACHED_BODY as u64);
+    if !cacheable || !small {
         return response;
     }
     let (parts, body) = response.into_parts();
     let Ok(body) = to_bytes(body, MAX_CACHED_BODY).await else {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the page was too large to send",
+            "the page could not be read",
         )
             .into_response();
     };

@@ -206,6 +206,23 @@ async fn messy_exports_import_with_a_report_of_what_was_done(store: Store) {
     let stored = body_of(&store, "Huge").await;
     assert!(stored.len() > 10_000_000, "the 10 MB post is kept whole");
     assert_eq!(stored.matches("Candid words").count(), 8_800 * 20);
+    // And it is served: too large for the page cache, it is sent without being kept.
+    let router = roundtable::web::router(AppState::build(config(), store.clone()).unwrap());
+    for _ in 0..2 {
+        let response = tower::ServiceExt::oneshot(
+            router.clone(),
+            axum::http::Request::get("/2020/05/01/huge/")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 200);
+        let page = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(page.len() > 10_000_000);
+    }
 
     let dangerous = body_of(&store, "Dangerous").await;
     assert!(dangerous.contains("Safe words."));
