@@ -59,9 +59,12 @@ fn read_back(xml: &str, item: &[u8]) -> (usize, Vec<String>, Vec<String>) {
     let mut path: Vec<Vec<u8>> = Vec::new();
     let (mut titles, mut contents) = (Vec::new(), Vec::new());
     loop {
-        let event = reader
-            .read_event()
-            .unwrap_or_else(|e| panic!("not well-formed at {}: {e}: {xml:?}", reader.error_position()));
+        let event = reader.read_event().unwrap_or_else(|e| {
+            panic!(
+                "not well-formed at {}: {e}: {xml:?}",
+                reader.error_position()
+            )
+        });
         match event {
             Event::Start(s) => {
                 if depth == 0 {
@@ -148,8 +151,12 @@ fuzz_target!(|input: Input| {
             content_html: e.content_html,
         })
         .collect();
-    let zone = ["UTC", "America/Chicago", "Asia/Kathmandu", "Pacific/Chatham"]
-        [usize::from(input.zone) % 4];
+    let zone = [
+        "UTC",
+        "America/Chicago",
+        "Asia/Kathmandu",
+        "Pacific/Chatham",
+    ][usize::from(input.zone) % 4];
     let clock = SiteClock::new(Some(zone));
 
     let (items, titles, contents) = read_back(&rss(&meta, &entries), b"item");

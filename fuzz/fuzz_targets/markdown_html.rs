@@ -13,7 +13,18 @@ use roundtable::interop::import::{autop, sanitize};
 use roundtable::render::{comment_html, markdown_html, plain_text};
 
 const COMMENT_TAGS: [&str; 12] = [
-    "p", "br", "em", "strong", "a", "blockquote", "ul", "ol", "li", "code", "pre", "del",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "a",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "code",
+    "pre",
+    "del",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -13,7 +13,10 @@ use roundtable::render::SiteClock;
 
 fuzz_target!(|data: &[u8]| {
     if let Some(split) = roundup::split(&String::from_utf8_lossy(data)) {
-        assert!(split.answers.len() >= 2, "a split with fewer than two answers");
+        assert!(
+            split.answers.len() >= 2,
+            "a split with fewer than two answers"
+        );
         common::assert_safe_html(&split.intro);
         common::assert_safe_html(&split.closing);
         for a in &split.answers {

@@ -27,7 +27,10 @@ pub fn tags(html: &str) -> Vec<Tag> {
         let name_end = html[i..]
             .find(|c: char| !c.is_ascii_alphanumeric())
             .map_or(html.len(), |n| i + n);
-        assert!(name_end > i, "a '<' that starts no tag at byte {i}: {html:?}");
+        assert!(
+            name_end > i,
+            "a '<' that starts no tag at byte {i}: {html:?}"
+        );
         let mut tag = Tag {
             name: html[i..name_end].to_ascii_lowercase(),
             attributes: Vec::new(),
@@ -81,8 +84,8 @@ pub fn tags(html: &str) -> Vec<Tag> {
 
 /// Tags that run code, load other documents or restyle the page: never in sanitized output.
 const FORBIDDEN_TAGS: [&str; 16] = [
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
-    "input", "button", "textarea", "link", "meta", "base", "svg",
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
+    "button", "textarea", "link", "meta", "base", "svg",
 ];
 
 /// The properties every sanitized fragment has: no script (or other forbidden) tags, no event
@@ -103,7 +106,10 @@ pub fn assert_safe_html(html: &str) {
                 !name.starts_with("on"),
                 "event handler attribute {name} in sanitized output: {html:?}"
             );
-            assert_ne!(name, "style", "style attribute in sanitized output: {html:?}");
+            assert_ne!(
+                name, "style",
+                "style attribute in sanitized output: {html:?}"
+            );
             if ["href", "src", "cite", "action", "formaction", "srcset"].contains(&name.as_str()) {
                 let scheme = url_scheme(value).unwrap_or_default();
                 assert!(
