@@ -9,7 +9,7 @@ use crate::render::SiteClock;
 use crate::store::{ImportCounts, WpAttachment, WpAuthor, WpComment, WpEntry, WpTerm};
 
 use super::percent_decode;
-use super::wxr::{self, Author, Item, Piece, Term, WxrError, WxrReader};
+use super::wxr::{self, Author, Item, Piece, Term, Wxr, WxrError, WxrReader};
 
 /// What an import did, for the person who ran it.
 #[derive(Debug, Default)]
@@ -136,6 +136,29 @@ async fn import_pieces<R: std::io::BufRead>(
     }
     report.counts = importer.finish().await?;
     Ok(report)
+}
+
+/// What the import would write for a file already parsed, without a database: the posts and
+/// pages, and the report. [`import_file`] maps the same way, one piece at a time; this is for
+/// checking the mapping on its own (the fuzz target `wxr_import`).
+pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (Vec<WpEntry>, ImportReport) {
+    let mut report = ImportReport::default();
+    let mut mapper = Mapper {
+        clock,
+        split_answers,
+        category_parents: HashMap::new(),
+        other_terms: wxr.other_terms,
+    };
+    for category in &wxr.categories {
+        mapper.category(category);
+    }
+    let mut entries = Vec::new();
+    for item in &wxr.items {
+        if let Mapped::Entry(e) = mapper.item(item, &mut report) {
+            entries.push(*e);
+        }
+    }
+    (entries, report)
 }
 
 /// What one item of the file becomes.

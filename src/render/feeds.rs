@@ -1,5 +1,6 @@
 //! RSS 2.0 and Atom documents, written with quick-xml so every text is escaped by the writer.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
@@ -34,9 +35,23 @@ pub struct FeedEntry {
 
 type Xml = Writer<Cursor<Vec<u8>>>;
 
+/// Text as XML 1.0 can carry it. Characters outside its `Char` production (the C0 controls
+/// other than tab and line breaks, U+FFFE and U+FFFF) cannot be written even escaped, and one
+/// makes the whole feed unreadable, so they are left out.
+fn xml_text(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+    };
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|c| allowed(*c)).collect())
+    }
+}
+
 fn text(w: &mut Xml, name: &str, value: &str) -> quick_xml::Result<()> {
     w.create_element(name)
-        .write_text_content(BytesText::new(value))?;
+        .write_text_content(BytesText::new(&xml_text(value)))?;
     Ok(())
 }
 
@@ -73,7 +88,7 @@ fn write_rss(meta: &FeedMeta, entries: &[FeedEntry]) -> quick_xml::Result<String
     text(&mut w, "lastBuildDate", &rfc2822(meta.updated))?;
     w.create_element("atom:link")
         .with_attributes([
-            ("href", meta.self_url.as_str()),
+            ("href", xml_text(&meta.self_url).as_ref()),
             ("rel", "self"),
             ("type", "application/rss+xml"),
         ])
@@ -84,7 +99,7 @@ fn write_rss(meta: &FeedMeta, entries: &[FeedEntry]) -> quick_xml::Result<String
         text(&mut w, "link", &e.link)?;
         w.create_element("guid")
             .with_attribute(("isPermaLink", "false"))
-            .write_text_content(BytesText::new(&e.id))?;
+            .write_text_content(BytesText::new(&xml_text(&e.id)))?;
         text(&mut w, "pubDate", &rfc2822(e.published))?;
         text(&mut w, "dc:creator", &e.author)?;
         for c in &e.categories {
@@ -93,7 +108,7 @@ fn write_rss(meta: &FeedMeta, entries: &[FeedEntry]) -> quick_xml::Result<String
         text(&mut w, "description", &e.summary)?;
         // A `]]>` inside the HTML is split across two CDATA sections, as XML requires.
         w.write_event(Event::Start(BytesStart::new("content:encoded")))?;
-        for section in BytesCData::escaped(&e.content_html) {
+        for section in BytesCData::escaped(&xml_text(&e.content_html)) {
             w.write_event(Event::CData(section))?;
         }
         w.write_event(Event::End(BytesEnd::new("content:encoded")))?;
@@ -125,17 +140,20 @@ fn write_atom(
     text(&mut w, "subtitle", &meta.description)?;
     text(&mut w, "updated", &date(meta.updated))?;
     w.create_element("link")
-        .with_attributes([("rel", "alternate"), ("href", meta.link.as_str())])
+        .with_attributes([
+            ("rel", "alternate"),
+            ("href", xml_text(&meta.link).as_ref()),
+        ])
         .write_empty()?;
     w.create_element("link")
-        .with_attributes([("rel", "self"), ("href", meta.self_url.as_str())])
+        .with_attributes([("rel", "self"), ("href", xml_text(&meta.self_url).as_ref())])
         .write_empty()?;
     for e in entries {
         w.write_event(Event::Start(BytesStart::new("entry")))?;
         text(&mut w, "id", &e.id)?;
         text(&mut w, "title", &e.title)?;
         w.create_element("link")
-            .with_attributes([("rel", "alternate"), ("href", e.link.as_str())])
+            .with_attributes([("rel", "alternate"), ("href", xml_text(&e.link).as_ref())])
             .write_empty()?;
         text(&mut w, "published", &date(e.published))?;
         text(&mut w, "updated", &date(e.updated))?;
@@ -144,14 +162,14 @@ fn write_atom(
         w.write_event(Event::End(BytesEnd::new("author")))?;
         for c in &e.categories {
             w.create_element("category")
-                .with_attribute(("term", c.as_str()))
+                .with_attribute(("term", xml_text(c).as_ref()))
                 .write_empty()?;
         }
         w.create_element("summary")
-            .write_text_content(BytesText::new(&e.summary))?;
+            .write_text_content(BytesText::new(&xml_text(&e.summary)))?;
         w.create_element("content")
             .with_attribute(("type", "html"))
-            .write_text_content(BytesText::new(&e.content_html))?;
+            .write_text_content(BytesText::new(&xml_text(&e.content_html)))?;
         w.write_event(Event::End(BytesEnd::new("entry")))?;
     }
     w.write_event(Event::End(BytesEnd::new("feed")))?;
@@ -203,6 +221,31 @@ mod tests {
         // The content survives a `]]>` inside it.
         assert!(xml.contains("Body with ]]"), "{xml}");
         assert_eq!(xml.matches("<item>").count(), 1);
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_left_out() {
+        // Found by the feed_xml fuzz target: a control character in a title (pasted text, an
+        // imported post) made the whole feed ill-formed.
+        let (mut meta, mut entries) = sample();
+        meta.title = "Col\u{0}umn\u{b}".into();
+        meta.self_url = "http://example.org/\u{1}feed/".into();
+        entries[0].title = "Q\u{1b}&A\u{fffe}\t".into();
+        entries[0].content_html = "<p>a\u{8}b ]]> c</p>".into();
+        entries[0].categories = vec!["x\u{c}y".into()];
+        let rss = rss(&meta, &entries);
+        assert!(rss.contains("<title>Column</title>"), "{rss}");
+        assert!(rss.contains("href=\"http://example.org/feed/\""), "{rss}");
+        assert!(rss.contains("<title>Q&amp;A\t</title>"), "{rss}");
+        assert!(rss.contains("<p>ab ]]"), "{rss}");
+        let atom = atom(&meta, &entries, &SiteClock::new(None));
+        assert!(atom.contains("term=\"xy\""), "{atom}");
+        assert!(atom.contains("&lt;p&gt;ab ]]&gt;"), "{atom}");
+        for xml in [rss, atom] {
+            assert!(!xml
+                .chars()
+                .any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r')));
+        }
     }
 
     #[test]

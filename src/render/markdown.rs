@@ -111,13 +111,34 @@ pub fn plain_text(html: &str) -> String {
 }
 
 fn plain_text_uncached(html: &str) -> String {
-    let text = ammonia::Builder::empty().clean(html).to_string();
-    let text = text
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"");
+    let text = unescape_text(&ammonia::Builder::empty().clean(html).to_string());
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Undoes the escaping ammonia's serializer applies to text, in one pass: the text `&lt;`
+/// (written `&amp;lt;`) stays `&lt;` rather than becoming `<`.
+fn unescape_text(text: &str) -> String {
+    const ENTITIES: [(&str, char); 5] = [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&nbsp;", '\u{a0}'),
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let (entity, c) = ENTITIES
+            .into_iter()
+            .find(|(entity, _)| rest.starts_with(entity))
+            .unwrap_or(("&", '&'));
+        out.push(c);
+        rest = &rest[entity.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -151,6 +172,15 @@ mod tests {
         // answer's entry.
         assert_eq!(comment_html(text), comment_uncached(text));
         assert_ne!(markdown_html("# Heading"), comment_html("# Heading"));
+    }
+
+    #[test]
+    fn plain_text_decodes_entities_once() {
+        // Found by the markdown_html fuzz target: `&amp;lt;` became `<`, and `&nbsp;` stayed.
+        assert_eq!(
+            plain_text("<p>&amp;lt;script&amp;gt; &lt;b&gt;&nbsp;&amp;amp; &quot;x&quot;</p>"),
+            "&lt;script&gt; <b> &amp; \"x\""
+        );
     }
 
     #[test]

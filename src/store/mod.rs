@@ -34,7 +34,7 @@ pub use rounds::{
     AnswerEdit, AnswerSubmission, InvitationContext, InvitationRow, NewAnswer, NewQuestion,
     NewRound, QuestionRow, RoundRow, RoundSummary,
 };
-pub use search::{SearchHit, SearchQuery, MATCH_END, MATCH_START};
+pub use search::{words as search_words, SearchHit, SearchQuery, MATCH_END, MATCH_START};
 pub use taxonomy::{Taxonomy, TermRow};
 
 use std::collections::HashMap;

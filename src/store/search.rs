@@ -34,8 +34,8 @@ pub struct SearchHit {
 }
 
 /// The words of a query, lowercased; the reader's punctuation never reaches either engine's
-/// query syntax.
-fn words(text: &str) -> Vec<String> {
+/// query syntax. Public for the fuzz targets (`fuzz/`), which check exactly that.
+pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(16)

@@ -22,6 +22,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use admin::{newsletter as admin_newsletter, queue_reminders as admin_queue_reminders};
 pub use cache::PageCache;
 pub use error::WebError;
+/// The public forms and the search query as decoded from a request; public for the fuzz
+/// targets (`fuzz/`), which decode them as `Form` and `Query` do.
+pub use forms::{CommentForm, Typed};
+pub use search::{encode_query, SearchParams};
 pub use site::page_count;
 
 use crate::app::{AppState, SharedState};
