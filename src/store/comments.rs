@@ -65,8 +65,10 @@ impl Store {
         let status = match c.status {
             Some(status) => status,
             None => {
+                // Matches the index on (LOWER(author_email), status).
                 let approved_before: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM comments WHERE LOWER(author_email) = LOWER($1) AND status = 'approved'",
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM comments \
+                     WHERE LOWER(author_email) = LOWER($1) AND status = 'approved' LIMIT 1) AS found",
                 )
                 .bind(c.author_email.as_str())
                 .fetch_one(&mut *tx)
