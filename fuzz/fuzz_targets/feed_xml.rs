@@ -40,9 +40,12 @@ fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
 }
 
-/// What an XML document read back can hold of `text`.
+/// What an XML document read back can hold of `text`: characters XML cannot carry become
+/// U+FFFD.
 fn carried(text: &str) -> String {
-    text.chars().filter(|c| xml_char(*c)).collect()
+    text.chars()
+        .map(|c| if xml_char(c) { c } else { '\u{fffd}' })
+        .collect()
 }
 
 /// Well-formedness as far as quick-xml checks it, plus the character check it leaves out.

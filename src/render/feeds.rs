@@ -37,7 +37,9 @@ type Xml = Writer<Cursor<Vec<u8>>>;
 
 /// Text as XML 1.0 can carry it. Characters outside its `Char` production (the C0 controls
 /// other than tab and line breaks, U+FFFE and U+FFFF) cannot be written even escaped, and one
-/// makes the whole feed unreadable, so they are left out.
+/// makes the whole feed unreadable, so each becomes U+FFFD. Replaced, not dropped: dropping
+/// them would join what they separated, and `java\u{1}script:` (a harmless relative address
+/// in the page) would become a `javascript:` link in the feed.
 fn xml_text(text: &str) -> Cow<'_, str> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
@@ -45,7 +47,11 @@ fn xml_text(text: &str) -> Cow<'_, str> {
     if text.chars().all(allowed) {
         Cow::Borrowed(text)
     } else {
-        Cow::Owned(text.chars().filter(|c| allowed(*c)).collect())
+        Cow::Owned(
+            text.chars()
+                .map(|c| if allowed(c) { c } else { '\u{fffd}' })
+                .collect(),
+        )
     }
 }
 
@@ -224,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn characters_xml_cannot_carry_are_left_out() {
+    fn characters_xml_cannot_carry_are_replaced() {
         // Found by the feed_xml fuzz target: a control character in a title (pasted text, an
         // imported post) made the whole feed ill-formed.
         let (mut meta, mut entries) = sample();
@@ -234,13 +240,25 @@ mod tests {
         entries[0].content_html = "<p>a\u{8}b ]]> c</p>".into();
         entries[0].categories = vec!["x\u{c}y".into()];
         let rss = rss(&meta, &entries);
-        assert!(rss.contains("<title>Column</title>"), "{rss}");
-        assert!(rss.contains("href=\"http://example.org/feed/\""), "{rss}");
-        assert!(rss.contains("<title>Q&amp;A\t</title>"), "{rss}");
-        assert!(rss.contains("<p>ab ]]"), "{rss}");
+        assert!(
+            rss.contains("<title>Col\u{fffd}umn\u{fffd}</title>"),
+            "{rss}"
+        );
+        assert!(
+            rss.contains("href=\"http://example.org/\u{fffd}feed/\""),
+            "{rss}"
+        );
+        assert!(
+            rss.contains("<title>Q\u{fffd}&amp;A\u{fffd}\t</title>"),
+            "{rss}"
+        );
+        assert!(rss.contains("<p>a\u{fffd}b ]]"), "{rss}");
         let atom = atom(&meta, &entries, &SiteClock::new(None));
-        assert!(atom.contains("term=\"xy\""), "{atom}");
-        assert!(atom.contains("&lt;p&gt;ab ]]&gt;"), "{atom}");
+        assert!(atom.contains("term=\"x\u{fffd}y\""), "{atom}");
+        assert!(atom.contains("&lt;p&gt;a\u{fffd}b ]]&gt;"), "{atom}");
+        // What the controls separated stays apart: no script address is made of a harmless one.
+        entries[0].content_html = "<a href=\"java\u{1}script:alert(1)\">x</a>".into();
+        assert!(!super::rss(&meta, &entries).contains("javascript:"));
         for xml in [rss, atom] {
             assert!(!xml
                 .chars()

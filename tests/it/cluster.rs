@@ -6,13 +6,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use roundtable::app::Application;
 use roundtable::auth::hash_password;
-use roundtable::config::{Config, MailSettings};
+use roundtable::config::MailSettings;
 use roundtable::domain::Email;
 use roundtable::store::{Backend, MailKind, OutgoingMail, Store, VERSION_TTL};
 
-use crate::helpers::{csrf_of, TestDb};
+use crate::helpers::{csrf_of, serve, test_client, TestDb};
 use crate::smtp::SmtpServer;
 
 /// One server of the cluster: its own store (pool and caches) over the shared database.
@@ -25,29 +24,11 @@ struct Node {
 impl Node {
     async fn start(db: &TestDb, mail: MailSettings) -> Node {
         let store = Store::connect(&db.url).await.expect("connects");
-        let config = Config {
-            database_url: db.url.clone(),
-            addr: "127.0.0.1:0".parse().unwrap(),
-            theme: None,
-            base_url: None,
-            page_cache: true,
-            comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
-            mail,
-        };
-        let app = Application::build(config, store.clone())
-            .await
-            .expect("server builds");
-        let addr = app.addr();
-        tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let (addr, _) = serve(&db.url, store.clone(), mail, |_| {}).await;
         Node {
             addr,
             store,
-            client,
+            client: test_client(),
         }
     }
 

@@ -149,13 +149,7 @@ pub struct TestApp {
 impl TestApp {
     /// Starts a server over a database holding the demo column.
     pub async fn with_demo(backend: Backend) -> TestApp {
-        let db = TestDb::new(backend).await;
-        let store = db.store().await;
-        roundtable::demo::load(&store)
-            .await
-            .expect("demo column loads")
-            .expect("database was empty");
-        TestApp::start(db, store, MailSettings::default(), |_| {}).await
+        TestApp::with_demo_configured(backend, |_| {}).await
     }
 
     /// Starts a server over the demo column with settings of the test's own (a higher comment
@@ -186,32 +180,12 @@ impl TestApp {
         mail: MailSettings,
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
-        let mut config = Config {
-            database_url: db.url.clone(),
-            addr: "127.0.0.1:0".parse().unwrap(),
-            theme: None,
-            base_url: None,
-            page_cache: true,
-            comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
-            mail,
-        };
-        configure(&mut config);
-        let app = Application::build(config, store.clone())
-            .await
-            .expect("server builds");
-        let addr = app.addr();
-        let state = app.state();
-        tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let (addr, state) = serve(&db.url, store.clone(), mail, configure).await;
         TestApp {
             addr,
             state,
             store,
-            client,
+            client: test_client(),
             _db: db,
         }
     }
@@ -244,6 +218,41 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.text().await.expect("body"))
     }
+}
+
+/// Runs the real server over `store` (whose address is `url`) on a random port, with the
+/// test configuration changed by `configure`.
+pub async fn serve(
+    url: &DatabaseUrl,
+    store: Store,
+    mail: MailSettings,
+    configure: impl FnOnce(&mut Config),
+) -> (SocketAddr, roundtable::app::SharedState) {
+    let mut config = Config {
+        database_url: url.clone(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        theme: None,
+        base_url: None,
+        page_cache: true,
+        comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
+        mail,
+    };
+    configure(&mut config);
+    let app = Application::build(config, store)
+        .await
+        .expect("server builds");
+    let (addr, state) = (app.addr(), app.state());
+    tokio::spawn(app.run_until_stopped());
+    (addr, state)
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects.
+pub fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
 }
 
 /// The text a person would read in a page: tags removed, entities decoded, spaces folded.
