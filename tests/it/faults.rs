@@ -130,16 +130,10 @@ async fn answers_that_got_a_success_page_survive_a_kill_9() {
     let db = TestDb::new(Backend::Sqlite).await;
     let store = db.store().await;
     let question_id = store
-        .create_question(&NewQuestion {
-            series_id: None,
-            prompt: "Crash test?".into(),
-            examples: None,
-            follow_up: None,
-            state: QuestionState::Accepted,
-            submitter_name: None,
-            submitter_email: None,
-            credit_submitter: false,
-        })
+        .create_question(&NewQuestion::by_editor(
+            "Crash test?",
+            QuestionState::Accepted,
+        ))
         .await
         .unwrap();
     let round_id = store

@@ -529,16 +529,10 @@ async fn an_anonymous_panelists_identity_appears_in_no_public_output() {
     };
     let panelist_id = store.create_panelist(&canary).await.unwrap();
     let question_id = store
-        .create_question(&NewQuestion {
-            series_id: None,
-            prompt: "What is one interview question you retired?".into(),
-            examples: None,
-            follow_up: None,
-            state: QuestionState::Accepted,
-            submitter_name: None,
-            submitter_email: None,
-            credit_submitter: false,
-        })
+        .create_question(&NewQuestion::by_editor(
+            "What is one interview question you retired?",
+            QuestionState::Accepted,
+        ))
         .await
         .unwrap();
     let round_id = store

@@ -279,16 +279,7 @@ async fn a_compiled_post_shows_included_answers_in_the_editors_order(store: Stor
     assert_eq!(store.answers_of_posts(&[post_id]).await.unwrap().len(), 1);
     // A post from another round with the same title gets its own slug.
     let other_question = store
-        .create_question(&NewQuestion {
-            series_id: None,
-            prompt: "Again?".into(),
-            examples: None,
-            follow_up: None,
-            state: QuestionState::Accepted,
-            submitter_name: None,
-            submitter_email: None,
-            credit_submitter: false,
-        })
+        .create_question(&NewQuestion::by_editor("Again?", QuestionState::Accepted))
         .await
         .unwrap();
     let round2 = store

@@ -727,16 +727,10 @@ async fn the_scheduler_reminds_once_closes_rounds_and_publishes_scheduled_posts(
     let store = &app.store;
     let day = 86_400;
     let question_id = store
-        .create_question(&NewQuestion {
-            series_id: None,
-            prompt: "Do you check references?".into(),
-            examples: None,
-            follow_up: None,
-            state: QuestionState::Accepted,
-            submitter_name: None,
-            submitter_email: None,
-            credit_submitter: false,
-        })
+        .create_question(&NewQuestion::by_editor(
+            "Do you check references?",
+            QuestionState::Accepted,
+        ))
         .await
         .unwrap();
     let closes_at = now() + 2 * day;
