@@ -92,20 +92,14 @@ async fn import_pieces<R: std::io::BufRead>(
     reader: &mut WxrReader<R>,
     split_answers: bool,
 ) -> Result<ImportReport, ImportError> {
-    let settings: std::collections::HashMap<String, String> =
-        store.settings().await?.into_iter().collect();
-    let clock = SiteClock::new(settings.get("timezone").map(String::as_str));
+    let (_, clock) = crate::web::views::SiteView::load(store).await?;
     let address = |kind: &str, published_at: i64, slug: &str| match kind {
         "page" => format!("/{slug}/"),
         _ => crate::render::permalink(&clock, published_at, slug),
     };
     let mut report = ImportReport::default();
-    let mut mapper = Mapper {
-        clock: &clock,
-        split_answers,
-        category_parents: HashMap::new(),
-        other_terms: 0,
-    };
+    let mut mapper = Mapper::new(&clock, split_answers);
+    let mut other_terms = 0;
     // The channel's own fields come before its first piece: the site is known after it.
     let mut next = reader.next_piece()?;
     let site = reader.site().trim_end_matches('/').to_string();
@@ -119,7 +113,7 @@ async fn import_pieces<R: std::io::BufRead>(
             }
             Piece::Category(t) => importer.category(&mapper.category(&t)).await?,
             Piece::Tag(t) => importer.tag(&mapper.tag(&t)).await?,
-            Piece::OtherTerm => mapper.other_terms += 1,
+            Piece::OtherTerm => other_terms += 1,
             Piece::Item(item) => match mapper.item(&item, &mut report) {
                 Mapped::Entry(e) => importer.entry(&e, &address).await?,
                 Mapped::Attachment(a) => importer.attachment(&a).await?,
@@ -128,10 +122,10 @@ async fn import_pieces<R: std::io::BufRead>(
         }
         next = reader.next_piece()?;
     }
-    if mapper.other_terms > 0 {
+    if other_terms > 0 {
         report.notes.push(format!(
             "{} terms of other taxonomies (menus, formats, custom) are not imported",
-            mapper.other_terms
+            other_terms
         ));
     }
     report.counts = importer.finish().await?;
@@ -143,12 +137,7 @@ async fn import_pieces<R: std::io::BufRead>(
 /// checking the mapping on its own (the fuzz target `wxr_import`).
 pub fn plan(wxr: &Wxr, clock: &SiteClock, split_answers: bool) -> (Vec<WpEntry>, ImportReport) {
     let mut report = ImportReport::default();
-    let mut mapper = Mapper {
-        clock,
-        split_answers,
-        category_parents: HashMap::new(),
-        other_terms: wxr.other_terms,
-    };
+    let mut mapper = Mapper::new(clock, split_answers);
     for category in &wxr.categories {
         mapper.category(category);
     }
@@ -174,10 +163,17 @@ struct Mapper<'a> {
     split_answers: bool,
     /// Category slug to its parent's: a child's old address nests under its parents.
     category_parents: HashMap<String, String>,
-    other_terms: usize,
 }
 
-impl Mapper<'_> {
+impl<'a> Mapper<'a> {
+    fn new(clock: &'a SiteClock, split_answers: bool) -> Mapper<'a> {
+        Mapper {
+            clock,
+            split_answers,
+            category_parents: HashMap::new(),
+        }
+    }
+
     fn author(&self, a: &Author) -> Option<WpAuthor> {
         (!a.login.is_empty()).then(|| WpAuthor {
             login: a.login.clone(),
