@@ -230,7 +230,6 @@ pub enum Piece {
 /// (WordPress writes the channel's fields first) and again at the end.
 pub struct WxrReader<R: BufRead> {
     reader: NsReader<R>,
-    buf: Vec<u8>,
     /// The path of open elements, each as (namespace, local name).
     path: Vec<(Ns, String)>,
     text: String,
@@ -258,7 +257,6 @@ impl<R: BufRead> WxrReader<R> {
         config.trim_text(false);
         WxrReader {
             reader,
-            buf: Vec::new(),
             path: Vec::new(),
             text: String::new(),
             author: Author::default(),
@@ -322,10 +320,13 @@ impl<R: BufRead> WxrReader<R> {
         if self.done {
             return Ok(None);
         }
+        // Events borrow this buffer, not the reader's state, so the pieces' fields can be
+        // filled in place without copying each event.
+        let mut buf = Vec::new();
         loop {
-            self.buf.clear();
-            let (ns, event) = match self.reader.read_resolved_event_into(&mut self.buf) {
-                Ok((ns, event)) => (ns, event.into_owned()),
+            buf.clear();
+            let (ns, event) = match self.reader.read_resolved_event_into(&mut buf) {
+                Ok(read) => read,
                 Err(e) => return Err(self.xml_error(&e)),
             };
             match event {
