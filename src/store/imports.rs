@@ -316,18 +316,19 @@ impl WpImporter {
                 .await?;
             }
         }
-        for (table, pending) in [
-            ("posts", std::mem::take(&mut self.post_parents)),
-            ("attachments", std::mem::take(&mut self.attachment_parents)),
+        for (update, pending) in [
+            (
+                "UPDATE posts SET parent_id = $1 WHERE id = $2",
+                std::mem::take(&mut self.post_parents),
+            ),
+            (
+                "UPDATE attachments SET post_id = $1 WHERE id = $2",
+                std::mem::take(&mut self.attachment_parents),
+            ),
         ] {
-            let column = if table == "posts" {
-                "parent_id"
-            } else {
-                "post_id"
-            };
             for (id, parent_wp_id) in pending {
                 if let Some(parent) = known(&mut self.tx, &self.site, "post", parent_wp_id).await? {
-                    sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE id = $2"))
+                    sqlx::query(update)
                         .bind(parent)
                         .bind(id)
                         .execute(&mut *self.tx)
