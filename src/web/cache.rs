@@ -93,7 +93,13 @@ pub async fn cached(State(state): State<SharedState>, request: Request, next: Ne
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let request_headers = request.headers().clone();
+    // Only the conditional headers are needed after the request is passed on.
+    let mut request_headers = HeaderMap::new();
+    for name in [header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE] {
+        if let Some(value) = request.headers().get(&name) {
+            request_headers.insert(name, value.clone());
+        }
+    }
     if state.cache.enabled {
         if let Some(entry) = state.cache.get(&key, version) {
             return respond(&request_headers, entry);
