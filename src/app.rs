@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::render::Templates;
 use crate::store::Store;
+use crate::web::views::PostViewCache;
 use crate::web::PageCache;
 
 /// What every request handler can reach.
@@ -19,6 +20,7 @@ pub struct AppState {
     pub templates: Templates,
     pub config: Config,
     pub cache: PageCache,
+    pub post_views: PostViewCache,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -27,13 +29,34 @@ impl AppState {
     /// Loads the templates and sets up the page cache: everything the router needs, without
     /// a listener (the static export renders pages in-process with it).
     pub fn build(config: Config, store: Store) -> anyhow::Result<SharedState> {
+        let on = config.page_cache;
+        AppState::assemble(config, store, PageCache::new(on), PostViewCache::new(on))
+    }
+
+    /// For the static export, which renders every page once: keeping the pages would only
+    /// cost memory, but each post is shown on a dozen pages, so its view is kept.
+    pub fn for_export(config: Config, store: Store) -> anyhow::Result<SharedState> {
+        AppState::assemble(
+            config,
+            store,
+            PageCache::new(false),
+            PostViewCache::new(true),
+        )
+    }
+
+    fn assemble(
+        config: Config,
+        store: Store,
+        cache: PageCache,
+        post_views: PostViewCache,
+    ) -> anyhow::Result<SharedState> {
         let templates = Templates::load(config.theme.as_deref())?;
-        let cache = PageCache::new(config.page_cache);
         Ok(Arc::new(AppState {
             store,
             templates,
             config,
             cache,
+            post_views,
         }))
     }
 

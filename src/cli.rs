@@ -452,13 +452,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export {
             command: ExportCommand::Static { dir, base_url },
         } => {
-            let mut config =
-                Config::resolve(file, cli.database_url, None, None, base_url, no_mail())?;
-            // Every page is rendered once: keeping them all in the page cache only costs memory.
-            config.page_cache = false;
+            let config = Config::resolve(file, cli.database_url, None, None, base_url, no_mail())?;
             let base = export_base(&config);
             let store = open_store(&config.database_url).await?;
-            let state = crate::app::AppState::build(config, store)?;
+            let state = crate::app::AppState::for_export(config, store)?;
             let report = crate::interop::static_site::export(state, &dir, &base).await?;
             println!(
                 "wrote the site to {}: {} files written, {} unchanged, {} removed",

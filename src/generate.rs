@@ -131,6 +131,7 @@ pub async fn run(store: &Store, plan: &Plan) -> anyhow::Result<Report> {
         }
     }
     progress.finish_and_clear();
+    store.refresh_statistics().await?;
     Ok(report)
 }
 

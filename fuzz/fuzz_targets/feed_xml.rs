@@ -151,7 +151,7 @@ fuzz_target!(|input: Input| {
             updated: e.updated,
             categories: e.categories,
             summary: e.summary,
-            content_html: e.content_html,
+            content_html: e.content_html.as_str().into(),
         })
         .collect();
     let zone = [

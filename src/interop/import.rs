@@ -129,6 +129,7 @@ async fn import_pieces<R: std::io::BufRead>(
         ));
     }
     report.counts = importer.finish().await?;
+    store.refresh_statistics().await?;
     Ok(report)
 }
 

@@ -30,7 +30,7 @@ pub struct FeedEntry {
     pub updated: i64,
     pub categories: Vec<String>,
     pub summary: String,
-    pub content_html: String,
+    pub content_html: std::sync::Arc<str>,
 }
 
 type Xml = Writer<Cursor<Vec<u8>>>;
@@ -44,7 +44,14 @@ fn xml_text(text: &str) -> Cow<'_, str> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
     };
-    if text.chars().all(allowed) {
+    // Most text is fine: checked a byte at a time (every byte of a multi-byte character is
+    // above the controls) before any character is decoded.
+    let clean = text
+        .bytes()
+        .all(|b| b >= b' ' || matches!(b, b'\t' | b'\n' | b'\r'))
+        && !text.contains('\u{fffe}')
+        && !text.contains('\u{ffff}');
+    if clean {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(
@@ -58,6 +65,16 @@ fn xml_text(text: &str) -> Cow<'_, str> {
 fn text(w: &mut Xml, name: &str, value: &str) -> quick_xml::Result<()> {
     w.create_element(name)
         .write_text_content(BytesText::new(&xml_text(value)))?;
+    Ok(())
+}
+
+/// HTML as CDATA: copied as it is rather than escaped character by character (a feed carries
+/// whole posts), which is the same text to any XML reader. A `]]>` inside is split across two
+/// sections, as XML requires.
+fn cdata(w: &mut Xml, html: &str) -> quick_xml::Result<()> {
+    for section in BytesCData::escaped(&xml_text(html)) {
+        w.write_event(Event::CData(section))?;
+    }
     Ok(())
 }
 
@@ -112,11 +129,8 @@ fn write_rss(meta: &FeedMeta, entries: &[FeedEntry]) -> quick_xml::Result<String
             text(&mut w, "category", c)?;
         }
         text(&mut w, "description", &e.summary)?;
-        // A `]]>` inside the HTML is split across two CDATA sections, as XML requires.
         w.write_event(Event::Start(BytesStart::new("content:encoded")))?;
-        for section in BytesCData::escaped(&xml_text(&e.content_html)) {
-            w.write_event(Event::CData(section))?;
-        }
+        cdata(&mut w, &e.content_html)?;
         w.write_event(Event::End(BytesEnd::new("content:encoded")))?;
         w.write_event(Event::End(BytesEnd::new("item")))?;
     }
@@ -173,9 +187,11 @@ fn write_atom(
         }
         w.create_element("summary")
             .write_text_content(BytesText::new(&xml_text(&e.summary)))?;
-        w.create_element("content")
-            .with_attribute(("type", "html"))
-            .write_text_content(BytesText::new(&xml_text(&e.content_html)))?;
+        w.write_event(Event::Start(
+            BytesStart::new("content").with_attributes([("type", "html")]),
+        ))?;
+        cdata(&mut w, &e.content_html)?;
+        w.write_event(Event::End(BytesEnd::new("content")))?;
         w.write_event(Event::End(BytesEnd::new("entry")))?;
     }
     w.write_event(Event::End(BytesEnd::new("feed")))?;
@@ -255,7 +271,7 @@ mod tests {
         assert!(rss.contains("<p>a\u{fffd}b ]]"), "{rss}");
         let atom = atom(&meta, &entries, &SiteClock::new(None));
         assert!(atom.contains("term=\"x\u{fffd}y\""), "{atom}");
-        assert!(atom.contains("&lt;p&gt;a\u{fffd}b ]]&gt;"), "{atom}");
+        assert!(atom.contains("<![CDATA[<p>a\u{fffd}b ]]"), "{atom}");
         // What the controls separated stays apart: no script address is made of a harmless one.
         entries[0].content_html = "<a href=\"java\u{1}script:alert(1)\">x</a>".into();
         assert!(!super::rss(&meta, &entries).contains("javascript:"));
@@ -275,7 +291,7 @@ mod tests {
             "{xml}"
         );
         assert!(
-            xml.contains("<content type=\"html\">&lt;p&gt;Body"),
+            xml.contains("<content type=\"html\"><![CDATA[<p>Body with ]]"),
             "{xml}"
         );
     }

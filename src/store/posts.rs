@@ -406,6 +406,38 @@ impl Store {
         .await?)
     }
 
+    /// The ids of a list's published posts, newest first: `limit` of them from `offset`.
+    pub async fn published_post_ids(
+        &self,
+        list: PostList,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<i64>> {
+        let (condition, id) = list.condition();
+        let sql = format!(
+            "SELECT p.id FROM posts p WHERE p.status = 'published' AND p.kind = 'post' {condition} \
+             ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// How many published posts a list has.
+    pub async fn count_published_posts_in(&self, list: PostList) -> StoreResult<i64> {
+        let (condition, id) = list.condition();
+        let sql = format!(
+            "SELECT COUNT(*) FROM posts p WHERE p.status = 'published' AND p.kind = 'post' {condition}"
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?)
+    }
+
     pub async fn count_published_posts(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM posts WHERE status = 'published' AND kind = 'post'",
@@ -642,45 +674,6 @@ pub struct SitemapPost {
 }
 
 impl Store {
-    /// Published posts filed under a tag or category, newest first. The term's posts are
-    /// found through its own index (`IN`), not by walking every published post.
-    pub async fn published_posts_with_term(
-        &self,
-        taxonomy: Taxonomy,
-        term_id: i64,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<PostRow>> {
-        let (link, column) = taxonomy.link_table();
-        Ok(sqlx::query_as(&format!(
-            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
-             WHERE p.id IN (SELECT l.post_id FROM {link} l WHERE l.{column} = $1) \
-             AND p.status = 'published' AND p.kind = 'post' \
-             ORDER BY p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3"
-        ))
-        .bind(term_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
-    pub async fn count_published_posts_with_term(
-        &self,
-        taxonomy: Taxonomy,
-        term_id: i64,
-    ) -> StoreResult<i64> {
-        let (link, column) = taxonomy.link_table();
-        Ok(sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM posts p \
-             WHERE p.id IN (SELECT l.post_id FROM {link} l WHERE l.{column} = $1) \
-             AND p.status = 'published' AND p.kind = 'post'"
-        ))
-        .bind(term_id)
-        .fetch_one(self.pool())
-        .await?)
-    }
-
     /// The published answers a panelist signed with their name, newest first. Role-only and
     /// anonymous answers are never part of a panelist's archive.
     pub async fn named_answers_of_panelist(
@@ -695,25 +688,6 @@ impl Store {
              AND p.status = 'published' ORDER BY p.published_at DESC, a.id",
         )
         .bind(panelist_id)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
-    /// Published posts a panelist answered by name, for their feed. (`IN`, not a correlated
-    /// `EXISTS`: SQLite would run that once for every published post.)
-    pub async fn published_posts_of_panelist(
-        &self,
-        panelist_id: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<PostRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {POST_COLUMNS} FROM posts p LEFT JOIN series s ON s.id = p.series_id \
-             WHERE p.status = 'published' AND p.kind = 'post' AND p.id IN (SELECT a.post_id FROM answers a \
-             WHERE a.panelist_id = $1 AND a.attribution = 'named' AND a.included = 1) \
-             ORDER BY p.published_at DESC, p.id DESC LIMIT $2"
-        ))
-        .bind(panelist_id)
-        .bind(limit)
         .fetch_all(self.pool())
         .await?)
     }
@@ -766,6 +740,39 @@ impl Store {
             query = query.bind(id);
         }
         Ok(query.fetch_all(self.pool()).await?)
+    }
+}
+
+/// A list of published posts that readers page through or follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PostList {
+    /// Every post: the home page and the site's feed.
+    All,
+    /// The posts filed under a tag or category.
+    Term(Taxonomy, i64),
+    /// The posts a panelist answered by name.
+    Panelist(i64),
+}
+
+impl PostList {
+    /// The list's condition on `p`, with its one parameter `$1` (unused, and 0, for `All`).
+    fn condition(self) -> (String, i64) {
+        match self {
+            PostList::All => ("AND $1 = 0".to_string(), 0),
+            PostList::Term(taxonomy, id) => {
+                let (link, column) = taxonomy.link_table();
+                (
+                    format!("AND p.id IN (SELECT l.post_id FROM {link} l WHERE l.{column} = $1)"),
+                    id,
+                )
+            }
+            PostList::Panelist(id) => (
+                "AND p.id IN (SELECT a.post_id FROM answers a WHERE a.panelist_id = $1 \
+                 AND a.attribution = 'named' AND a.included = 1)"
+                    .to_string(),
+                id,
+            ),
+        }
     }
 }
 

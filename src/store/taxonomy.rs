@@ -11,7 +11,7 @@ pub struct TermRow {
 }
 
 /// Which grouping a term belongs to. The table names are fixed, never user input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Taxonomy {
     Tag,
     Category,

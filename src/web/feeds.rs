@@ -4,27 +4,21 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
-use super::views::{post_views, PostView, SiteView};
+use super::views::{published_count, published_page, SiteView};
 use super::{site_base, WebError};
 use crate::app::SharedState;
 use crate::render::{atom, rss, FeedEntry, FeedMeta};
-use crate::store::{PostRow, Taxonomy};
+use crate::store::{PostList, Taxonomy};
 
-/// Posts per feed.
-const FEED_SIZE: i64 = 20;
+/// Posts per feed: WordPress's default ("Syndication feeds show the most recent 10 items"),
+/// and each carries a whole post with all its answers.
+const FEED_SIZE: i64 = 10;
 
 #[derive(Clone, Copy)]
 pub enum Format {
     Rss,
     Atom,
-}
-
-#[derive(Serialize)]
-struct BodyContext<'a> {
-    post: &'a PostView,
-    base: &'a str,
 }
 
 async fn respond(
@@ -33,17 +27,14 @@ async fn respond(
     format: Format,
     title: String,
     page_path: &str,
-    rows: Vec<PostRow>,
+    list: PostList,
 ) -> Result<Response, WebError> {
-    let store = &state.store;
     let base = site_base(state, headers);
-    let (site, clock) = SiteView::load(store).await?;
-    let posts = post_views(store, &clock, rows).await?;
+    let (site, clock) = SiteView::load(&state.store).await?;
+    let posts = published_page(state, &clock, list, 0, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(posts.len());
     for post in &posts {
-        let content_html = state
-            .templates
-            .render("partials/post_body.html", BodyContext { post, base: &base })?;
+        let content_html = post.feed_body(&state.templates, &base)?;
         let intro = crate::render::plain_text(&post.intro_html);
         entries.push(FeedEntry {
             id: format!("{base}/?p={}", post.id),
@@ -107,8 +98,7 @@ async fn site_feed(
     format: Format,
 ) -> Result<Response, WebError> {
     let (site, _) = SiteView::load(&state.store).await?;
-    let rows = state.store.published_posts(0, FEED_SIZE).await?;
-    respond(state, headers, format, site.title, "/", rows).await
+    respond(state, headers, format, site.title, "/", PostList::All).await
 }
 
 async fn term_feed(
@@ -123,10 +113,6 @@ async fn term_feed(
         .term_by_slug(taxonomy, slug)
         .await?
         .ok_or(WebError::NotFound)?;
-    let rows = state
-        .store
-        .published_posts_with_term(taxonomy, term.id, 0, FEED_SIZE)
-        .await?;
     let (site, _) = SiteView::load(&state.store).await?;
     let path = format!("/{}/{}/", taxonomy.base(), term.slug);
     respond(
@@ -135,7 +121,7 @@ async fn term_feed(
         format,
         format!("{} · {}", term.name, site.title),
         &path,
-        rows,
+        PostList::Term(taxonomy, term.id),
     )
     .await
 }
@@ -184,11 +170,8 @@ async fn panelist_feed(
         .panelist_by_slug(slug)
         .await?
         .ok_or(WebError::NotFound)?;
-    let rows = state
-        .store
-        .published_posts_of_panelist(panelist.id, FEED_SIZE)
-        .await?;
-    if rows.is_empty() {
+    let list = PostList::Panelist(panelist.id);
+    if published_count(state, list).await? == 0 {
         return Err(WebError::NotFound);
     }
     let (site, _) = SiteView::load(&state.store).await?;
@@ -199,7 +182,7 @@ async fn panelist_feed(
         format,
         format!("{} · {}", panelist.name, site.title),
         &path,
-        rows,
+        list,
     )
     .await
 }

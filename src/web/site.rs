@@ -1,17 +1,22 @@
 //! The reader's pages: the home page, one post, tag and category archives, and a panelist's
 //! archive of named answers.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, Query, State};
 use axum::http::{header, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::forms::CommentForm;
-use super::views::{comment_threads, post_views, CommentView, PostView, SiteView};
+use super::views::{
+    comment_threads, post_views, published_count, published_page, published_post_views,
+    render_page_bodies, CommentView, PostView, SiteView,
+};
 use super::WebError;
 use crate::app::SharedState;
 use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
-use crate::store::{PostRow, Taxonomy};
+use crate::store::{PostList, PostRow, Taxonomy};
 
 /// Posts per page on the home page and archives.
 pub const PAGE_SIZE: i64 = 10;
@@ -28,7 +33,7 @@ pub struct HomeQuery {
 #[derive(Serialize)]
 struct ListPage {
     site: SiteView,
-    posts: Vec<PostView>,
+    posts: Vec<Arc<PostView>>,
     page: i64,
     newer_url: Option<String>,
     older_url: Option<String>,
@@ -104,16 +109,14 @@ pub fn neighbours(base: &str, page: i64, pages: i64) -> (Option<String>, Option<
 }
 
 async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, WebError> {
-    let store = &state.store;
-    let pages = page_count(store.count_published_posts().await?);
+    let pages = page_count(published_count(state, PostList::All).await?);
     if page > pages {
         return Err(WebError::NotFound);
     }
-    let (site, clock) = SiteView::load(store).await?;
-    let rows = store
-        .published_posts((page - 1) * PAGE_SIZE, PAGE_SIZE)
-        .await?;
-    let posts = post_views(store, &clock, rows).await?;
+    let (site, clock) = SiteView::load(&state.store).await?;
+    let offset = (page - 1) * PAGE_SIZE;
+    let posts = published_page(state, &clock, PostList::All, offset, PAGE_SIZE).await?;
+    render_page_bodies(&state.templates, &posts)?;
     let (newer_url, older_url) = neighbours("/", page, pages);
     let html = state.templates.render(
         "pages/home.html",
@@ -205,18 +208,15 @@ async fn render_archive(
         .term_by_slug(taxonomy, slug)
         .await?
         .ok_or(WebError::NotFound)?;
-    let count = store
-        .count_published_posts_with_term(taxonomy, term.id)
-        .await?;
+    let list = PostList::Term(taxonomy, term.id);
+    let count = published_count(state, list).await?;
     let pages = page_count(count);
     if page > pages || count == 0 {
         return Err(WebError::NotFound);
     }
     let (site, clock) = SiteView::load(store).await?;
-    let rows = store
-        .published_posts_with_term(taxonomy, term.id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-        .await?;
-    let posts = post_views(store, &clock, rows).await?;
+    let posts = published_page(state, &clock, list, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    render_page_bodies(&state.templates, &posts)?;
     let base = format!("/{}/{}/", taxonomy.base(), term.slug);
     let (newer_url, older_url) = neighbours(&base, page, pages);
     let archive = ArchiveView {
@@ -332,7 +332,7 @@ pub async fn panelist(
 #[derive(Serialize)]
 struct PostPage {
     site: SiteView,
-    post: PostView,
+    post: Arc<PostView>,
     comments: Vec<CommentView>,
     comments_open: bool,
     form: CommentForm,
@@ -386,10 +386,12 @@ pub async fn render_post(
     let store = &state.store;
     let (site, clock) = SiteView::load(store).await?;
     let comments_open = row.comments_open != 0;
+    let ids = [row.id];
     let (comment_rows, mut views) = tokio::try_join!(
         store.approved_comments(row.id),
-        post_views(store, &clock, vec![row])
+        published_post_views(state, &clock, &ids)
     )?;
+    render_page_bodies(&state.templates, &views)?;
     let comments = comment_threads(&clock, comment_rows);
     let post = views.pop().ok_or(WebError::NotFound)?;
     Ok(state.templates.render(

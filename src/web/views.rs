@@ -2,14 +2,19 @@
 //! safe HTML. Answer authorship enters a view only through `AnswerRow::byline`.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde::Serialize;
+use tokio::sync::OnceCell;
 
+use crate::app::AppState;
 use crate::render::{
     comment_html, human_date, iso_datetime, markdown_html, permalink, tally_svg, tally_text,
-    SiteClock,
+    SiteClock, Templates,
 };
-use crate::store::{AnswerRow, CommentRow, PostRow, Store, StoreResult, Taxonomy, TermRow};
+use crate::store::{
+    AnswerRow, CommentRow, PostList, PostRow, Store, StoreResult, Taxonomy, TermRow,
+};
 
 #[derive(Serialize)]
 pub struct SiteView {
@@ -94,6 +99,26 @@ pub struct PostView {
     pub tags: Vec<TermView>,
     pub categories: Vec<TermView>,
     pub comment_count: i64,
+    /// `partials/post_body.html` rendered for the site's pages, once the view is shared: a
+    /// post is shown on its page and on several lists. Templates see it as `content_html`.
+    #[serde(
+        rename = "content_html",
+        serialize_with = "rendered",
+        skip_serializing_if = "not_rendered"
+    )]
+    page_body: OnceLock<Arc<str>>,
+    /// The same with absolute links, for feeds, and the site address it was rendered for: a
+    /// post is in several feeds, in two formats each.
+    #[serde(skip)]
+    feed_body: OnceLock<(String, Arc<str>)>,
+}
+
+fn rendered<S: serde::Serializer>(body: &OnceLock<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(body.get().map_or("", |b| b))
+}
+
+fn not_rendered(body: &OnceLock<Arc<str>>) -> bool {
+    body.get().is_none()
 }
 
 /// Builds the views of a list of posts with one query per kind of data, whatever their number.
@@ -160,9 +185,216 @@ pub async fn post_views(
             categories: categories.remove(&post.id).unwrap_or_default(),
             comment_count: counts.get(&post.id).copied().unwrap_or(0),
             title: post.title,
+            page_body: OnceLock::new(),
+            feed_body: OnceLock::new(),
         });
     }
     Ok(views)
+}
+
+/// Bytes of post views kept at most; the whole cache is dropped when it is full.
+const VIEW_BUDGET: usize = 64 * 1024 * 1024;
+
+/// Views of published posts, and the order of each list of them, as built at one content
+/// version. A post is shown on its own page, on home and archive pages and in several feeds:
+/// the static export asks for each one about a dozen times, and pages through every list.
+/// Every change readers can see bumps the content version, which empties this cache.
+pub struct PostViewCache {
+    enabled: bool,
+    views: Mutex<CachedViews>,
+}
+
+#[derive(Default)]
+struct CachedViews {
+    version: i64,
+    bytes: usize,
+    by_post: HashMap<i64, Arc<PostView>>,
+    /// Each list is read once even when several pages of it are rendered at the same time.
+    lists: HashMap<PostList, Arc<OnceCell<Arc<[i64]>>>>,
+}
+
+impl PostViewCache {
+    pub fn new(enabled: bool) -> PostViewCache {
+        PostViewCache {
+            enabled,
+            views: Mutex::default(),
+        }
+    }
+
+    /// The cache at `version`, emptied first when it holds another version, or when adding
+    /// `size` more bytes would overflow it.
+    fn at(&self, version: i64, size: usize) -> Option<MutexGuard<'_, CachedViews>> {
+        let mut views = self.views.lock().ok()?;
+        if views.version != version || views.bytes + size > VIEW_BUDGET {
+            *views = CachedViews {
+                version,
+                ..CachedViews::default()
+            };
+        }
+        views.bytes += size;
+        Some(views)
+    }
+
+    fn post(&self, version: i64, post_id: i64) -> Option<Arc<PostView>> {
+        self.at(version, 0)?.by_post.get(&post_id).cloned()
+    }
+
+    fn put_post(&self, version: i64, view: Arc<PostView>) {
+        if let Some(mut views) = self.at(version, view.weight()) {
+            views.by_post.insert(view.id, view);
+        }
+    }
+
+    fn list(&self, version: i64, list: PostList) -> Option<Arc<OnceCell<Arc<[i64]>>>> {
+        Some(self.at(version, 0)?.lists.entry(list).or_default().clone())
+    }
+}
+
+#[derive(Serialize)]
+struct BodyContext<'a> {
+    post: &'a PostView,
+    base: &'a str,
+}
+
+impl PostView {
+    fn render_body(&self, templates: &Templates, base: &str) -> Result<Arc<str>, minijinja::Error> {
+        let context = BodyContext { post: self, base };
+        Ok(templates.render("partials/post_body.html", context)?.into())
+    }
+
+    /// The post's content for feeds: `partials/post_body.html` with links made absolute with
+    /// `base`. Rendered once for the site's address and kept with the view.
+    pub fn feed_body(
+        &self,
+        templates: &Templates,
+        base: &str,
+    ) -> Result<Arc<str>, minijinja::Error> {
+        if let Some((kept_base, body)) = self.feed_body.get() {
+            if kept_base == base {
+                return Ok(body.clone());
+            }
+        }
+        let body = self.render_body(templates, base)?;
+        // Kept only for the first address asked for (the configured one, usually).
+        let _ = self.feed_body.set((base.to_string(), body.clone()));
+        Ok(body)
+    }
+
+    /// Roughly the bytes the view holds: its text, and its rendered bodies.
+    fn weight(&self) -> usize {
+        let answers: usize = self
+            .answers
+            .iter()
+            .map(|a| 3 * (a.body_html.len() + a.byline.len()) + 256)
+            .sum();
+        answers
+            + self.intro_html.len()
+            + self.closing_html.len()
+            + self.body_html.as_ref().map_or(0, String::len)
+            + self.tally_svg.as_ref().map_or(0, String::len)
+            + 1024
+    }
+}
+
+/// Renders each post's content for the site's pages where it is not yet (a view from the
+/// cache has it already), so that page templates include it as `post.content_html`.
+pub fn render_page_bodies(
+    templates: &Templates,
+    views: &[Arc<PostView>],
+) -> Result<(), minijinja::Error> {
+    for view in views {
+        if view.page_body.get().is_none() {
+            let _ = view.page_body.set(view.render_body(templates, "")?);
+        }
+    }
+    Ok(())
+}
+
+/// How many published posts a list has.
+pub async fn published_count(state: &AppState, list: PostList) -> StoreResult<i64> {
+    match state.post_views.enabled {
+        true => Ok(list_ids(state, list).await?.len() as i64),
+        false => state.store.count_published_posts_in(list).await,
+    }
+}
+
+/// The views of one page of a list of published posts, newest first.
+pub async fn published_page(
+    state: &AppState,
+    clock: &SiteClock,
+    list: PostList,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<Arc<PostView>>> {
+    let ids = match state.post_views.enabled {
+        true => {
+            let all = list_ids(state, list).await?;
+            let from = usize::try_from(offset).unwrap_or(0).min(all.len());
+            let to = from.saturating_add(usize::try_from(limit).unwrap_or(0));
+            all[from..to.min(all.len())].to_vec()
+        }
+        false => state.store.published_post_ids(list, offset, limit).await?,
+    };
+    published_post_views(state, clock, &ids).await
+}
+
+/// A list's ids in order, from the cache or read whole (and kept).
+async fn list_ids(state: &AppState, list: PostList) -> StoreResult<Arc<[i64]>> {
+    let read = || async {
+        let ids = state.store.published_post_ids(list, 0, i64::MAX).await?;
+        StoreResult::Ok(Arc::<[i64]>::from(ids))
+    };
+    // Read before the list, so a list is never kept under a version newer than itself.
+    let version = state.store.content_version().await?;
+    let Some(cell) = state.post_views.list(version, list) else {
+        return read().await;
+    };
+    let fresh = !cell.initialized();
+    let ids = cell.get_or_try_init(read).await?.clone();
+    if fresh {
+        // Counted once read (twice at worst, when read for two pages at once).
+        drop(state.post_views.at(version, 8 * ids.len()));
+    }
+    Ok(ids)
+}
+
+/// The views of the given published posts, in that order: from the cache where it holds them
+/// at the current content version, built (and kept) otherwise. Not for drafts: editing a
+/// draft does not change the content version.
+pub async fn published_post_views(
+    state: &AppState,
+    clock: &SiteClock,
+    ids: &[i64],
+) -> StoreResult<Vec<Arc<PostView>>> {
+    let cache = &state.post_views;
+    let version = match cache.enabled {
+        // Read before the posts, so a view is never kept under a version newer than itself.
+        true => Some(state.store.content_version().await?),
+        false => None,
+    };
+    let mut found: HashMap<i64, Arc<PostView>> = HashMap::with_capacity(ids.len());
+    let missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| match version.and_then(|v| cache.post(v, *id)) {
+            Some(view) => {
+                found.insert(*id, view);
+                false
+            }
+            None => true,
+        })
+        .collect();
+    if !missing.is_empty() {
+        let rows = state.store.posts_by_id(&missing).await?;
+        for view in post_views(&state.store, clock, rows).await? {
+            let view = Arc::new(view);
+            if let Some(version) = version {
+                cache.put_post(version, view.clone());
+            }
+            found.insert(view.id, view);
+        }
+    }
+    Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
 }
 
 fn answer_view(answer: &AnswerRow) -> AnswerView {

@@ -3,7 +3,7 @@
 
 use roundtable::domain::{Attribution, CommentStatus, QuestionState, RoundStatus};
 use roundtable::store::{
-    now, Backend, NewAnswer, NewPanelist, NewPost, NewQuestion, NewRound, Taxonomy,
+    now, Backend, NewAnswer, NewPanelist, NewPost, NewQuestion, NewRound, PostList, Taxonomy,
 };
 
 use crate::helpers::{post_url, visible_text, TestApp};
@@ -209,7 +209,7 @@ async fn every_feed_reads_cleanly_and_never_names_a_panelist_who_answered_withou
         .unwrap();
     let tagged = app
         .store
-        .count_published_posts_with_term(Taxonomy::Tag, interviews.id)
+        .count_published_posts_in(PostList::Term(Taxonomy::Tag, interviews.id))
         .await
         .unwrap();
     let panel = app
@@ -220,7 +220,7 @@ async fn every_feed_reads_cleanly_and_never_names_a_panelist_who_answered_withou
         .unwrap();
     let filed = app
         .store
-        .count_published_posts_with_term(Taxonomy::Category, panel.id)
+        .count_published_posts_in(PostList::Term(Taxonomy::Category, panel.id))
         .await
         .unwrap();
     assert!(tagged < posts.len() as i64, "the tag's feed is a subset");
