@@ -243,7 +243,13 @@ struct VersionCache {
     last: Mutex<Option<(i64, Instant, u64)>>,
     /// The settings as read at a content version (settings changes bump it).
     settings: Mutex<Option<(i64, Settings)>>,
+    /// The tags and categories in use, with their counts, as read at a content version: every
+    /// search page lists the tags, and counting them reads every tagged post.
+    used_terms: Mutex<HashMap<Taxonomy, (i64, UsedTerms)>>,
 }
+
+/// Terms with how many published posts each files.
+pub type UsedTerms = Vec<(TermRow, i64)>;
 
 /// The site's settings by name, shared read-only.
 pub type Settings = Arc<HashMap<String, String>>;
@@ -452,6 +458,20 @@ impl Store {
         let settings: Settings = Arc::new(self.settings().await?.into_iter().collect());
         *lock(&self.versions.settings) = Some((version, settings.clone()));
         Ok(settings)
+    }
+
+    /// The terms of a taxonomy that published posts use, with how many, by name: read once
+    /// per content version.
+    pub async fn used_terms(&self, taxonomy: Taxonomy) -> StoreResult<UsedTerms> {
+        let version = self.content_version().await?;
+        if let Some((at, terms)) = lock(&self.versions.used_terms).get(&taxonomy) {
+            if *at == version {
+                return Ok(terms.clone());
+            }
+        }
+        let terms = self.read_used_terms(taxonomy).await?;
+        lock(&self.versions.used_terms).insert(taxonomy, (version, terms.clone()));
+        Ok(terms)
     }
 
     pub async fn close(&self) {

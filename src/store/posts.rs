@@ -235,6 +235,8 @@ impl Store {
                 link_term(&mut tx, taxonomy, post_id, term).await?;
             }
         }
+        // Compiling a published post again changes what readers see.
+        bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(post_id)
     }

@@ -51,7 +51,10 @@ impl Store {
     }
 
     /// Every term that files at least one published post, by name, with its post count.
-    pub async fn used_terms(&self, taxonomy: Taxonomy) -> StoreResult<Vec<(TermRow, i64)>> {
+    pub(super) async fn read_used_terms(
+        &self,
+        taxonomy: Taxonomy,
+    ) -> StoreResult<super::UsedTerms> {
         let (link, column) = taxonomy.link_table();
         let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(&format!(
             "SELECT t.id, t.slug, t.name, COUNT(*) FROM {table} t JOIN {link} l ON l.{column} = t.id \

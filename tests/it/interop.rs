@@ -865,6 +865,8 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
         .execute(app.store.raw_pool_for_tests())
         .await
         .unwrap();
+    // Written behind the store's back, like another process: seen within VERSION_TTL.
+    tokio::time::sleep(roundtable::store::VERSION_TTL * 2).await;
     let state = AppState::build(config(), app.store.clone()).unwrap();
     let after = static_site::export(state, dir.path(), &base).await.unwrap();
     assert!(after.removed >= 1, "{after:?}");
