@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::CommentForm;
 use super::views::{
-    comment_threads, post_views, published_count, published_page, published_post_views,
+    comment_threads, post_views, published_count, published_page, published_post_view,
     render_page_bodies, CommentView, PostView, SiteView,
 };
 use super::WebError;
@@ -386,14 +386,13 @@ pub async fn render_post(
     let store = &state.store;
     let (site, clock) = SiteView::load(store).await?;
     let comments_open = row.comments_open != 0;
-    let ids = [row.id];
-    let (comment_rows, mut views) = tokio::try_join!(
+    let (comment_rows, view) = tokio::try_join!(
         store.approved_comments(row.id),
-        published_post_views(state, &clock, &ids)
+        published_post_view(state, &clock, row)
     )?;
-    render_page_bodies(&state.templates, &views)?;
+    let post = view.ok_or(WebError::NotFound)?;
+    render_page_bodies(&state.templates, std::slice::from_ref(&post))?;
     let comments = comment_threads(&clock, comment_rows);
-    let post = views.pop().ok_or(WebError::NotFound)?;
     Ok(state.templates.render(
         "pages/post.html",
         PostPage {

@@ -366,6 +366,26 @@ pub async fn published_post_views(
     clock: &SiteClock,
     ids: &[i64],
 ) -> StoreResult<Vec<Arc<PostView>>> {
+    views_of(state, clock, ids, Vec::new()).await
+}
+
+/// The view of one published post whose row the caller has read already (its page).
+pub async fn published_post_view(
+    state: &AppState,
+    clock: &SiteClock,
+    row: PostRow,
+) -> StoreResult<Option<Arc<PostView>>> {
+    let id = row.id;
+    Ok(views_of(state, clock, &[id], vec![row]).await?.pop())
+}
+
+/// The views of `ids`, building those the cache lacks from `rows` or from rows read now.
+async fn views_of(
+    state: &AppState,
+    clock: &SiteClock,
+    ids: &[i64],
+    mut rows: Vec<PostRow>,
+) -> StoreResult<Vec<Arc<PostView>>> {
     let cache = &state.post_views;
     let version = match cache.enabled {
         // Read before the posts, so a view is never kept under a version newer than itself.
@@ -384,8 +404,15 @@ pub async fn published_post_views(
             None => true,
         })
         .collect();
-    if !missing.is_empty() {
-        let rows = state.store.posts_by_id(&missing).await?;
+    rows.retain(|r| missing.contains(&r.id));
+    let unread: Vec<i64> = missing
+        .into_iter()
+        .filter(|id| rows.iter().all(|r| r.id != *id))
+        .collect();
+    if !unread.is_empty() {
+        rows.extend(state.store.posts_by_id(&unread).await?);
+    }
+    if !rows.is_empty() {
         for view in post_views(&state.store, clock, rows).await? {
             let view = Arc::new(view);
             if let Some(version) = version {
