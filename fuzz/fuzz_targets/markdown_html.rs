@@ -10,22 +10,7 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 use roundtable::interop::import::{autop, sanitize};
-use roundtable::render::{comment_html, markdown_html, plain_text};
-
-const COMMENT_TAGS: [&str; 12] = [
-    "p",
-    "br",
-    "em",
-    "strong",
-    "a",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "code",
-    "pre",
-    "del",
-];
+use roundtable::render::{comment_html, markdown_html, plain_text, COMMENT_TAGS};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

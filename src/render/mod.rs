@@ -9,6 +9,6 @@ mod time;
 
 pub use chart::{tally_svg, tally_text};
 pub use feeds::{atom, rss, FeedEntry, FeedMeta};
-pub use markdown::{comment_html, markdown_html, plain_text};
+pub use markdown::{comment_html, markdown_html, plain_text, COMMENT_TAGS};
 pub use templates::Templates;
 pub use time::{day_bounds, human_date, iso_datetime, permalink, SiteClock};
