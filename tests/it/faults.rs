@@ -19,8 +19,10 @@ use crate::smtp::free_port;
 
 const PANEL: usize = 40;
 
-fn start_server(url: &str, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_roundtable"))
+/// `roundtable serve` on `port` for `url`, mail to a port nobody listens on.
+fn serve_command(url: &str, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roundtable"));
+    command
         .args([
             "serve",
             "--addr",
@@ -28,9 +30,14 @@ fn start_server(url: &str, port: u16) -> Child {
             "--database-url",
             url,
         ])
-        .env("ROUNDTABLE_LOG", "off")
         .env("ROUNDTABLE_SMTP_PORT", free_port().to_string())
-        .stdout(Stdio::null())
+        .stdout(Stdio::null());
+    command
+}
+
+fn start_server(url: &str, port: u16) -> Child {
+    serve_command(url, port)
+        .env("ROUNDTABLE_LOG", "off")
         .stderr(Stdio::null())
         .spawn()
         .expect("the server starts")
@@ -47,19 +54,10 @@ impl Server {
     /// Serves `url` on `port`, reading `config` (a roundtable.toml); `extra` are more flags.
     fn start(url: &str, port: u16, config: &Path, log: &Path, extra: &[&str]) -> Server {
         let log_file = std::fs::File::create(log).expect("server log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_roundtable"))
-            .args([
-                "serve",
-                "--addr",
-                &format!("127.0.0.1:{port}"),
-                "--database-url",
-                url,
-            ])
+        let child = serve_command(url, port)
             .args(extra)
             .env("ROUNDTABLE_CONFIG", config)
             .env("ROUNDTABLE_LOG", "info")
-            .env("ROUNDTABLE_SMTP_PORT", free_port().to_string())
-            .stdout(Stdio::null())
             .stderr(log_file)
             .spawn()
             .expect("the server starts");
