@@ -441,11 +441,7 @@ impl Store {
     }
 
     pub async fn count_published_posts(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM posts WHERE status = 'published' AND kind = 'post'",
-        )
-        .fetch_one(self.pool())
-        .await?)
+        self.count_published_posts_in(PostList::All).await
     }
 
     /// The published post with this slug published in `[from, to)`: one day of the

@@ -222,7 +222,7 @@ impl PostViewCache {
     }
 
     /// The cache at `version`, emptied first when it holds another version, or when adding
-    /// `size` more bytes would overflow it.
+    /// `size` more bytes (counted here) would overflow it.
     fn at(&self, version: i64, size: usize) -> Option<MutexGuard<'_, CachedViews>> {
         let mut views = self.views.lock().ok()?;
         if views.version != version || views.bytes + size > VIEW_BUDGET {
@@ -247,6 +247,11 @@ impl PostViewCache {
 
     fn list(&self, version: i64, list: PostList) -> Option<Arc<OnceCell<Arc<[i64]>>>> {
         Some(self.at(version, 0)?.lists.entry(list).or_default().clone())
+    }
+
+    /// Counts a list's ids once they are read.
+    fn count_list(&self, version: i64, ids: &[i64]) {
+        let _ = self.at(version, 8 * ids.len());
     }
 }
 
@@ -352,8 +357,8 @@ async fn list_ids(state: &AppState, list: PostList) -> StoreResult<Arc<[i64]>> {
     let fresh = !cell.initialized();
     let ids = cell.get_or_try_init(read).await?.clone();
     if fresh {
-        // Counted once read (twice at worst, when read for two pages at once).
-        drop(state.post_views.at(version, 8 * ids.len()));
+        // Twice at worst, when two pages found the list unread at once.
+        state.post_views.count_list(version, &ids);
     }
     Ok(ids)
 }
