@@ -258,6 +258,9 @@ impl Store {
     /// Connects, checking first that the address is reachable and writable. Creates a missing
     /// SQLite file, never a missing PostgreSQL database.
     pub async fn connect(url: &DatabaseUrl) -> StoreResult<Store> {
+        /// A connection idle this long is pinged before it is lent (see below).
+        const IDLE_PING_AFTER: Duration = Duration::from_secs(1);
+
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
 
@@ -279,11 +282,16 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            // Idle connections are pinged before use (sqlx's default, kept on purpose): one
-            // cut by a database restart is replaced instead of failing a request.
-            .test_before_acquire(true)
-            .before_acquire(|conn, _| {
+            // sqlx pings every connection before lending it and again when it comes back: on
+            // PostgreSQL that is two more round trips per query. Only a connection left idle
+            // for a while is pinged here (one cut by a database restart is replaced instead
+            // of failing a request); one handed back a moment ago was pinged on its return.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
                 Box::pin(async move {
+                    if meta.idle_for >= IDLE_PING_AFTER {
+                        sqlx::Connection::ping(&mut *conn).await?;
+                    }
                     // A connection back in the pool is never inside a transaction, unless the
                     // driver lost track: SQLite rolls a transaction back by itself when a write
                     // fails with a full disk, the driver's own ROLLBACK then fails, and it would
@@ -309,6 +317,11 @@ impl Store {
                              PRAGMA mmap_size = 268435456;",
                         )
                         .await?;
+                    } else {
+                        // Every table a page reads is in memory; PostgreSQL's default cost of
+                        // a random read (4, for spinning disks) makes it hash whole tables of
+                        // panelists and choices to join eight answers.
+                        conn.execute("SET random_page_cost = 1.1").await?;
                     }
                     Ok(())
                 })
@@ -472,6 +485,15 @@ impl Store {
         let terms = self.read_used_terms(taxonomy).await?;
         lock(&self.versions.used_terms).insert(taxonomy, (version, terms.clone()));
         Ok(terms)
+    }
+
+    /// The term in use with this slug, from [`Store::used_terms`].
+    pub async fn used_term(&self, taxonomy: Taxonomy, slug: &str) -> StoreResult<Option<TermRow>> {
+        let terms = self.used_terms(taxonomy).await?;
+        Ok(terms
+            .iter()
+            .find(|(term, _)| term.slug == slug)
+            .map(|(term, _)| term.clone()))
     }
 
     pub async fn close(&self) {

@@ -38,6 +38,11 @@ pub struct PostRow {
     pub comments_open: i64,
     /// `before` or `after`: where attribution lines go, from the post's series.
     pub attribution_style: String,
+    /// Approved comments, edit notes and short-answer choices: a view of the post skips the
+    /// queries for what it has none of.
+    pub comment_count: i64,
+    pub note_count: i64,
+    pub choice_count: i64,
 }
 
 /// An included answer of a post, with what is needed to sign it. Only [`AnswerRow::byline`]
@@ -118,7 +123,11 @@ pub struct EditNoteRow {
 pub(crate) const POST_COLUMNS: &str =
     "p.id, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
      (SELECT r.id FROM rounds r WHERE r.post_id = p.id) AS round_id, p.published_at, p.updated_at, \
-     p.comments_open, COALESCE(s.attribution_style, 'before') AS attribution_style";
+     p.comments_open, COALESCE(s.attribution_style, 'before') AS attribution_style, \
+     (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS comment_count, \
+     (SELECT COUNT(*) FROM edit_notes n WHERE n.post_id = p.id) AS note_count, \
+     (SELECT COUNT(*) FROM rounds r JOIN round_choices rc ON rc.round_id = r.id WHERE r.post_id = p.id) \
+     AS choice_count";
 
 const ANSWER_COLUMNS: &str = "a.id, a.post_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
      a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
@@ -686,6 +695,16 @@ impl Store {
              AND p.status = 'published' ORDER BY p.published_at DESC, a.id",
         )
         .bind(panelist_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// `(id, slug, published_at)` of every published post: what its address is made of.
+    pub async fn published_post_addresses(&self) -> StoreResult<Vec<(i64, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, slug, published_at FROM posts \
+             WHERE status = 'published' AND kind = 'post' AND published_at IS NOT NULL",
+        )
         .fetch_all(self.pool())
         .await?)
     }

@@ -111,6 +111,38 @@ impl Store {
             .collect())
     }
 
+    /// `(taxonomy, post_id, term)` for each of the given posts, tags and categories in one
+    /// query, terms by name.
+    pub async fn post_terms(&self, post_ids: &[i64]) -> StoreResult<Vec<(Taxonomy, i64, TermRow)>> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = placeholders(1, post_ids.len());
+        // Both halves read the same numbered parameters.
+        let sql = format!(
+            "SELECT 'tag' AS kind, l.post_id, t.id, t.slug, t.name FROM post_tags l \
+             JOIN tags t ON t.id = l.tag_id WHERE l.post_id IN ({ids}) \
+             UNION ALL SELECT 'category' AS kind, l.post_id, t.id, t.slug, t.name FROM post_categories l \
+             JOIN categories t ON t.id = l.category_id WHERE l.post_id IN ({ids}) ORDER BY name"
+        );
+        let mut query = sqlx::query_as::<_, (String, i64, i64, String, String)>(&sql);
+        for id in post_ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, post_id, id, slug, name)| {
+                let taxonomy = if kind == "tag" {
+                    Taxonomy::Tag
+                } else {
+                    Taxonomy::Category
+                };
+                (taxonomy, post_id, TermRow { id, slug, name })
+            })
+            .collect())
+    }
+
     /// Creates a series and its category.
     pub async fn create_series(
         &self,

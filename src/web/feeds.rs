@@ -108,11 +108,15 @@ async fn term_feed(
     slug: &str,
     format: Format,
 ) -> Result<Response, WebError> {
-    let term = state
-        .store
-        .term_by_slug(taxonomy, slug)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    // The feed of a term no published post files yet is empty, not missing.
+    let term = match state.store.used_term(taxonomy, slug).await? {
+        Some(term) => term,
+        None => state
+            .store
+            .term_by_slug(taxonomy, slug)
+            .await?
+            .ok_or(WebError::NotFound)?,
+    };
     let (site, _) = SiteView::load(&state.store).await?;
     let path = format!("/{}/{}/", taxonomy.base(), term.slug);
     respond(

@@ -15,7 +15,6 @@ use super::WebError;
 use crate::app::SharedState;
 use crate::auth::{random_token, token_hash};
 use crate::domain::{CommentStatus, Email, QuestionState};
-use crate::render::permalink;
 use crate::store::{CommentRow, MailKind, NewComment, NewPanelist, NewQuestion, OutgoingMail};
 
 /// The window, in seconds, of the comments-per-address limit (`comment_rate_max`).
@@ -116,7 +115,7 @@ pub async fn post_comment(
         let html = render_post(&state, post, form, None).await?;
         Ok::<Response, WebError>(with_retry_after((status, Html(html)).into_response()))
     };
-    if post.comments_open == 0 {
+    if !post.0.comments_open {
         form.errors.form = Some("Comments on this post are closed.".into());
         return redisplay(state.clone(), post, form, StatusCode::FORBIDDEN).await;
     }
@@ -125,7 +124,8 @@ pub async fn post_comment(
             Some("Your comment was not posted yet: please correct the fields marked below.".into());
         return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let (id, status, new) = match save_comment(&state, &addr, &headers, &post, &form, email).await {
+    let (id, status, new) = match save_comment(&state, &addr, &headers, &post.0, &form, email).await
+    {
         Ok(Saved::Comment(id, status, new)) => (id, status, new),
         Ok(Saved::TooMany) => {
             form.errors.form =
@@ -145,18 +145,13 @@ pub async fn post_comment(
             return redisplay(state.clone(), post, form, status).await;
         }
     };
-    let (_, clock) = SiteView::load(&state.store).await?;
-    let post_url = permalink(
-        &clock,
-        post.published_at.unwrap_or(post.updated_at),
-        &post.slug,
-    );
     if status == CommentStatus::Approved {
-        return Ok(Redirect::to(&format!("{post_url}#comment-{id}")).into_response());
+        return Ok(Redirect::to(&format!("{}#comment-{id}", post.0.url)).into_response());
     }
+    let (_, clock) = SiteView::load(&state.store).await?;
     let row = CommentRow {
         id,
-        post_id: post.id,
+        post_id: post.0.id,
         parent_id: new.parent_id,
         author_name: new.author_name,
         author_url: new.author_url,
@@ -183,7 +178,7 @@ async fn save_comment(
     state: &SharedState,
     addr: &SocketAddr,
     headers: &HeaderMap,
-    post: &crate::store::PostRow,
+    post: &crate::web::views::PostView,
     form: &CommentForm,
     email: Email,
 ) -> Result<Saved, WebError> {

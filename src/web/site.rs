@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::CommentForm;
 use super::views::{
-    comment_threads, post_views, published_count, published_page, published_post_view,
+    comment_threads, post_views, published_count, published_page, published_post_at,
     render_page_bodies, CommentView, PostView, SiteView,
 };
 use super::WebError;
 use crate::app::SharedState;
 use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
-use crate::store::{PostList, PostRow, Taxonomy};
+use crate::store::{CommentRow, PostList, Taxonomy};
 
 /// Posts per page on the home page and archives.
 pub const PAGE_SIZE: i64 = 10;
@@ -204,8 +204,9 @@ async fn render_archive(
     page: i64,
 ) -> Result<Html<String>, WebError> {
     let store = &state.store;
+    // A term no published post files has no archive.
     let term = store
-        .term_by_slug(taxonomy, slug)
+        .used_term(taxonomy, slug)
         .await?
         .ok_or(WebError::NotFound)?;
     let list = PostList::Term(taxonomy, term.id);
@@ -346,17 +347,15 @@ pub async fn find_post(
     month: &str,
     day: &str,
     slug: &str,
-) -> Result<PostRow, WebError> {
+) -> Result<(Arc<PostView>, Vec<CommentRow>), WebError> {
     let (Ok(year), Ok(month), Ok(day)) =
         (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>())
     else {
         return Err(WebError::NotFound);
     };
     let (_, clock) = SiteView::load(&state.store).await?;
-    let (from, to) = day_bounds(&clock, year, month, day).ok_or(WebError::NotFound)?;
-    state
-        .store
-        .published_post_by_slug(slug, from, to)
+    let day = day_bounds(&clock, year, month, day).ok_or(WebError::NotFound)?;
+    published_post_at(state, &clock, slug, day)
         .await?
         .ok_or(WebError::NotFound)
 }
@@ -367,7 +366,7 @@ pub async fn post(
     uri: Uri,
 ) -> Result<Response, WebError> {
     let found = match find_post(&state, &year, &month, &day, &slug).await {
-        Ok(row) => render_post(&state, row, CommentForm::default(), None)
+        Ok(post) => render_post(&state, post, CommentForm::default(), None)
             .await
             .map(Html),
         Err(e) => Err(e),
@@ -375,31 +374,24 @@ pub async fn post(
     or_old_address(&state, &uri, found).await
 }
 
-/// Renders a post page; the comment form carries what was typed and any errors, and `pending`
-/// is the reader's own comment awaiting moderation.
+/// Renders a post page (found by [`find_post`]); the comment form carries what was typed and
+/// any errors, and `pending` is the reader's own comment awaiting moderation.
 pub async fn render_post(
     state: &SharedState,
-    row: PostRow,
+    (post, comment_rows): (Arc<PostView>, Vec<CommentRow>),
     form: CommentForm,
     pending: Option<CommentView>,
 ) -> Result<String, WebError> {
-    let store = &state.store;
-    let (site, clock) = SiteView::load(store).await?;
-    let comments_open = row.comments_open != 0;
-    let (comment_rows, view) = tokio::try_join!(
-        store.approved_comments(row.id),
-        published_post_view(state, &clock, row)
-    )?;
-    let post = view.ok_or(WebError::NotFound)?;
+    let (site, clock) = SiteView::load(&state.store).await?;
     render_page_bodies(&state.templates, std::slice::from_ref(&post))?;
     let comments = comment_threads(&clock, comment_rows);
     Ok(state.templates.render(
         "pages/post.html",
         PostPage {
             site,
+            comments_open: post.comments_open,
             post,
             comments,
-            comments_open,
             form,
             pending,
         },

@@ -99,6 +99,7 @@ pub struct PostView {
     pub tags: Vec<TermView>,
     pub categories: Vec<TermView>,
     pub comment_count: i64,
+    pub comments_open: bool,
     /// `partials/post_body.html` rendered for the site's pages, once the view is shared: a
     /// post is shown on its page and on several lists. Templates see it as `content_html`.
     #[serde(
@@ -128,22 +129,29 @@ pub async fn post_views(
     posts: Vec<PostRow>,
 ) -> StoreResult<Vec<PostView>> {
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
+    // Most posts have no edit notes and no short answers: ask only about those that do.
+    let noted: Vec<i64> = posts
+        .iter()
+        .filter(|p| p.note_count > 0)
+        .map(|p| p.id)
+        .collect();
+    let with_choices: Vec<i64> = posts
+        .iter()
+        .filter(|p| p.choice_count > 0)
+        .map(|p| p.id)
+        .collect();
     // Independent queries, sent together: a page waits for the slowest, not for their sum.
-    let (answer_rows, tag_rows, category_rows, counts, note_rows, tally_rows) = tokio::try_join!(
+    let (answer_rows, term_rows, note_rows, tally_rows) = tokio::try_join!(
         store.answers_of_posts(&ids),
-        store.terms_of_posts(Taxonomy::Tag, &ids),
-        store.terms_of_posts(Taxonomy::Category, &ids),
-        store.comment_counts(&ids),
-        store.edit_notes_of_posts(&ids),
-        store.choice_tallies(&ids),
+        store.post_terms(&ids),
+        store.edit_notes_of_posts(&noted),
+        store.choice_tallies(&with_choices),
     )?;
     let mut answers: HashMap<i64, Vec<AnswerRow>> = HashMap::new();
     for answer in answer_rows {
         answers.entry(answer.post_id).or_default().push(answer);
     }
-    let mut tags = group_terms(tag_rows, "tag");
-    let mut categories = group_terms(category_rows, "category");
-    let counts: HashMap<i64, i64> = counts.into_iter().collect();
+    let (mut tags, mut categories) = group_terms(term_rows);
     let mut notes: HashMap<i64, Vec<String>> = HashMap::new();
     for note in note_rows {
         notes.entry(note.post_id).or_default().push(note.body);
@@ -183,7 +191,8 @@ pub async fn post_views(
             edit_notes: notes.remove(&post.id).unwrap_or_default(),
             tags: tags.remove(&post.id).unwrap_or_default(),
             categories: categories.remove(&post.id).unwrap_or_default(),
-            comment_count: counts.get(&post.id).copied().unwrap_or(0),
+            comment_count: post.comment_count,
+            comments_open: post.comments_open != 0,
             title: post.title,
             page_body: OnceLock::new(),
             feed_body: OnceLock::new(),
@@ -211,7 +220,12 @@ struct CachedViews {
     by_post: HashMap<i64, Arc<PostView>>,
     /// Each list is read once even when several pages of it are rendered at the same time.
     lists: HashMap<PostList, Arc<OnceCell<Arc<[i64]>>>>,
+    addresses: Arc<OnceCell<Arc<Addresses>>>,
 }
+
+/// Published posts by slug: `(published_at, id)` of each post with that slug (one, nearly
+/// always; the address adds the day).
+type Addresses = HashMap<String, Vec<(i64, i64)>>;
 
 impl PostViewCache {
     pub fn new(enabled: bool) -> PostViewCache {
@@ -249,9 +263,13 @@ impl PostViewCache {
         Some(self.at(version, 0)?.lists.entry(list).or_default().clone())
     }
 
-    /// Counts a list's ids once they are read.
-    fn count_list(&self, version: i64, ids: &[i64]) {
-        let _ = self.at(version, 8 * ids.len());
+    fn addresses(&self, version: i64) -> Option<Arc<OnceCell<Arc<Addresses>>>> {
+        Some(self.at(version, 0)?.addresses.clone())
+    }
+
+    /// Counts the bytes of a list or of the addresses once they are read.
+    fn count(&self, version: i64, bytes: usize) {
+        let _ = self.at(version, bytes);
     }
 }
 
@@ -358,9 +376,70 @@ async fn list_ids(state: &AppState, list: PostList) -> StoreResult<Arc<[i64]>> {
     let ids = cell.get_or_try_init(read).await?.clone();
     if fresh {
         // Twice at worst, when two pages found the list unread at once.
-        state.post_views.count_list(version, &ids);
+        state.post_views.count(version, 8 * ids.len());
     }
     Ok(ids)
+}
+
+/// The view of the published post at `slug` published in `[from, to)` (one day of its
+/// address), with its approved comments: what its page shows. With the cache on, every
+/// post's address is read once per content version: the static export asks for every post
+/// page in turn.
+pub async fn published_post_at(
+    state: &AppState,
+    clock: &SiteClock,
+    slug: &str,
+    (from, to): (i64, i64),
+) -> StoreResult<Option<(Arc<PostView>, Vec<CommentRow>)>> {
+    let store = &state.store;
+    let comments = |id, count| async move {
+        match count {
+            0 => Ok(Vec::new()),
+            _ => store.approved_comments(id).await,
+        }
+    };
+    let version = store.content_version().await?;
+    let cell = match state.post_views.enabled {
+        true => state.post_views.addresses(version),
+        false => None,
+    };
+    let Some(cell) = cell else {
+        let Some(row) = store.published_post_by_slug(slug, from, to).await? else {
+            return Ok(None);
+        };
+        let (id, count) = (row.id, row.comment_count);
+        let ids = [id];
+        let (mut views, comments) =
+            tokio::try_join!(views_of(state, clock, &ids, vec![row]), comments(id, count))?;
+        return Ok(views.pop().map(|view| (view, comments)));
+    };
+    let fresh = !cell.initialized();
+    let addresses = cell
+        .get_or_try_init(|| async {
+            let mut addresses = Addresses::new();
+            for (id, slug, published_at) in store.published_post_addresses().await? {
+                addresses.entry(slug).or_default().push((published_at, id));
+            }
+            StoreResult::Ok(Arc::new(addresses))
+        })
+        .await?
+        .clone();
+    if fresh {
+        let bytes = addresses.keys().map(|slug| slug.len() + 64).sum();
+        state.post_views.count(version, bytes);
+    }
+    let id = addresses
+        .get(slug)
+        .and_then(|posts| posts.iter().find(|(at, _)| (from..to).contains(at)))
+        .map(|(_, id)| *id);
+    let Some(view) = (match id {
+        Some(id) => views_of(state, clock, &[id], Vec::new()).await?.pop(),
+        None => None,
+    }) else {
+        return Ok(None);
+    };
+    let comments = comments(view.id, view.comment_count).await?;
+    Ok(Some((view, comments)))
 }
 
 /// The views of the given published posts, in that order: from the cache where it holds them
@@ -372,16 +451,6 @@ pub async fn published_post_views(
     ids: &[i64],
 ) -> StoreResult<Vec<Arc<PostView>>> {
     views_of(state, clock, ids, Vec::new()).await
-}
-
-/// The view of one published post whose row the caller has read already (its page).
-pub async fn published_post_view(
-    state: &AppState,
-    clock: &SiteClock,
-    row: PostRow,
-) -> StoreResult<Option<Arc<PostView>>> {
-    let id = row.id;
-    Ok(views_of(state, clock, &[id], vec![row]).await?.pop())
 }
 
 /// The views of `ids`, building those the cache lacks from `rows` or from rows read now.
@@ -452,15 +521,22 @@ fn answer_view(answer: &AnswerRow) -> AnswerView {
     }
 }
 
-fn group_terms(rows: Vec<(i64, TermRow)>, base: &str) -> HashMap<i64, Vec<TermView>> {
-    let mut grouped: HashMap<i64, Vec<TermView>> = HashMap::new();
-    for (post_id, term) in rows {
+/// Each post's tags and each post's categories, as links to their archives.
+type TermsOfPosts = HashMap<i64, Vec<TermView>>;
+
+fn group_terms(rows: Vec<(Taxonomy, i64, TermRow)>) -> (TermsOfPosts, TermsOfPosts) {
+    let (mut tags, mut categories) = (TermsOfPosts::new(), TermsOfPosts::new());
+    for (taxonomy, post_id, term) in rows {
+        let grouped = match taxonomy {
+            Taxonomy::Tag => &mut tags,
+            Taxonomy::Category => &mut categories,
+        };
         grouped.entry(post_id).or_default().push(TermView {
-            url: format!("/{base}/{}/", term.slug),
+            url: format!("/{}/{}/", taxonomy.base(), term.slug),
             name: term.name,
         });
     }
-    grouped
+    (tags, categories)
 }
 
 /// One comment on its own, such as the commenter's own comment awaiting moderation.
