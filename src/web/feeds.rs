@@ -171,7 +171,7 @@ async fn panelist_feed(
 ) -> Result<Response, WebError> {
     let panelist = state
         .store
-        .panelist_by_slug(slug)
+        .public_panelist(slug)
         .await?
         .ok_or(WebError::NotFound)?;
     let list = PostList::Panelist(panelist.id);

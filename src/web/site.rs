@@ -278,7 +278,7 @@ pub async fn panelist(
 ) -> Result<Html<String>, WebError> {
     let store = &state.store;
     let panelist = store
-        .panelist_by_slug(&slug)
+        .public_panelist(&slug)
         .await?
         .ok_or(WebError::NotFound)?;
     let answers = store.named_answers_of_panelist(panelist.id).await?;
