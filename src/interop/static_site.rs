@@ -50,9 +50,9 @@ pub async fn addresses(state: &SharedState) -> anyhow::Result<Vec<String>> {
         });
     }
     for taxonomy in [Taxonomy::Tag, Taxonomy::Category] {
-        for (term, count) in store.used_terms(taxonomy).await? {
+        for (term, count) in store.used_terms(taxonomy).await?.iter() {
             let base = format!("/{}/{}/", taxonomy.base(), term.slug);
-            let pages = crate::web::page_count(count);
+            let pages = crate::web::page_count(*count);
             paths.push(base.clone());
             paths.extend((2..=pages).map(|n| format!("{base}page/{n}/")));
             paths.push(format!("{base}feed/"));

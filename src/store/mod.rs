@@ -241,18 +241,28 @@ struct VersionCache {
     open: AtomicUsize,
     /// `(version, when it was read, epoch at the time)`.
     last: Mutex<Option<(i64, Instant, u64)>>,
-    /// The settings as read at a content version (settings changes bump it).
-    settings: Mutex<Option<(i64, Settings)>>,
-    /// The tags and categories in use, with their counts, as read at a content version: every
-    /// search page lists the tags, and counting them reads every tagged post.
-    used_terms: Mutex<HashMap<Taxonomy, (i64, UsedTerms)>>,
-    /// The panelists with a public page, as read at a content version: each has a page and
-    /// two feeds, and the static export asks for all of them.
-    public_panelists: Mutex<Option<(i64, Arc<[PanelistRow]>)>>,
+    /// The settings (settings changes bump the version).
+    settings: PerVersion<Settings>,
+    /// The tags and the categories in use, with their counts: every search page lists the
+    /// tags, and counting them reads every tagged post.
+    used_tags: PerVersion<UsedTerms>,
+    used_categories: PerVersion<UsedTerms>,
+    /// The panelists with a public page: each has a page and two feeds, and the static export
+    /// asks for all of them.
+    public_panelists: PerVersion<Arc<[PanelistRow]>>,
+}
+
+/// A value as read at one content version, shared until the version changes.
+struct PerVersion<T>(Mutex<Option<(i64, T)>>);
+
+impl<T> Default for PerVersion<T> {
+    fn default() -> Self {
+        PerVersion(Mutex::new(None))
+    }
 }
 
 /// Terms with how many published posts each files.
-pub type UsedTerms = Vec<(TermRow, i64)>;
+pub type UsedTerms = Arc<[(TermRow, i64)]>;
 
 /// The site's settings by name, shared read-only.
 pub type Settings = Arc<HashMap<String, String>>;
@@ -492,31 +502,40 @@ impl Store {
         Ok(version)
     }
 
-    /// The settings, read once per content version.
-    pub async fn settings_map(&self) -> StoreResult<Settings> {
+    /// What `slot` holds at the current content version, read with `read` when it holds
+    /// nothing or an older version's value.
+    async fn per_version<T: Clone>(
+        &self,
+        slot: &PerVersion<T>,
+        read: impl std::future::Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
         let version = self.content_version().await?;
-        if let Some((at, settings)) = &*lock(&self.versions.settings) {
+        if let Some((at, value)) = &*lock(&slot.0) {
             if *at == version {
-                return Ok(settings.clone());
+                return Ok(value.clone());
             }
         }
-        let settings: Settings = Arc::new(self.settings().await?.into_iter().collect());
-        *lock(&self.versions.settings) = Some((version, settings.clone()));
-        Ok(settings)
+        let value = read.await?;
+        *lock(&slot.0) = Some((version, value.clone()));
+        Ok(value)
+    }
+
+    /// The settings, read once per content version.
+    pub async fn settings_map(&self) -> StoreResult<Settings> {
+        self.per_version(&self.versions.settings, async {
+            Ok(Arc::new(self.settings().await?.into_iter().collect()))
+        })
+        .await
     }
 
     /// The terms of a taxonomy that published posts use, with how many, by name: read once
     /// per content version.
     pub async fn used_terms(&self, taxonomy: Taxonomy) -> StoreResult<UsedTerms> {
-        let version = self.content_version().await?;
-        if let Some((at, terms)) = lock(&self.versions.used_terms).get(&taxonomy) {
-            if *at == version {
-                return Ok(terms.clone());
-            }
-        }
-        let terms = self.read_used_terms(taxonomy).await?;
-        lock(&self.versions.used_terms).insert(taxonomy, (version, terms.clone()));
-        Ok(terms)
+        let slot = match taxonomy {
+            Taxonomy::Tag => &self.versions.used_tags,
+            Taxonomy::Category => &self.versions.used_categories,
+        };
+        self.per_version(slot, self.read_used_terms(taxonomy)).await
     }
 
     /// The term in use with this slug, from [`Store::used_terms`].
@@ -531,19 +550,11 @@ impl Store {
     /// The panelist with this slug if they have a public page (a published answer signed by
     /// name), from the public panelists read once per content version.
     pub async fn public_panelist(&self, slug: &str) -> StoreResult<Option<PanelistRow>> {
-        let version = self.content_version().await?;
-        let cached = match &*lock(&self.versions.public_panelists) {
-            Some((at, panelists)) if *at == version => Some(panelists.clone()),
-            _ => None,
-        };
-        let panelists = match cached {
-            Some(panelists) => panelists,
-            None => {
-                let panelists: Arc<[PanelistRow]> = self.public_panelists().await?.into();
-                *lock(&self.versions.public_panelists) = Some((version, panelists.clone()));
-                panelists
-            }
-        };
+        let panelists = self
+            .per_version(&self.versions.public_panelists, async {
+                Ok(self.public_panelists().await?.into())
+            })
+            .await?;
         Ok(panelists.iter().find(|p| p.slug == slug).cloned())
     }
 

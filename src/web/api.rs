@@ -87,12 +87,12 @@ async fn terms(state: &SharedState, taxonomy: Taxonomy) -> Result<Json<Vec<TermJ
     let terms = state.store.used_terms(taxonomy).await?;
     Ok(Json(
         terms
-            .into_iter()
+            .iter()
             .map(|(t, posts)| TermJson {
                 url: format!("/{}/{}/", taxonomy.base(), t.slug),
-                slug: t.slug,
-                name: t.name,
-                posts,
+                slug: t.slug.clone(),
+                name: t.name.clone(),
+                posts: *posts,
             })
             .collect(),
     ))

@@ -26,7 +26,7 @@ pub async fn sitemap(
         ));
     }
     for taxonomy in [Taxonomy::Category, Taxonomy::Tag] {
-        for (term, _) in store.used_terms(taxonomy).await? {
+        for (term, _) in store.used_terms(taxonomy).await?.iter() {
             urls.push((format!("{base}/{}/{}/", taxonomy.base(), term.slug), None));
         }
     }

@@ -831,9 +831,9 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
         .store
         .used_terms(roundtable::store::Taxonomy::Tag)
         .await
-        .unwrap()
-        .remove(0)
-        .0;
+        .unwrap()[0]
+        .0
+        .clone();
     for path in [
         "/".to_string(),
         post_path.clone(),

@@ -90,8 +90,8 @@ async fn category_choices(
         .store
         .used_terms(Taxonomy::Category)
         .await?
-        .into_iter()
-        .map(|(t, _)| t.name)
+        .iter()
+        .map(|(t, _)| t.name.clone())
         .collect();
     let suggested: Vec<String> = answers
         .iter()
