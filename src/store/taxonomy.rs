@@ -84,30 +84,18 @@ impl Store {
         .await?)
     }
 
-    /// `(post_id, term)` for each of the given posts, terms by name.
+    /// `(post_id, term)` for each of the given posts, terms of one taxonomy by name.
     pub async fn terms_of_posts(
         &self,
         taxonomy: Taxonomy,
         post_ids: &[i64],
     ) -> StoreResult<Vec<(i64, TermRow)>> {
-        if post_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (link, column) = taxonomy.link_table();
-        let sql = format!(
-            "SELECT l.post_id, t.id, t.slug, t.name FROM {link} l JOIN {table} t ON t.id = l.{column} \
-             WHERE l.post_id IN ({ids}) ORDER BY t.name",
-            table = taxonomy.table(),
-            ids = placeholders(1, post_ids.len()),
-        );
-        let mut query = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
-        for id in post_ids {
-            query = query.bind(id);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        Ok(rows
+        Ok(self
+            .post_terms(post_ids)
+            .await?
             .into_iter()
-            .map(|(post_id, id, slug, name)| (post_id, TermRow { id, slug, name }))
+            .filter(|(of, _, _)| *of == taxonomy)
+            .map(|(_, post_id, term)| (post_id, term))
             .collect())
     }
 
