@@ -118,22 +118,6 @@ impl Store {
         .await?)
     }
 
-    /// `(post_id, approved comment count)` for the given posts; posts without comments are absent.
-    pub async fn comment_counts(&self, post_ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
-        if post_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT post_id, COUNT(*) FROM comments WHERE status = 'approved' AND post_id IN ({}) GROUP BY post_id",
-            placeholders(1, post_ids.len())
-        );
-        let mut query = sqlx::query_as(&sql);
-        for id in post_ids {
-            query = query.bind(id);
-        }
-        Ok(query.fetch_all(self.pool()).await?)
-    }
-
     pub async fn count_comments(&self, status: CommentStatus) -> StoreResult<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = $1")

@@ -737,20 +737,8 @@ async fn exporting_wxr_and_importing_it_elsewhere_gives_the_same_public_site() {
             );
         }
         assert_eq!(
-            source
-                .store
-                .comment_counts(&[original.id])
-                .await
-                .unwrap()
-                .first()
-                .map(|c| c.1),
-            target
-                .store
-                .comment_counts(&[copy.id])
-                .await
-                .unwrap()
-                .first()
-                .map(|c| c.1),
+            source.store.post(original.id).await.unwrap().comment_count,
+            target.store.post(copy.id).await.unwrap().comment_count,
         );
         let text_after = crate::helpers::visible_text(&live_a.1);
         for answer in answers.iter().filter(|x| x.post_id == original.id) {
