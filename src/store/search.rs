@@ -1,7 +1,7 @@
 //! Full-text search over the public text of published posts and answers, with each database's
 //! own engine: FTS5 on SQLite, a weighted tsvector with a GIN index on PostgreSQL.
 
-use super::{Backend, Store, StoreResult};
+use super::{placeholders, Backend, Store, StoreResult};
 
 /// Marks the start of a matched word in a snippet. Private-use characters cannot be confused
 /// with anything a person typed; the web layer escapes the snippet, then turns these into
@@ -148,24 +148,37 @@ impl Store {
         .bind(q.offset)
         .fetch_all(self.pool())
         .await?;
-        let one = format!(
-            "SELECT d.post_id, d.answer_id, d.byline, \
+        if ids.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let sql = format!(
+            "SELECT search_fts.rowid, d.post_id, d.answer_id, d.byline, \
              snippet(search_fts, 2, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet \
              FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid \
-             WHERE search_fts MATCH $1 AND search_fts.rowid = $2"
+             WHERE search_fts MATCH $1 AND search_fts.rowid IN ({})",
+            placeholders(2, ids.len())
         );
-        let mut hits = Vec::with_capacity(ids.len());
-        for id in ids {
-            // Gone only if deleted in between; the rest of the page is still worth showing.
-            if let Some(hit) = sqlx::query_as(&one)
-                .bind(&query_text)
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?
-            {
-                hits.push(hit);
-            }
+        let mut query =
+            sqlx::query_as::<_, (i64, i64, Option<i64>, String, String)>(&sql).bind(&query_text);
+        for id in &ids {
+            query = query.bind(id);
         }
+        let mut found: std::collections::HashMap<i64, SearchHit> = query
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|(rowid, post_id, answer_id, byline, snippet)| {
+                let hit = SearchHit {
+                    post_id,
+                    answer_id,
+                    byline,
+                    snippet,
+                };
+                (rowid, hit)
+            })
+            .collect();
+        // In rank order; a document deleted in between is left out, the rest still shown.
+        let hits = ids.iter().filter_map(|id| found.remove(id)).collect();
         Ok((hits, total))
     }
 
