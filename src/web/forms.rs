@@ -115,7 +115,7 @@ pub async fn post_comment(
         let html = render_post(&state, post, form, None).await?;
         Ok::<Response, WebError>(with_retry_after((status, Html(html)).into_response()))
     };
-    if !post.0.comments_open {
+    if !post.view.comments_open {
         form.errors.form = Some("Comments on this post are closed.".into());
         return redisplay(state.clone(), post, form, StatusCode::FORBIDDEN).await;
     }
@@ -124,7 +124,8 @@ pub async fn post_comment(
             Some("Your comment was not posted yet: please correct the fields marked below.".into());
         return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let (id, status, new) = match save_comment(&state, &addr, &headers, &post.0, &form, email).await
+    let (id, status, new) = match save_comment(&state, &addr, &headers, &post.view, &form, email)
+        .await
     {
         Ok(Saved::Comment(id, status, new)) => (id, status, new),
         Ok(Saved::TooMany) => {
@@ -146,12 +147,12 @@ pub async fn post_comment(
         }
     };
     if status == CommentStatus::Approved {
-        return Ok(Redirect::to(&format!("{}#comment-{id}", post.0.url)).into_response());
+        return Ok(Redirect::to(&format!("{}#comment-{id}", post.view.url)).into_response());
     }
     let (_, clock) = SiteView::load(&state.store).await?;
     let row = CommentRow {
         id,
-        post_id: post.0.id,
+        post_id: post.view.id,
         parent_id: new.parent_id,
         author_name: new.author_name,
         author_url: new.author_url,

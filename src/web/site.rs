@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use super::forms::CommentForm;
 use super::views::{
     comment_threads, post_views, published_count, published_page, published_post_at,
-    render_page_bodies, CommentView, PostView, SiteView,
+    render_page_bodies, CommentView, FoundPost, PostView, SiteView,
 };
 use super::WebError;
 use crate::app::SharedState;
 use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
-use crate::store::{CommentRow, PostList, Taxonomy};
+use crate::store::{PostList, Taxonomy};
 
 /// Posts per page on the home page and archives.
 pub const PAGE_SIZE: i64 = 10;
@@ -347,7 +347,7 @@ pub async fn find_post(
     month: &str,
     day: &str,
     slug: &str,
-) -> Result<(Arc<PostView>, Vec<CommentRow>), WebError> {
+) -> Result<FoundPost, WebError> {
     let (Ok(year), Ok(month), Ok(day)) =
         (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>())
     else {
@@ -378,13 +378,16 @@ pub async fn post(
 /// any errors, and `pending` is the reader's own comment awaiting moderation.
 pub async fn render_post(
     state: &SharedState,
-    (post, comment_rows): (Arc<PostView>, Vec<CommentRow>),
+    FoundPost {
+        view: post,
+        comments,
+    }: FoundPost,
     form: CommentForm,
     pending: Option<CommentView>,
 ) -> Result<String, WebError> {
     let (site, clock) = SiteView::load(&state.store).await?;
     render_page_bodies(&state.templates, std::slice::from_ref(&post))?;
-    let comments = comment_threads(&clock, comment_rows);
+    let comments = comment_threads(&clock, comments);
     Ok(state.templates.render(
         "pages/post.html",
         PostPage {

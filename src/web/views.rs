@@ -381,8 +381,14 @@ async fn list_ids(state: &AppState, list: PostList) -> StoreResult<Arc<[i64]>> {
     Ok(ids)
 }
 
-/// The view of the published post at `slug` published in `[from, to)` (one day of its
-/// address), with its approved comments: what its page shows. With the cache on, every
+/// A published post as its page shows it.
+pub struct FoundPost {
+    pub view: Arc<PostView>,
+    pub comments: Vec<CommentRow>,
+}
+
+/// The published post at `slug` published in `[from, to)` (one day of its address), with
+/// its approved comments. With the cache on, every
 /// post's address is read once per content version: the static export asks for every post
 /// page in turn.
 pub async fn published_post_at(
@@ -390,7 +396,7 @@ pub async fn published_post_at(
     clock: &SiteClock,
     slug: &str,
     (from, to): (i64, i64),
-) -> StoreResult<Option<(Arc<PostView>, Vec<CommentRow>)>> {
+) -> StoreResult<Option<FoundPost>> {
     let store = &state.store;
     let comments = |id, count| async move {
         match count {
@@ -398,12 +404,17 @@ pub async fn published_post_at(
             _ => store.approved_comments(id).await,
         }
     };
-    let version = store.content_version().await?;
-    let cell = match state.post_views.enabled {
-        true => state.post_views.addresses(version),
+    let cached = match state.post_views.enabled {
+        true => {
+            let version = store.content_version().await?;
+            state
+                .post_views
+                .addresses(version)
+                .map(|cell| (version, cell))
+        }
         false => None,
     };
-    let Some(cell) = cell else {
+    let Some((version, cell)) = cached else {
         let Some(row) = store.published_post_by_slug(slug, from, to).await? else {
             return Ok(None);
         };
@@ -411,7 +422,7 @@ pub async fn published_post_at(
         let ids = [id];
         let (mut views, comments) =
             tokio::try_join!(views_of(state, clock, &ids, vec![row]), comments(id, count))?;
-        return Ok(views.pop().map(|view| (view, comments)));
+        return Ok(views.pop().map(|view| FoundPost { view, comments }));
     };
     let fresh = !cell.initialized();
     let addresses = cell
@@ -439,7 +450,7 @@ pub async fn published_post_at(
         return Ok(None);
     };
     let comments = comments(view.id, view.comment_count).await?;
-    Ok(Some((view, comments)))
+    Ok(Some(FoundPost { view, comments }))
 }
 
 /// The views of the given published posts, in that order: from the cache where it holds them
