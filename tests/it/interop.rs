@@ -696,14 +696,14 @@ async fn exporting_wxr_and_importing_it_elsewhere_gives_the_same_public_site() {
         let (live_b, live_a) = (
             source
                 .get(&roundtable::render::permalink(
-                    &roundtable::render::SiteClock::new(None),
+                    &site_clock(&source.store).await,
                     b.published_at,
                     &b.slug,
                 ))
                 .await,
             target
                 .get(&roundtable::render::permalink(
-                    &roundtable::render::SiteClock::new(None),
+                    &site_clock(&target.store).await,
                     a.published_at,
                     &a.slug,
                 ))
@@ -757,6 +757,13 @@ async fn exporting_wxr_and_importing_it_elsewhere_gives_the_same_public_site() {
         }
         assert_eq!(live_b.0, 200);
     }
+}
+
+/// The site's own clock: a post's address carries its day in the site's time zone (the
+/// demo's is America/Chicago), not in UTC.
+async fn site_clock(store: &roundtable::store::Store) -> roundtable::render::SiteClock {
+    let zone = store.setting("timezone").await.unwrap();
+    roundtable::render::SiteClock::new(zone.as_deref())
 }
 
 /// A free port on the loopback interface.
@@ -813,7 +820,7 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
         }
     };
     let post = app.store.published_posts(0, 1).await.unwrap().remove(0);
-    let clock = roundtable::render::SiteClock::new(None);
+    let clock = site_clock(&app.store).await;
     let post_path = roundtable::render::permalink(&clock, post.published_at.unwrap(), &post.slug);
     let tag = app
         .store
