@@ -118,6 +118,27 @@ impl Store {
         .await?)
     }
 
+    /// The approved comments of several posts, by post, each post's oldest first.
+    pub async fn approved_comments_of_posts(
+        &self,
+        post_ids: &[i64],
+    ) -> StoreResult<Vec<CommentRow>> {
+        if post_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT id, post_id, parent_id, author_name, author_url, body, status, created_at \
+             FROM comments WHERE post_id IN ({}) AND status = 'approved' \
+             ORDER BY post_id, created_at, id",
+            placeholders(1, post_ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in post_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(self.pool()).await?)
+    }
+
     pub async fn count_comments(&self, status: CommentStatus) -> StoreResult<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = $1")

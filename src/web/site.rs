@@ -1,8 +1,6 @@
 //! The reader's pages: the home page, one post, tag and category archives, and a panelist's
 //! archive of named answers.
 
-use std::sync::Arc;
-
 use axum::extract::{Path, Query, State};
 use axum::http::{header, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -10,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::forms::CommentForm;
 use super::views::{
-    comment_threads, post_views, published_count, published_page, published_post_at,
-    render_page_bodies, CommentView, FoundPost, PostView, SiteView,
+    comment_threads, post_views, published_count, published_page, published_post_at, CommentView,
+    FoundPost, PostView, ShownPost, SiteView,
 };
 use super::WebError;
 use crate::app::SharedState;
@@ -33,7 +31,7 @@ pub struct HomeQuery {
 #[derive(Serialize)]
 struct ListPage {
     site: SiteView,
-    posts: Vec<Arc<PostView>>,
+    posts: Vec<ShownPost>,
     page: i64,
     newer_url: Option<String>,
     older_url: Option<String>,
@@ -116,7 +114,7 @@ async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, Web
     let (site, clock) = SiteView::load(&state.store).await?;
     let offset = (page - 1) * PAGE_SIZE;
     let posts = published_page(state, &clock, PostList::All, offset, PAGE_SIZE).await?;
-    render_page_bodies(&state.templates, &posts)?;
+    let posts = ShownPost::all(&state.templates, posts)?;
     let (newer_url, older_url) = neighbours("/", page, pages);
     let html = state.templates.render(
         "pages/home.html",
@@ -217,7 +215,7 @@ async fn render_archive(
     }
     let (site, clock) = SiteView::load(store).await?;
     let posts = published_page(state, &clock, list, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    render_page_bodies(&state.templates, &posts)?;
+    let posts = ShownPost::all(&state.templates, posts)?;
     let base = format!("/{}/{}/", taxonomy.base(), term.slug);
     let (newer_url, older_url) = neighbours(&base, page, pages);
     let archive = ArchiveView {
@@ -333,7 +331,7 @@ pub async fn panelist(
 #[derive(Serialize)]
 struct PostPage {
     site: SiteView,
-    post: Arc<PostView>,
+    post: ShownPost,
     comments: Vec<CommentView>,
     comments_open: bool,
     form: CommentForm,
@@ -386,13 +384,13 @@ pub async fn render_post(
     pending: Option<CommentView>,
 ) -> Result<String, WebError> {
     let (site, clock) = SiteView::load(&state.store).await?;
-    render_page_bodies(&state.templates, std::slice::from_ref(&post))?;
-    let comments = comment_threads(&clock, comments);
+    let post = ShownPost::of(&state.templates, post)?;
+    let comments = comment_threads(&clock, &comments);
     Ok(state.templates.render(
         "pages/post.html",
         PostPage {
             site,
-            comments_open: post.comments_open,
+            comments_open: post.view().comments_open,
             post,
             comments,
             form,

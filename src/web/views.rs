@@ -101,25 +101,83 @@ pub struct PostView {
     pub comment_count: i64,
     pub comments_open: bool,
     /// `partials/post_body.html` rendered for the site's pages, once the view is shared: a
-    /// post is shown on its page and on several lists. Templates see it as `content_html`.
-    #[serde(
-        rename = "content_html",
-        serialize_with = "rendered",
-        skip_serializing_if = "not_rendered"
-    )]
-    page_body: OnceLock<Arc<str>>,
+    /// post is shown on its page and on several lists. Pages see it through [`ShownPost`].
+    #[serde(skip)]
+    page_body: OnceLock<minijinja::Value>,
     /// The same with absolute links, for feeds, and the site address it was rendered for: a
     /// post is in several feeds, in two formats each.
     #[serde(skip)]
     feed_body: OnceLock<(String, Arc<str>)>,
 }
 
-fn rendered<S: serde::Serializer>(body: &OnceLock<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(body.get().map_or("", |b| b))
+/// A post as the site's pages show it: its heading, its rendered content and its footer
+/// links. Not the answers and the rest the content is rendered from: pages never read them,
+/// and copying them into every page's template context cost more than rendering the page.
+pub struct ShownPost {
+    view: Arc<PostView>,
+    content_html: minijinja::Value,
 }
 
-fn not_rendered(body: &OnceLock<Arc<str>>) -> bool {
-    body.get().is_none()
+impl ShownPost {
+    /// Renders the post's content (`partials/post_body.html`) once per view: a post is on its
+    /// own page and on several lists.
+    pub fn of(templates: &Templates, view: Arc<PostView>) -> Result<ShownPost, minijinja::Error> {
+        let content_html = match view.page_body.get() {
+            Some(body) => body.clone(),
+            None => {
+                let body = minijinja::Value::from_safe_string(
+                    templates.render("partials/post_body.html", view.body_context(""))?,
+                );
+                view.page_body.get_or_init(|| body).clone()
+            }
+        };
+        Ok(ShownPost { view, content_html })
+    }
+
+    pub fn all(
+        templates: &Templates,
+        views: Vec<Arc<PostView>>,
+    ) -> Result<Vec<ShownPost>, minijinja::Error> {
+        views
+            .into_iter()
+            .map(|v| ShownPost::of(templates, v))
+            .collect()
+    }
+
+    pub fn view(&self) -> &PostView {
+        &self.view
+    }
+}
+
+impl Serialize for ShownPost {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            id: i64,
+            title: &'a str,
+            url: &'a str,
+            date: &'a str,
+            date_iso: &'a str,
+            comment_count: i64,
+            tags: &'a [TermView],
+            categories: &'a [TermView],
+            // A minijinja value passes into the template context without being copied.
+            content_html: &'a minijinja::Value,
+        }
+        let v = &self.view;
+        Shown {
+            id: v.id,
+            title: &v.title,
+            url: &v.url,
+            date: &v.date,
+            date_iso: &v.date_iso,
+            comment_count: v.comment_count,
+            tags: &v.tags,
+            categories: &v.categories,
+            content_html: &self.content_html,
+        }
+        .serialize(s)
+    }
 }
 
 /// Builds the views of a list of posts with one query per kind of data, whatever their number.
@@ -218,10 +276,20 @@ struct CachedViews {
     version: i64,
     bytes: usize,
     by_post: HashMap<i64, Arc<PostView>>,
+    /// The approved comments of the kept posts that have any: the export shows every post.
+    comments: HashMap<i64, Arc<[CommentRow]>>,
     /// Each list is read once even when several pages of it are rendered at the same time.
     lists: HashMap<PostList, Arc<OnceCell<Arc<[i64]>>>>,
     addresses: Arc<OnceCell<Arc<Addresses>>>,
+    /// Blocks of [`VIEW_BLOCK`] posts of a list whose views are built: the pages of one
+    /// block wait for one build instead of each building (and querying for) the same posts.
+    blocks: HashMap<(PostList, usize), Arc<OnceCell<()>>>,
 }
+
+/// Posts whose views are built together when a page of a list finds its own missing: the
+/// export pages through every list, and one query for 30 posts costs about what one for 10
+/// does. Pages of a block wait while it is built, so larger blocks (100) were slower.
+const VIEW_BLOCK: usize = 30;
 
 /// Published posts by slug: `(published_at, id)` of each post with that slug (one, nearly
 /// always; the address adds the day).
@@ -253,10 +321,31 @@ impl PostViewCache {
         self.at(version, 0)?.by_post.get(&post_id).cloned()
     }
 
-    fn put_post(&self, version: i64, view: Arc<PostView>) {
-        if let Some(mut views) = self.at(version, view.weight()) {
+    fn comments(&self, version: i64, post_id: i64) -> Option<Arc<[CommentRow]>> {
+        self.at(version, 0)?.comments.get(&post_id).cloned()
+    }
+
+    fn put_post(&self, version: i64, view: Arc<PostView>, comments: Option<Arc<[CommentRow]>>) {
+        let size = view.weight()
+            + comments
+                .as_ref()
+                .map_or(0, |c| c.iter().map(|c| c.body.len() + 256).sum());
+        if let Some(mut views) = self.at(version, size) {
+            if let Some(comments) = comments {
+                views.comments.insert(view.id, comments);
+            }
             views.by_post.insert(view.id, view);
         }
+    }
+
+    fn block(&self, version: i64, list: PostList, block: usize) -> Option<Arc<OnceCell<()>>> {
+        Some(
+            self.at(version, 0)?
+                .blocks
+                .entry((list, block))
+                .or_default()
+                .clone(),
+        )
     }
 
     fn list(&self, version: i64, list: PostList) -> Option<Arc<OnceCell<Arc<[i64]>>>> {
@@ -280,9 +369,8 @@ struct BodyContext<'a> {
 }
 
 impl PostView {
-    fn render_body(&self, templates: &Templates, base: &str) -> Result<Arc<str>, minijinja::Error> {
-        let context = BodyContext { post: self, base };
-        Ok(templates.render("partials/post_body.html", context)?.into())
+    fn body_context<'a>(&'a self, base: &'a str) -> BodyContext<'a> {
+        BodyContext { post: self, base }
     }
 
     /// The post's content for feeds: `partials/post_body.html` with links made absolute with
@@ -297,7 +385,9 @@ impl PostView {
                 return Ok(body.clone());
             }
         }
-        let body = self.render_body(templates, base)?;
+        let body: Arc<str> = templates
+            .render("partials/post_body.html", self.body_context(base))?
+            .into();
         // Kept only for the first address asked for (the configured one, usually).
         let _ = self.feed_body.set((base.to_string(), body.clone()));
         Ok(body)
@@ -317,20 +407,6 @@ impl PostView {
             + self.tally_svg.as_ref().map_or(0, String::len)
             + 1024
     }
-}
-
-/// Renders each post's content for the site's pages where it is not yet (a view from the
-/// cache has it already), so that page templates include it as `post.content_html`.
-pub fn render_page_bodies(
-    templates: &Templates,
-    views: &[Arc<PostView>],
-) -> Result<(), minijinja::Error> {
-    for view in views {
-        if view.page_body.get().is_none() {
-            let _ = view.page_body.set(view.render_body(templates, "")?);
-        }
-    }
-    Ok(())
 }
 
 /// How many published posts a list has.
@@ -354,11 +430,39 @@ pub async fn published_page(
             let all = list_ids(state, list).await?;
             let from = usize::try_from(offset).unwrap_or(0).min(all.len());
             let to = from.saturating_add(usize::try_from(limit).unwrap_or(0));
-            all[from..to.min(all.len())].to_vec()
+            let to = to.min(all.len());
+            build_blocks(state, clock, list, &all, from..to).await?;
+            all[from..to].to_vec()
         }
         false => state.store.published_post_ids(list, offset, limit).await?,
     };
     published_post_views(state, clock, &ids).await
+}
+
+/// Builds the views of the blocks of `list` that positions `range` fall in, each once per
+/// content version, so that its pages find them in the cache.
+async fn build_blocks(
+    state: &AppState,
+    clock: &SiteClock,
+    list: PostList,
+    all: &[i64],
+    range: std::ops::Range<usize>,
+) -> StoreResult<()> {
+    if range.is_empty() {
+        return Ok(());
+    }
+    let version = state.store.content_version().await?;
+    for block in range.start / VIEW_BLOCK..=(range.end - 1) / VIEW_BLOCK {
+        let Some(cell) = state.post_views.block(version, list, block) else {
+            return Ok(());
+        };
+        let ids = &all[block * VIEW_BLOCK..((block + 1) * VIEW_BLOCK).min(all.len())];
+        cell.get_or_try_init(|| async {
+            views_of(state, clock, ids, Vec::new()).await.map(|_| ())
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 /// A list's ids in order, from the cache or read whole (and kept).
@@ -384,7 +488,7 @@ async fn list_ids(state: &AppState, list: PostList) -> StoreResult<Arc<[i64]>> {
 /// A published post as its page shows it.
 pub struct FoundPost {
     pub view: Arc<PostView>,
-    pub comments: Vec<CommentRow>,
+    pub comments: Arc<[CommentRow]>,
 }
 
 /// The published post at `slug` published in `[from, to)` (one day of its address), with
@@ -399,10 +503,10 @@ pub async fn published_post_at(
 ) -> StoreResult<Option<FoundPost>> {
     let store = &state.store;
     let comments = |id, count| async move {
-        match count {
-            0 => Ok(Vec::new()),
-            _ => store.approved_comments(id).await,
-        }
+        StoreResult::Ok(match count {
+            0 => Arc::from([]),
+            _ => store.approved_comments(id).await?.into(),
+        })
     };
     let cached = match state.post_views.enabled {
         true => {
@@ -449,7 +553,10 @@ pub async fn published_post_at(
     }) else {
         return Ok(None);
     };
-    let comments = comments(view.id, view.comment_count).await?;
+    let comments = match state.post_views.comments(version, view.id) {
+        Some(kept) => kept,
+        None => comments(view.id, view.comment_count).await?,
+    };
     Ok(Some(FoundPost { view, comments }))
 }
 
@@ -497,14 +604,31 @@ async fn views_of(
     if !unread.is_empty() {
         rows.extend(state.store.posts_by_id(&unread).await?);
     }
-    if !rows.is_empty() {
-        for view in post_views(&state.store, clock, rows).await? {
-            let view = Arc::new(view);
-            if let Some(version) = version {
-                cache.put_post(version, view.clone());
-            }
-            found.insert(view.id, view);
+    // Kept views keep their comments too: the export shows every post's page. (With no rows
+    // to build, every query below returns at once without asking the database.)
+    let commented: Vec<i64> = match version {
+        Some(_) => rows
+            .iter()
+            .filter(|r| r.comment_count > 0)
+            .map(|r| r.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let (views, comment_rows) = tokio::try_join!(
+        post_views(&state.store, clock, rows),
+        state.store.approved_comments_of_posts(&commented),
+    )?;
+    let mut comments: HashMap<i64, Vec<CommentRow>> = HashMap::new();
+    for comment in comment_rows {
+        comments.entry(comment.post_id).or_default().push(comment);
+    }
+    for view in views {
+        let view = Arc::new(view);
+        if let Some(version) = version {
+            let kept = comments.remove(&view.id).map(Arc::from);
+            cache.put_post(version, view.clone(), kept);
         }
+        found.insert(view.id, view);
     }
     Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
 }
@@ -568,10 +692,10 @@ pub fn comment_view(clock: &SiteClock, c: &CommentRow) -> CommentView {
 }
 
 /// Approved comments as threads one level deep, oldest first.
-pub fn comment_threads(clock: &SiteClock, comments: Vec<CommentRow>) -> Vec<CommentView> {
+pub fn comment_threads(clock: &SiteClock, comments: &[CommentRow]) -> Vec<CommentView> {
     let mut threads: Vec<CommentView> = Vec::new();
     let mut orphans = Vec::new();
-    for c in &comments {
+    for c in comments {
         match c.parent_id {
             None => threads.push(comment_view(clock, c)),
             Some(parent) => match threads.iter_mut().find(|t| t.id == parent) {

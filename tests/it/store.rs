@@ -2,8 +2,8 @@
 
 use roundtable::domain::{Attribution, CommentStatus, Email, QuestionState, RoundStatus};
 use roundtable::store::{
-    now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound,
-    SearchQuery, Store, StoreError, MATCH_END, MATCH_START,
+    now, AnswerEdit, CommentRow, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion,
+    NewRound, SearchQuery, Store, StoreError, MATCH_END, MATCH_START,
 };
 
 use crate::store_test;
@@ -542,6 +542,15 @@ async fn comments_wait_for_moderation_unless_the_address_was_approved_before(sto
         Some(first)
     );
     assert_eq!(store.post(post_id).await.unwrap().comment_count, 3);
+    // Read for several posts at once (the static export), the same comments in the same order.
+    let ids = |rows: Vec<CommentRow>| rows.iter().map(|c| (c.post_id, c.id)).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store
+            .approved_comments_of_posts(&[post_id + 1000, post_id])
+            .await
+            .unwrap()),
+        ids(approved)
+    );
     assert_eq!(
         store.count_comments(CommentStatus::Pending).await.unwrap(),
         1
