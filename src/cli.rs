@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, FileSettings, MailFlags};
 use crate::domain::Email;
-use crate::store::{DatabaseUrl, Reads, Store};
+use crate::store::{DatabaseUrl, Store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -454,7 +454,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let config = Config::resolve(file, cli.database_url, None, None, base_url, no_mail())?;
             let base = export_base(&config);
-            let store = open_store_reading(&config.database_url, Reads::Mapped).await?;
+            let store = open_store(&config.database_url).await?;
             let state = crate::app::AppState::for_export(config, store)?;
             let report = crate::interop::static_site::export(state, &dir, &base).await?;
             println!(
@@ -559,12 +559,7 @@ fn no_mail() -> MailFlags {
 
 /// Connects and migrates: what every command that touches the database does first.
 pub async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
-    open_store_reading(url, Reads::Cached).await
-}
-
-/// As [`open_store`], reading a SQLite file as `reads` says.
-async fn open_store_reading(url: &DatabaseUrl, reads: Reads) -> anyhow::Result<Store> {
-    let store = Store::connect_reading(url, reads).await?;
+    let store = Store::connect(url).await?;
     store.migrate().await?;
     Ok(store)
 }

@@ -267,29 +267,10 @@ pub type UsedTerms = Arc<[(TermRow, i64)]>;
 /// The site's settings by name, shared read-only.
 pub type Settings = Arc<HashMap<String, String>>;
 
-/// How the connections of a SQLite store read the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reads {
-    /// Each connection through its own small page cache: the server, whose pages mostly come
-    /// from its own caches of rendered pages.
-    Cached,
-    /// Through a memory map of the file (up to 256 MB), shared with the system's cache of it
-    /// instead of copied page by page into each connection: about 10 % faster for a job that
-    /// reads the whole database (the static export), but every page touched counts in the
-    /// process's memory once per connection (a server on 50,000 posts peaked at 269 MB with
-    /// the map, 69 MB without).
-    Mapped,
-}
-
 impl Store {
     /// Connects, checking first that the address is reachable and writable. Creates a missing
     /// SQLite file, never a missing PostgreSQL database.
     pub async fn connect(url: &DatabaseUrl) -> StoreResult<Store> {
-        Store::connect_reading(url, Reads::Cached).await
-    }
-
-    /// As [`Store::connect`], reading a SQLite file as `reads` says (PostgreSQL ignores it).
-    pub async fn connect_reading(url: &DatabaseUrl, reads: Reads) -> StoreResult<Store> {
         /// A connection idle this long is pinged before it is lent (see below).
         const IDLE_PING_AFTER: Duration = Duration::from_secs(1);
 
@@ -312,8 +293,10 @@ impl Store {
         // only add context switches and cold caches (16 on 2 cores made the static export
         // 15 % slower than 6).
         // Each SQLite connection works in a thread of its own: one per core reads at full
-        // speed, plus one for the single writer. Each maps the whole file (up to `mmap_size`),
-        // which counts in the process's memory once per connection.
+        // speed, plus one for the single writer. None maps the file into memory: each map
+        // counts in the process's memory once per connection (a server on 50,000 posts peaked
+        // at 269 MB with a 256 MB map, 69 MB without), and with mimalloc the static export
+        // is barely slower without one.
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let max_connections = match backend {
             Backend::Sqlite => (cores as u32 + 1).clamp(3, 8),
@@ -354,9 +337,6 @@ impl Store {
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                         )
                         .await?;
-                        if reads == Reads::Mapped {
-                            conn.execute("PRAGMA mmap_size = 268435456").await?;
-                        }
                     } else {
                         // Every table a page reads is in memory; PostgreSQL's default cost of
                         // a random read (4, for spinning disks) makes it hash whole tables of
