@@ -437,6 +437,18 @@ async fn search_finds_answer_text_without_revealing_anonymous_authors(store: Sto
         by_name.iter().any(|h| h.answer_id == Some(named)),
         "{by_name:?}"
     );
+    // Every page of results, and a page past the last, reports the same total.
+    let (_, all) = store.search(&search("letters")).await.unwrap();
+    assert!(all >= 2, "{all}");
+    let one_per_page = |offset| SearchQuery {
+        limit: 1,
+        offset,
+        ..search("letters")
+    };
+    for (offset, shown) in [(0, 1), (all - 1, 1), (all, 0), (all + 10, 0)] {
+        let (hits, total) = store.search(&one_per_page(offset)).await.unwrap();
+        assert_eq!((hits.len(), total), (shown, all), "offset {offset}");
+    }
     // Filters narrow the matches.
     let school = SearchQuery {
         library_type: Some("school".into()),
