@@ -109,13 +109,7 @@ impl Store {
 
     /// A post's approved comments, oldest first.
     pub async fn approved_comments(&self, post_id: i64) -> StoreResult<Vec<CommentRow>> {
-        Ok(sqlx::query_as(
-            "SELECT id, post_id, parent_id, author_name, author_url, body, status, created_at FROM comments \
-             WHERE post_id = $1 AND status = 'approved' ORDER BY created_at, id",
-        )
-        .bind(post_id)
-        .fetch_all(self.pool())
-        .await?)
+        self.approved_comments_of_posts(&[post_id]).await
     }
 
     /// The approved comments of several posts, by post, each post's oldest first.

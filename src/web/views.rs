@@ -275,9 +275,8 @@ pub struct PostViewCache {
 struct CachedViews {
     version: i64,
     bytes: usize,
-    by_post: HashMap<i64, Arc<PostView>>,
-    /// The approved comments of the kept posts that have any: the export shows every post.
-    comments: HashMap<i64, Arc<[CommentRow]>>,
+    /// Each post's view with its approved comments: the export shows every post's page.
+    by_post: HashMap<i64, (Arc<PostView>, Arc<[CommentRow]>)>,
     /// Each list is read once even when several pages of it are rendered at the same time.
     lists: HashMap<PostList, Arc<OnceCell<Arc<[i64]>>>>,
     addresses: Arc<OnceCell<Arc<Addresses>>>,
@@ -318,23 +317,17 @@ impl PostViewCache {
     }
 
     fn post(&self, version: i64, post_id: i64) -> Option<Arc<PostView>> {
-        self.at(version, 0)?.by_post.get(&post_id).cloned()
+        Some(self.at(version, 0)?.by_post.get(&post_id)?.0.clone())
     }
 
     fn comments(&self, version: i64, post_id: i64) -> Option<Arc<[CommentRow]>> {
-        self.at(version, 0)?.comments.get(&post_id).cloned()
+        Some(self.at(version, 0)?.by_post.get(&post_id)?.1.clone())
     }
 
-    fn put_post(&self, version: i64, view: Arc<PostView>, comments: Option<Arc<[CommentRow]>>) {
-        let size = view.weight()
-            + comments
-                .as_ref()
-                .map_or(0, |c| c.iter().map(|c| c.body.len() + 256).sum());
+    fn put_post(&self, version: i64, view: Arc<PostView>, comments: Arc<[CommentRow]>) {
+        let size = view.weight() + comments.iter().map(|c| c.body.len() + 256).sum::<usize>();
         if let Some(mut views) = self.at(version, size) {
-            if let Some(comments) = comments {
-                views.comments.insert(view.id, comments);
-            }
-            views.by_post.insert(view.id, view);
+            views.by_post.insert(view.id, (view, comments));
         }
     }
 
@@ -492,9 +485,9 @@ pub struct FoundPost {
 }
 
 /// The published post at `slug` published in `[from, to)` (one day of its address), with
-/// its approved comments. With the cache on, every
-/// post's address is read once per content version: the static export asks for every post
-/// page in turn.
+/// its approved comments. With the cache on, every post's address is read once per content
+/// version, and the comments come with the post's view: the static export asks for every
+/// post page in turn.
 pub async fn published_post_at(
     state: &AppState,
     clock: &SiteClock,
@@ -625,8 +618,8 @@ async fn views_of(
     for view in views {
         let view = Arc::new(view);
         if let Some(version) = version {
-            let kept = comments.remove(&view.id).map(Arc::from);
-            cache.put_post(version, view.clone(), kept);
+            let kept = comments.remove(&view.id).unwrap_or_default();
+            cache.put_post(version, view.clone(), kept.into());
         }
         found.insert(view.id, view);
     }
