@@ -16,6 +16,8 @@ use crate::web::PageCache;
 
 /// What every request handler can reach.
 pub struct AppState {
+    /// The site's public address without a final `/`: every absolute link starts with it.
+    pub base_url: String,
     pub store: Store,
     pub templates: Templates,
     pub config: Config,
@@ -30,13 +32,28 @@ impl AppState {
     /// a listener (the static export renders pages in-process with it).
     pub fn build(config: Config, store: Store) -> anyhow::Result<SharedState> {
         let on = config.page_cache;
-        AppState::assemble(config, store, PageCache::new(on), PostViewCache::new(on))
+        let base_url = config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.addr));
+        AppState::assemble(
+            base_url,
+            config,
+            store,
+            PageCache::new(on),
+            PostViewCache::new(on),
+        )
     }
 
     /// For the static export, which renders every page once: keeping the pages would only
     /// cost memory, but each post is shown on a dozen pages, so its view is kept.
     pub fn for_export(config: Config, store: Store) -> anyhow::Result<SharedState> {
+        let base_url = config
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.addr));
         AppState::assemble(
+            base_url,
             config,
             store,
             PageCache::new(false),
@@ -45,6 +62,7 @@ impl AppState {
     }
 
     fn assemble(
+        base_url: String,
         config: Config,
         store: Store,
         cache: PageCache,
@@ -52,20 +70,13 @@ impl AppState {
     ) -> anyhow::Result<SharedState> {
         let templates = Templates::load(config.theme.as_deref())?;
         Ok(Arc::new(AppState {
+            base_url,
             store,
             templates,
             config,
             cache,
             post_views,
         }))
-    }
-
-    /// The site's address for links in emails: the configured base URL, or this server's.
-    pub fn public_base(&self) -> String {
-        self.config
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.config.addr))
     }
 }
 
@@ -90,6 +101,12 @@ impl Application {
         store: Store,
     ) -> anyhow::Result<Application> {
         let addr = listener.local_addr()?;
+        let mut config = config;
+        // Without a configured address (tests, and `serve --demo` resolves one before this),
+        // links point at the port actually bound.
+        if config.base_url.is_none() {
+            config.base_url = Some(format!("http://{addr}"));
+        }
         let state = AppState::build(config, store)?;
         Ok(Application {
             listener,

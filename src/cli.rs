@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, FileSettings, MailFlags};
+use crate::config::{Config, FileSettings, Flags, MailFlags};
 use crate::domain::Email;
 use crate::store::{DatabaseUrl, Store};
 
@@ -51,9 +51,19 @@ enum Command {
         /// Folder of templates that replace the built-in ones, file by file.
         #[arg(long, env = "ROUNDTABLE_THEME", value_name = "DIR")]
         theme: Option<PathBuf>,
-        /// Public address of the site, used in feeds and emails (e.g. https://column.example.org).
+        /// Public address of the site, the source of every link in pages, feeds and emails (e.g.
+        /// https://column.example.org). Needed, except for --demo on a loopback address.
         #[arg(long, env = "ROUNDTABLE_BASE_URL", value_name = "URL")]
         base_url: Option<String>,
+        /// Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
+        /// X-Forwarded-Proto are believed [default: none].
+        #[arg(
+            long,
+            env = "ROUNDTABLE_TRUSTED_PROXIES",
+            value_name = "ADDRS",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Option<Vec<String>>,
         /// Render every page afresh instead of keeping rendered pages in memory (for benchmarks).
         #[arg(long)]
         no_page_cache: bool,
@@ -190,9 +200,15 @@ struct MailArgs {
     /// SMTP server to send mail through [default: 127.0.0.1].
     #[arg(long, env = "ROUNDTABLE_SMTP_HOST", value_name = "HOST")]
     smtp_host: Option<String>,
-    /// Port of the SMTP server; plain SMTP, no TLS [default: 25].
+    /// Port of the SMTP server [default: 25].
     #[arg(long, env = "ROUNDTABLE_SMTP_PORT", value_name = "PORT")]
     smtp_port: Option<u16>,
+    /// starttls, tls or none [default: starttls on 587, tls on 465, else STARTTLS when offered].
+    #[arg(long, env = "ROUNDTABLE_SMTP_TLS", value_name = "MODE")]
+    smtp_tls: Option<String>,
+    /// A PEM file of CA certificates to trust beside the system's (a private mail server's CA).
+    #[arg(long, env = "ROUNDTABLE_SMTP_CA_FILE", value_name = "FILE")]
+    smtp_ca_file: Option<PathBuf>,
     /// SMTP login name, when the server asks for one.
     #[arg(long, env = "ROUNDTABLE_SMTP_USERNAME", value_name = "NAME")]
     smtp_username: Option<String>,
@@ -209,6 +225,8 @@ impl MailArgs {
             smtp_username: self.smtp_username,
             smtp_password: std::env::var("ROUNDTABLE_SMTP_PASSWORD").ok(),
             sender: self.sender,
+            smtp_tls: self.smtp_tls,
+            smtp_ca_file: self.smtp_ca_file,
         }
     }
 }
@@ -295,18 +313,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             theme,
             base_url,
+            trusted_proxies,
             no_page_cache,
             page_cache,
             mail,
         } => {
-            let mut config = Config::resolve(
-                file,
-                cli.database_url,
+            let flags = Flags {
+                database_url: cli.database_url,
                 addr,
                 theme,
                 base_url,
-                mail.into_flags(),
-            )?;
+                trusted_proxies,
+                mail: mail.into_flags(),
+            };
+            let mut config = Config::resolve(file, flags)?;
+            config.require_base_url(demo)?;
             if no_page_cache || page_cache == Some(false) {
                 config.page_cache = false;
             } else if page_cache == Some(true) {
@@ -330,7 +351,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             // Checked before the database is opened: a typo creates nothing.
             plan.check()?;
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let store = open_store(&config.database_url).await?;
             let started = std::time::Instant::now();
             let report = crate::generate::run(&store, &plan).await?;
@@ -346,7 +367,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let store = open_store(&config.database_url).await?;
             println!(
                 "{} is at schema version {}",
@@ -356,7 +377,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { file: path } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             crate::backup::backup(&config.database_url, &path).await?;
             println!(
                 "backed up {} to {}",
@@ -366,7 +387,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { file: path } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             crate::backup::restore(&config.database_url, &path).await?;
             println!(
                 "restored {} from {}",
@@ -378,7 +399,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Password { email },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let email = Email::parse(&email)?;
             let password = read_password()?;
             let hash = crate::auth::hash_password(&password)?;
@@ -394,7 +415,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Add { email, name },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let email = Email::parse(&email)?;
             let password = read_password()?;
             let hash = crate::auth::hash_password(&password)?;
@@ -418,7 +439,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     split_answers,
                 },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let store = open_store(&config.database_url).await?;
             let report = crate::interop::import::import_file(&store, &path, split_answers).await?;
             for line in report.lines() {
@@ -433,7 +454,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     base_url,
                 },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, base_url, no_mail())?;
+            let config = Config::resolve(
+                file,
+                Flags {
+                    base_url,
+                    ..Flags::database(cli.database_url)
+                },
+            )?;
             let base = export_base(&config);
             let store = open_store(&config.database_url).await?;
             let state = crate::app::AppState::build(config, store)?;
@@ -452,7 +479,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export {
             command: ExportCommand::Static { dir, base_url },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, base_url, no_mail())?;
+            let config = Config::resolve(
+                file,
+                Flags {
+                    base_url,
+                    ..Flags::database(cli.database_url)
+                },
+            )?;
             let base = export_base(&config);
             let store = open_store(&config.database_url).await?;
             let state = crate::app::AppState::for_export(config, store)?;
@@ -469,7 +502,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Panel {
             command: PanelCommand::Export { file: path },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let store = open_store(&config.database_url).await?;
             let csv = crate::interop::roster::export(&store).await?;
             std::fs::write(&path, csv)
@@ -480,7 +513,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Panel {
             command: PanelCommand::Import { file: path },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let store = open_store(&config.database_url).await?;
@@ -494,8 +527,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox {
             command: OutboxCommand::Run { mail },
         } => {
-            let config =
-                Config::resolve(file, cli.database_url, None, None, None, mail.into_flags())?;
+            let config = Config::resolve(
+                file,
+                Flags {
+                    mail: mail.into_flags(),
+                    ..Flags::database(cli.database_url)
+                },
+            )?;
             let store = open_store(&config.database_url).await?;
             let report = crate::mail::run_once(&store, &config.mail).await?;
             let mut line = format!(
@@ -511,7 +549,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox {
             command: OutboxCommand::Status,
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let store = open_store(&config.database_url).await?;
             let counts = store.outbox_counts().await?;
             println!(
@@ -533,7 +571,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox {
             command: OutboxCommand::Retry { id },
         } => {
-            let config = Config::resolve(file, cli.database_url, None, None, None, no_mail())?;
+            let config = Config::resolve(file, Flags::database(cli.database_url))?;
             let store = open_store(&config.database_url).await?;
             store.retry_failed(id).await?;
             println!("mail #{id} is queued again and goes out with the next outbox run");
@@ -550,11 +588,6 @@ fn export_base(config: &Config) -> String {
         .unwrap_or_else(|| format!("http://{}", config.addr))
         .trim_end_matches('/')
         .to_string()
-}
-
-/// No mail flags: for commands that send nothing, the file and defaults suffice.
-fn no_mail() -> MailFlags {
-    MailFlags::default()
 }
 
 /// Connects and migrates: what every command that touches the database does first.

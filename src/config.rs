@@ -2,10 +2,11 @@
 //! environment variables and command-line flags (clap merges those two, flags winning).
 //! Unknown keys in the file are reported, not silently ignored.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
+use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::store::DatabaseUrl;
@@ -38,6 +39,9 @@ pub struct FileSettings {
     pub dkim_algorithm: Option<String>,
     pub page_cache: Option<bool>,
     pub comment_rate_max: Option<i64>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub smtp_tls: Option<String>,
+    pub smtp_ca_file: Option<PathBuf>,
 }
 
 const KNOWN_KEYS: &[&str] = &[
@@ -56,6 +60,9 @@ const KNOWN_KEYS: &[&str] = &[
     "dkim_algorithm",
     "page_cache",
     "comment_rate_max",
+    "trusted_proxies",
+    "smtp_tls",
+    "smtp_ca_file",
 ];
 
 impl FileSettings {
@@ -93,7 +100,11 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     pub addr: SocketAddr,
     pub theme: Option<PathBuf>,
+    /// The site's public address, without a final `/`: the source of every absolute link.
+    /// `None` only where no link is made (or, in tests, the address the server is bound to).
     pub base_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` / `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<IpNet>,
     /// Keep rendered pages in memory (on unless turned off for benchmarks or debugging).
     pub page_cache: bool,
     /// Comments accepted from one address in ten minutes; more get "please wait".
@@ -101,28 +112,50 @@ pub struct Config {
     pub mail: MailSettings,
 }
 
+/// The settings given as flags or `ROUNDTABLE_*` variables; `None` means not given.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub database_url: Option<String>,
+    pub addr: Option<String>,
+    pub theme: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub mail: MailFlags,
+}
+
+impl Flags {
+    /// Only the database: what commands that serve nothing and send nothing need.
+    /// The file's mail settings are still checked, so the password comes from the environment
+    /// as it does for `serve`.
+    pub fn database(database_url: Option<String>) -> Flags {
+        Flags {
+            database_url,
+            mail: MailFlags {
+                smtp_password: std::env::var("ROUNDTABLE_SMTP_PASSWORD").ok(),
+                ..MailFlags::default()
+            },
+            ..Flags::default()
+        }
+    }
+}
+
 impl Config {
     /// Picks each setting from the flag or variable, else the file, else the default.
-    pub fn resolve(
-        file: FileSettings,
-        database_url: Option<String>,
-        addr: Option<String>,
-        theme: Option<PathBuf>,
-        base_url: Option<String>,
-        mail: MailFlags,
-    ) -> anyhow::Result<Config> {
-        let mail = MailSettings::resolve(&file, mail)?;
-        let database_url = database_url
+    pub fn resolve(file: FileSettings, flags: Flags) -> anyhow::Result<Config> {
+        let mail = MailSettings::resolve(&file, flags.mail)?;
+        let database_url = flags
+            .database_url
             .or(file.database_url)
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         let database_url = DatabaseUrl::parse(&database_url)?;
-        let addr_text = addr
+        let addr_text = flags
+            .addr
             .or(file.addr)
             .unwrap_or_else(|| DEFAULT_ADDR.to_string());
         let addr: SocketAddr = addr_text.parse().map_err(|_| {
             anyhow::anyhow!("'{addr_text}' is not an address to listen on: write IP:PORT, for example 127.0.0.1:8080")
         })?;
-        let theme = theme.or(file.theme);
+        let theme = flags.theme.or(file.theme);
         if let Some(dir) = &theme {
             if !dir.is_dir() {
                 bail!(
@@ -131,14 +164,19 @@ impl Config {
                 );
             }
         }
-        let base_url = base_url
+        let base_url = flags
+            .base_url
             .or(file.base_url)
-            .map(|u| u.trim_end_matches('/').to_string());
-        if let Some(url) = &base_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                bail!("the base URL '{url}' must start with http:// or https://");
-            }
-        }
+            .map(|u| parse_base_url(&u))
+            .transpose()?;
+        let trusted_proxies = flags
+            .trusted_proxies
+            .or(file.trusted_proxies)
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| parse_proxy(p))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let page_cache = file.page_cache.unwrap_or(true);
         let comment_rate_max = file.comment_rate_max.unwrap_or(DEFAULT_COMMENT_RATE_MAX);
         if comment_rate_max < 1 {
@@ -149,11 +187,59 @@ impl Config {
             addr,
             theme,
             base_url,
+            trusted_proxies,
             page_cache,
             comment_rate_max,
             mail,
         })
     }
+
+    /// What `serve` needs beyond the rest: a base URL, which only a demo on this machine may
+    /// leave out (it then is `http://ADDR`). Links are never built from a request's `Host`.
+    pub fn require_base_url(&mut self, demo: bool) -> anyhow::Result<()> {
+        if self.base_url.is_some() {
+            return Ok(());
+        }
+        if demo && self.addr.ip().is_loopback() {
+            self.base_url = Some(format!("http://{}", self.addr));
+            return Ok(());
+        }
+        bail!(
+            "no base URL: set the site's public address with --base-url https://column.example.org (or ROUNDTABLE_BASE_URL, or base_url in roundtable.toml)"
+        )
+    }
+}
+
+/// A base URL: `http://` or `https://`, a host, optionally a path; a final `/` is dropped.
+fn parse_base_url(text: &str) -> anyhow::Result<String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split('/').next().unwrap_or_default());
+    match host {
+        Some(host)
+            if !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) =>
+        {
+            Ok(url.to_string())
+        }
+        _ => bail!("the base URL '{text}' must be http:// or https:// and a host name, for example https://column.example.org"),
+    }
+}
+
+/// One entry of `trusted_proxies`: an address (`127.0.0.1`, `::1`) or a network (`10.0.0.0/8`).
+fn parse_proxy(text: &str) -> anyhow::Result<IpNet> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "'{text}' in trusted_proxies is not an address or network: write for example 127.0.0.1, ::1 or 10.0.0.0/8"
+            )
+        })
 }
 
 /// The mail settings given as flags or `ROUNDTABLE_*` variables; `None` means not given.
@@ -165,14 +251,59 @@ pub struct MailFlags {
     /// Only ever from the environment or the file: a flag would show it to `ps`.
     pub smtp_password: Option<String>,
     pub sender: Option<String>,
+    pub smtp_tls: Option<String>,
+    pub smtp_ca_file: Option<PathBuf>,
 }
 
-/// Where and as whom mail is sent: an SMTP server reached without TLS (a local relay such as
-/// Postfix, which does the encrypted delivery onwards), optionally with a username and password.
+/// How the connection to the SMTP server is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP, upgraded with STARTTLS, which the server must offer (submission, port 587).
+    Starttls,
+    /// TLS from the first byte ("SMTPS", port 465).
+    Tls,
+    /// STARTTLS when the server offers it, plain otherwise (a relay on port 25).
+    Opportunistic,
+    /// Never encrypted: only for a relay on this machine.
+    None,
+}
+
+impl SmtpTls {
+    /// How the editor's settings page names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SmtpTls::Starttls => "STARTTLS",
+            SmtpTls::Tls => "TLS",
+            SmtpTls::Opportunistic => "STARTTLS when offered",
+            SmtpTls::None => "unencrypted",
+        }
+    }
+
+    /// The setting as written, or the usual choice for the port when it is not set.
+    fn resolve(text: Option<&str>, port: u16) -> anyhow::Result<SmtpTls> {
+        Ok(match text.map(str::trim) {
+            Some("starttls") => SmtpTls::Starttls,
+            Some("tls") => SmtpTls::Tls,
+            Some("none") => SmtpTls::None,
+            Some(other) => bail!("smtp_tls '{other}' is not known: use starttls, tls or none"),
+            None => match port {
+                587 => SmtpTls::Starttls,
+                465 => SmtpTls::Tls,
+                _ => SmtpTls::Opportunistic,
+            },
+        })
+    }
+}
+
+/// Where and as whom mail is sent: an SMTP server, over TLS unless told otherwise, optionally
+/// with a username and password.
 #[derive(Clone)]
 pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
+    pub tls: SmtpTls,
+    /// A PEM file of certificates trusted beside the system's roots (a private CA), as read.
+    pub ca_pem: Option<Vec<u8>>,
     /// The SMTP login, when the server asks for one: username and password.
     pub smtp_login: Option<(String, String)>,
     /// The `From` of every message, such as `Roundtable <column@example.org>`.
@@ -219,14 +350,55 @@ impl MailSettings {
             )
         })?;
         let dkim = dkim_config(file, &sender)?.map(std::sync::Arc::new);
-        Ok(MailSettings {
-            smtp_host: smtp_host.trim().to_string(),
+        let smtp_host = smtp_host.trim().to_string();
+        let tls = SmtpTls::resolve(
+            flags.smtp_tls.as_deref().or(file.smtp_tls.as_deref()),
             smtp_port,
+        )?;
+        if tls == SmtpTls::None && smtp_login.is_some() && !is_loopback_host(&smtp_host) {
+            bail!(
+                "smtp_tls is none but a password is set for {smtp_host}: the password would cross the network unencrypted; use smtp_tls starttls or tls"
+            );
+        }
+        let ca_pem = match flags.smtp_ca_file.or_else(|| file.smtp_ca_file.clone()) {
+            Some(path) => Some(read_ca_file(&path)?),
+            None => None,
+        };
+        Ok(MailSettings {
+            smtp_host,
+            smtp_port,
+            tls,
+            ca_pem,
             smtp_login,
             sender,
             dkim,
         })
     }
+}
+
+/// True for `localhost` and loopback addresses: a server on this machine.
+fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Reads `smtp_ca_file` and checks that it holds certificates in PEM.
+fn read_ca_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let pem = std::fs::read(path)
+        .with_context(|| format!("cannot read smtp_ca_file {}", path.display()))?;
+    if lettre::transport::smtp::client::Certificate::from_pem(&pem).is_err()
+        || !String::from_utf8_lossy(&pem).contains("BEGIN CERTIFICATE")
+    {
+        bail!(
+            "smtp_ca_file {} holds no certificate: give the CA's certificate in PEM (-----BEGIN CERTIFICATE-----)",
+            path.display()
+        );
+    }
+    Ok(pem)
 }
 
 /// The DKIM signing configuration, when the settings file names a key.
@@ -293,6 +465,8 @@ impl std::fmt::Debug for MailSettings {
         f.debug_struct("MailSettings")
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
+            .field("tls", &self.tls)
+            .field("ca_file", &self.ca_pem.is_some())
             .field(
                 "smtp_username",
                 &self.smtp_login.as_ref().map(|(username, _)| username),
@@ -314,41 +488,147 @@ mod tests {
             addr: Some("127.0.0.1:9000".into()),
             ..Default::default()
         };
-        let config = Config::resolve(
-            file,
-            Some("sqlite://flag.db".into()),
-            None,
-            None,
-            None,
-            MailFlags::default(),
-        )
-        .unwrap();
+        let config =
+            Config::resolve(file, Flags::database(Some("sqlite://flag.db".into()))).unwrap();
         assert_eq!(config.database_url, DatabaseUrl::Sqlite("flag.db".into()));
         assert_eq!(config.addr.port(), 9000);
-        let config = Config::resolve(
-            FileSettings::default(),
-            None,
-            None,
-            None,
-            None,
-            MailFlags::default(),
-        )
-        .unwrap();
+        let config = Config::resolve(FileSettings::default(), Flags::default()).unwrap();
         assert_eq!(config.addr.to_string(), DEFAULT_ADDR);
     }
 
     #[test]
     fn a_bad_address_is_explained() {
-        let err = Config::resolve(
-            FileSettings::default(),
-            None,
-            Some("localhost".into()),
-            None,
-            None,
-            MailFlags::default(),
-        )
-        .unwrap_err();
+        let flags = Flags {
+            addr: Some("localhost".into()),
+            ..Flags::default()
+        };
+        let err = Config::resolve(FileSettings::default(), flags).unwrap_err();
         assert!(err.to_string().contains("IP:PORT"), "{err}");
+    }
+
+    #[test]
+    fn serve_needs_a_base_url_unless_a_demo_runs_on_loopback() {
+        let resolve = |addr: &str, base: Option<&str>| {
+            let flags = Flags {
+                addr: Some(addr.into()),
+                base_url: base.map(String::from),
+                ..Flags::default()
+            };
+            Config::resolve(FileSettings::default(), flags).unwrap()
+        };
+        let mut config = resolve("127.0.0.1:8080", None);
+        let err = config.require_base_url(false).unwrap_err();
+        assert!(err.to_string().contains("--base-url"), "{err}");
+        config.require_base_url(true).unwrap();
+        assert_eq!(config.base_url.as_deref(), Some("http://127.0.0.1:8080"));
+        let mut public = resolve("0.0.0.0:8080", None);
+        assert!(public.require_base_url(true).is_err());
+        let mut given = resolve("0.0.0.0:8080", Some("https://column.example.org/"));
+        given.require_base_url(false).unwrap();
+        assert_eq!(
+            given.base_url.as_deref(),
+            Some("https://column.example.org")
+        );
+    }
+
+    #[test]
+    fn a_base_url_must_be_a_web_address_with_a_host() {
+        for bad in [
+            "column.example.org",
+            "ftp://x",
+            "https://",
+            "https://a b/",
+            "http://evil<x>",
+        ] {
+            let flags = Flags {
+                base_url: Some(bad.into()),
+                ..Flags::default()
+            };
+            let err = Config::resolve(FileSettings::default(), flags).unwrap_err();
+            assert!(err.to_string().contains("base URL"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_networks_and_explain_the_rest() {
+        let flags = Flags {
+            trusted_proxies: Some(vec!["127.0.0.1".into(), "::1".into(), "10.0.0.0/8".into()]),
+            ..Flags::default()
+        };
+        let config = Config::resolve(FileSettings::default(), flags).unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(config
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(&ip("10.1.2.3"))));
+        assert!(config
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(&ip("::1"))));
+        assert!(!config
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(&ip("192.0.2.1"))));
+        let flags = Flags {
+            trusted_proxies: Some(vec!["proxy.local".into()]),
+            ..Flags::default()
+        };
+        let err = Config::resolve(FileSettings::default(), flags).unwrap_err();
+        assert!(
+            err.to_string().contains("'proxy.local' in trusted_proxies"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn smtp_tls_follows_the_port_unless_set() {
+        let with = |port: u16, tls: Option<&str>| {
+            let flags = MailFlags {
+                smtp_port: Some(port),
+                smtp_tls: tls.map(String::from),
+                ..Default::default()
+            };
+            MailSettings::resolve(&FileSettings::default(), flags).map(|m| m.tls)
+        };
+        assert_eq!(with(587, None).unwrap(), SmtpTls::Starttls);
+        assert_eq!(with(465, None).unwrap(), SmtpTls::Tls);
+        assert_eq!(with(25, None).unwrap(), SmtpTls::Opportunistic);
+        assert_eq!(with(2525, Some("tls")).unwrap(), SmtpTls::Tls);
+        assert!(with(25, Some("ssl"))
+            .unwrap_err()
+            .to_string()
+            .contains("starttls, tls or none"));
+    }
+
+    #[test]
+    fn a_password_never_goes_unencrypted_to_another_machine() {
+        let flags = |host: &str| MailFlags {
+            smtp_host: Some(host.into()),
+            smtp_tls: Some("none".into()),
+            smtp_username: Some("column".into()),
+            smtp_password: Some("hunter2".into()),
+            ..Default::default()
+        };
+        let err =
+            MailSettings::resolve(&FileSettings::default(), flags("smtp.example.org")).unwrap_err();
+        assert!(err.to_string().contains("unencrypted"), "{err}");
+        assert!(MailSettings::resolve(&FileSettings::default(), flags("127.0.0.1")).is_ok());
+        assert!(MailSettings::resolve(&FileSettings::default(), flags("localhost")).is_ok());
+    }
+
+    #[test]
+    fn an_smtp_ca_file_without_a_certificate_is_refused() {
+        let dir = std::env::temp_dir().join(format!("rt-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ca.pem");
+        std::fs::write(&path, "not a certificate").unwrap();
+        let flags = MailFlags {
+            smtp_ca_file: Some(path.clone()),
+            ..Default::default()
+        };
+        let err = MailSettings::resolve(&FileSettings::default(), flags).unwrap_err();
+        assert!(err.to_string().contains("holds no certificate"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

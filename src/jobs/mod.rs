@@ -27,7 +27,7 @@ pub struct TickReport {
 /// Does everything due at `at`.
 pub async fn tick(state: &SharedState, at: i64) -> Result<TickReport, WebError> {
     let store = &state.store;
-    let base = state.public_base();
+    let base = state.base_url.clone();
     let mut report = TickReport::default();
     for (round_id, closes_at, days) in store.open_round_schedules().await? {
         for day in days.split(',').filter_map(|d| d.trim().parse::<i64>().ok()) {

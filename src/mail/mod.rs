@@ -8,19 +8,22 @@
 //! cannot be closed from here; the stable `Message-ID` (`<outbox-ID@sender-domain>`) lets
 //! downstream software drop the duplicate. Everywhere else a message is sent once.
 //!
-//! The connection is plain SMTP, meant for a local relay that does the encrypted delivery onward;
-//! STARTTLS/TLS to a remote submission server and DKIM signing are still to come.
+//! The connection is encrypted as `smtp_tls` says (STARTTLS, TLS from the start, STARTTLS when
+//! offered, or none for a relay on this machine), with rustls; the server's certificate is
+//! checked against the system's roots and `smtp_ca_file`. A certificate that fails is an
+//! ordinary transient failure: the mail stays queued with the reason and is retried.
 
 mod message;
 
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::MailSettings;
+use crate::config::{MailSettings, SmtpTls};
 use crate::store::{OutboxRow, Store, StoreError};
 
 pub use message::{build_message, BadMessage};
@@ -55,6 +58,8 @@ pub struct DeliveryReport {
 pub enum MailError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot set up TLS for the SMTP server: {0}")]
+    Tls(String),
 }
 
 /// What became of one attempt to send.
@@ -78,7 +83,7 @@ pub async fn deliver_due(
     settings: &MailSettings,
     now: i64,
 ) -> Result<DeliveryReport, MailError> {
-    let transport = transport(settings);
+    let transport = transport(settings)?;
     let mut report = DeliveryReport::default();
     loop {
         let batch = store.claim_due_mail(now, BATCH_SIZE, LEASE_SECONDS).await?;
@@ -126,9 +131,10 @@ pub fn spawn_worker(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         tracing::info!(
-            "mail worker sends through {}:{}",
+            "mail worker sends through {}:{} ({})",
             settings.smtp_host,
-            settings.smtp_port
+            settings.smtp_port,
+            settings.tls.describe()
         );
         while !*shutdown.borrow() {
             match run_once(&store, &settings).await {
@@ -150,17 +156,55 @@ pub fn spawn_worker(
 }
 
 /// One SMTP transport per pass; each message opens its own connection.
-fn transport(settings: &MailSettings) -> AsyncSmtpTransport<Tokio1Executor> {
+fn transport(settings: &MailSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
     let builder =
         AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.smtp_host.as_str())
             .port(settings.smtp_port)
+            .tls(tls(settings)?)
             .timeout(Some(SMTP_TIMEOUT));
-    match &settings.smtp_login {
+    Ok(match &settings.smtp_login {
         Some((username, password)) => builder
             .credentials(Credentials::new(username.clone(), password.clone()))
             .build(),
         None => builder.build(),
+    })
+}
+
+/// How the connection is encrypted, with the certificates it trusts.
+fn tls(settings: &MailSettings) -> Result<Tls, MailError> {
+    let parameters = || {
+        let mut builder = TlsParameters::builder(settings.smtp_host.clone());
+        if let Some(pem) = &settings.ca_pem {
+            builder = builder.add_root_certificate(
+                Certificate::from_pem(pem).map_err(|e| MailError::Tls(chain(&e)))?,
+            );
+        }
+        builder
+            .build_rustls()
+            .map_err(|e| MailError::Tls(chain(&e)))
+    };
+    Ok(match settings.tls {
+        SmtpTls::Starttls => Tls::Required(parameters()?),
+        SmtpTls::Tls => Tls::Wrapper(parameters()?),
+        SmtpTls::Opportunistic => Tls::Opportunistic(parameters()?),
+        SmtpTls::None => Tls::None,
+    })
+}
+
+/// An error and its causes on one line: lettre's own message ("tls error") says little, the
+/// cause ("invalid peer certificate: UnknownIssuer") says what to fix.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
     }
+    text
 }
 
 async fn send(
@@ -185,7 +229,7 @@ async fn send(
 fn classify(error: &lettre::transport::smtp::Error, settings: &MailSettings) -> Failure {
     let server = format!("{}:{}", settings.smtp_host, settings.smtp_port);
     // A server's answer may run over several lines; the outbox keeps one.
-    let reason = error.to_string().replace(['\r', '\n'], " ");
+    let reason = chain(error).replace(['\r', '\n'], " ");
     if error.is_permanent() {
         Failure::Permanent(format!(
             "the SMTP server {server} refused the message: {reason}"

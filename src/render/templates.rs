@@ -31,6 +31,9 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "pages/page.html",
     "admin/layout.html",
     "admin/login.html",
+    "admin/forgot.html",
+    "admin/reset.html",
+    "admin/sessions.html",
     "admin/dashboard.html",
     "admin/settings.html",
     "admin/panel.html",
@@ -53,6 +56,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "email/newsletter.html",
     "email/confirm.txt",
     "email/alert.txt",
+    "email/password_reset.txt",
 ];
 
 pub struct Templates {

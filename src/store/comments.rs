@@ -1,7 +1,7 @@
 //! Reader comments: threaded one level, held for moderation unless the commenter was approved
 //! before.
 
-use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult};
+use super::{bump_content_version, now, placeholders, Sending, Store, StoreError, StoreResult};
 use crate::domain::{CommentStatus, Email};
 
 #[derive(Debug, Clone)]
@@ -45,7 +45,35 @@ impl Store {
         c: &NewComment,
         alerts: &[super::OutgoingMail],
     ) -> StoreResult<(i64, CommentStatus)> {
+        match self.add_comment_once(c, alerts, None).await? {
+            Sending::First(stored) | Sending::Again(Some(stored)) => Ok(stored),
+            Sending::Again(None) => Err(StoreError::NotFound("the comment")),
+        }
+    }
+
+    /// As [`Store::add_comment_with_alerts`], for a form that carries the key `form_key_hash`:
+    /// a second sending of the same form stores nothing and gets the first one's comment (or
+    /// `None` if that comment has been deleted since).
+    pub async fn add_comment_once(
+        &self,
+        c: &NewComment,
+        alerts: &[super::OutgoingMail],
+        form_key_hash: Option<&str>,
+    ) -> StoreResult<Sending<(i64, CommentStatus)>> {
         let mut tx = self.begin().await?;
+        if let Some(key) = form_key_hash {
+            if let Some(first) = super::forms::claim(&mut tx, key).await? {
+                let row: Option<(i64, String)> =
+                    sqlx::query_as("SELECT id, status FROM comments WHERE id = $1")
+                        .bind(first)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                return Ok(Sending::Again(row.and_then(|(id, status)| {
+                    CommentStatus::parse(&status).map(|s| (id, s))
+                })));
+            }
+        }
         let parent_id = match c.parent_id {
             Some(parent) => {
                 let row: Option<(Option<i64>, i64)> =
@@ -103,8 +131,22 @@ impl Store {
                 super::outbox::enqueue(&mut tx, alert).await?;
             }
         }
+        if let Some(key) = form_key_hash {
+            super::forms::record(&mut tx, key, id).await?;
+        }
         tx.commit().await?;
-        Ok((id, status))
+        Ok(Sending::First((id, status)))
+    }
+
+    /// One comment, whatever its status.
+    pub async fn comment(&self, id: i64) -> StoreResult<Option<CommentRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, post_id, parent_id, author_name, author_url, body, status, created_at \
+             FROM comments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
     }
 
     /// A post's approved comments, oldest first.

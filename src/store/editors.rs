@@ -69,15 +69,24 @@ impl Store {
 }
 
 impl Store {
-    /// Replaces an editor's password (an imported author gets their first one); false when no
+    /// Replaces an editor's password (an imported author gets their first one) and ends every
+    /// session of theirs, together: whoever knew the old password is signed out. False when no
     /// editor has the address.
     pub async fn set_editor_password(&self, email: &str, password_hash: &str) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
         let done =
             sqlx::query("UPDATE editors SET password_hash = $1 WHERE LOWER(email) = LOWER($2)")
                 .bind(password_hash)
                 .bind(email)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?;
+        sqlx::query(
+            "DELETE FROM sessions WHERE editor_id IN (SELECT id FROM editors WHERE LOWER(email) = LOWER($1))",
+        )
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 }

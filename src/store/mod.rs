@@ -7,6 +7,7 @@ mod bulk;
 mod comments;
 mod editors;
 mod exports;
+mod forms;
 mod imports;
 mod outbox;
 mod panel;
@@ -36,6 +37,7 @@ pub use rounds::{
     NewRound, QuestionRow, RoundRow, RoundSummary,
 };
 pub use search::{words as search_words, SearchHit, SearchQuery, MATCH_END, MATCH_START};
+pub use sessions::{SessionRow, SignInPlace};
 pub use taxonomy::{Taxonomy, TermRow};
 
 use std::collections::HashMap;
@@ -538,9 +540,23 @@ impl Store {
         Ok(panelists.iter().find(|p| p.slug == slug).cloned())
     }
 
+    /// One round trip to the database, for health checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// What a form sent more than once made: `First` the first time, `Again` with what the first
+/// sending stored (if it still exists) every time after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sending<T> {
+    First(T),
+    Again(Option<T>),
 }
 
 /// A unit of work: everything inside commits together or not at all. It derefs to the

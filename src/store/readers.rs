@@ -7,28 +7,37 @@ use crate::domain::Email;
 impl Store {
     /// Records a hit on `bucket` and says whether it is within `max` hits per `window` seconds.
     pub async fn allow_rate(&self, bucket: &str, window: i64, max: i64) -> StoreResult<bool> {
-        let at = now();
+        Ok(self.hit(bucket, window).await? <= max)
+    }
+
+    /// Adds a hit to `bucket` and returns its hits in the current window of `window` seconds,
+    /// this one included. One statement, so concurrent hits are all counted on both databases
+    /// (a read followed by a write would let a burst through and lose updates).
+    pub async fn hit(&self, bucket: &str, window: i64) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT window_start, hits FROM rate_limits WHERE bucket = $1")
-                .bind(bucket)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (start, hits) = match row {
-            Some((start, hits)) if at - start < window => (start, hits + 1),
-            _ => (at, 1),
-        };
-        sqlx::query(
-            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, $3) \
-             ON CONFLICT (bucket) DO UPDATE SET window_start = excluded.window_start, hits = excluded.hits",
+        let hits = sqlx::query_scalar(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (bucket) DO UPDATE SET \
+             hits = CASE WHEN $2 - rate_limits.window_start < $3 THEN rate_limits.hits + 1 ELSE 1 END, \
+             window_start = CASE WHEN $2 - rate_limits.window_start < $3 THEN rate_limits.window_start ELSE $2 END \
+             RETURNING hits",
         )
         .bind(bucket)
-        .bind(start)
-        .bind(hits)
-        .execute(&mut *tx)
+        .bind(now())
+        .bind(window)
+        .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(hits <= max)
+        Ok(hits)
+    }
+
+    /// Takes back one hit of `bucket` (a sign-in that turned out right).
+    pub async fn unhit(&self, bucket: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND hits > 0")
+            .bind(bucket)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// How many hits `bucket` has in its current window of `window` seconds, without adding one.

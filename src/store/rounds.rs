@@ -1,6 +1,6 @@
 //! Questions, rounds, their short-answer choices, invitations and the answers that come back.
 
-use super::{flag, now, Store, StoreError, StoreResult, Tx};
+use super::{flag, now, Sending, Store, StoreError, StoreResult, Tx};
 use crate::domain::{Attribution, QuestionState, RoundStatus};
 
 /// A question for the queue, from a reader or the editor.
@@ -78,12 +78,31 @@ pub struct NewAnswer {
 
 impl Store {
     pub async fn create_question(&self, q: &NewQuestion) -> StoreResult<i64> {
+        match self.create_question_once(q, None).await? {
+            Sending::First(id) | Sending::Again(Some(id)) => Ok(id),
+            Sending::Again(None) => Err(StoreError::NotFound("the question")),
+        }
+    }
+
+    /// As [`Store::create_question`], for a form that carries the key `form_key_hash`: a second
+    /// sending of the same form stores nothing and gets the first one's question id.
+    pub async fn create_question_once(
+        &self,
+        q: &NewQuestion,
+        form_key_hash: Option<&str>,
+    ) -> StoreResult<Sending<i64>> {
         let at = now();
         // An INSERT … RETURNING runs in a unit of work of its own. Alone, SQLite commits it when
         // the statement is reset after its row has been read, and a commit that fails there
         // (a full disk) is reported to no one: the caller would get an id for a row that was
         // rolled back. COMMIT reports the failure.
         let mut tx = self.begin().await?;
+        if let Some(key) = form_key_hash {
+            if let Some(first) = super::forms::claim(&mut tx, key).await? {
+                tx.commit().await?;
+                return Ok(Sending::Again(first));
+            }
+        }
         let id = sqlx::query_scalar(
             "INSERT INTO questions (series_id, prompt, original_prompt, examples, follow_up, state, \
              submitter_name, submitter_email, credit_submitter, created_at, updated_at) \
@@ -100,8 +119,11 @@ impl Store {
         .bind(at)
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(key) = form_key_hash {
+            super::forms::record(&mut tx, key, id).await?;
+        }
         tx.commit().await?;
-        Ok(id)
+        Ok(Sending::First(id))
     }
 
     /// Creates a round with its choices, and marks its question as asked once it is open.

@@ -4,13 +4,13 @@
 //! as a late answer for the editor, and shown back.
 
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::with_retry_after;
 use super::views::SiteView;
-use super::{mailer, site_base, WebError};
+use super::{mailer, WebError};
 use crate::app::SharedState;
 use crate::auth::token_hash;
 use crate::domain::{Attribution, Byline, Email, Signature};
@@ -252,7 +252,6 @@ pub struct Sent {
 
 pub async fn submit(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     Path(token): Path<String>,
     Form(sent): Form<Sent>,
 ) -> Result<Response, WebError> {
@@ -346,20 +345,12 @@ pub async fn submit(
         body: form.body.clone(),
         is_late: late,
     };
-    let receipt = receipt(
-        &state,
-        &headers,
-        &token,
-        &panelist,
-        &invitation,
-        &submission,
-    )
-    .await?;
+    let receipt = receipt(&state, &token, &panelist, &invitation, &submission).await?;
     // A late answer needs the editor: the post may be out already.
     let alerts = if late {
         let link = format!(
             "{}/admin/rounds/{}/",
-            site_base(&state, &headers),
+            state.base_url.clone(),
             invitation.round_id
         );
         let text = format!(
@@ -413,7 +404,6 @@ pub async fn submit(
 
 async fn receipt(
     state: &SharedState,
-    headers: &HeaderMap,
     token: &str,
     panelist: &PanelistRow,
     invitation: &InvitationContext,
@@ -448,7 +438,7 @@ async fn receipt(
         choice: submission.choice.as_deref(),
         body: &submission.body,
         late: submission.is_late,
-        link: format!("{}/answer/{token}", site_base(state, headers)),
+        link: format!("{}/answer/{token}", state.base_url.clone()),
     };
     mailer::email(state, MailKind::Receipt, &to, "receipt", context)
 }

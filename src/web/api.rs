@@ -2,17 +2,56 @@
 //! same public views as the pages, so it can reveal nothing the pages do not.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Json, Response};
 use serde::{Deserialize, Serialize};
 
 use super::views::{post_views, PostView, SiteView};
-use super::{site_base, WebError};
+use super::WebError;
 use crate::app::SharedState;
 use crate::render::permalink;
 use crate::store::{SearchQuery, Taxonomy};
 
 const API_PAGE_SIZE: i64 = 20;
+
+/// Every error under `/api/` is JSON, `{"error": "…", "status": 404}`, whatever made it: a
+/// handler's [`WebError`], an extractor's rejection, or an unknown address.
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = match response.extensions().get::<super::error::ErrorMessage>() {
+        Some(shown) => shown.0.clone(),
+        None => status
+            .canonical_reason()
+            .unwrap_or("the request could not be answered")
+            .to_string(),
+    };
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let mut json = (
+        status,
+        Json(serde_json::json!({ "error": message, "status": status.as_u16() })),
+    )
+        .into_response();
+    if let Some(value) = retry_after {
+        json.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    json
+}
+
+/// An address under `/api/` that names nothing.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}
 
 #[derive(Deserialize)]
 pub struct PageParams {
@@ -217,8 +256,8 @@ pub async fn search(
 }
 
 /// The OpenAPI 3 document, with the server's address filled in.
-pub async fn openapi(State(state): State<SharedState>, headers: HeaderMap) -> Response {
-    let base = site_base(&state, &headers);
+pub async fn openapi(State(state): State<SharedState>) -> Response {
+    let base = state.base_url.clone();
     let doc = include_str!("openapi.json").replace("{{BASE}}", &base);
     ([(header::CONTENT_TYPE, "application/json")], doc).into_response()
 }

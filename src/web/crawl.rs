@@ -1,21 +1,18 @@
 //! For crawlers: `/sitemap.xml` with every public page and `/robots.txt` pointing at it.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::views::SiteView;
-use super::{site_base, WebError};
+use super::WebError;
 use crate::app::SharedState;
 use crate::render::{iso_datetime, permalink};
 use crate::store::Taxonomy;
 
-pub async fn sitemap(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
+pub async fn sitemap(State(state): State<SharedState>) -> Result<Response, WebError> {
     let store = &state.store;
-    let base = site_base(&state, &headers);
+    let base = state.base_url.clone();
     let (_, clock) = SiteView::load(store).await?;
     let mut urls: Vec<(String, Option<String>)> = vec![(format!("{base}/"), None)];
     for post in store.sitemap_posts().await? {
@@ -58,8 +55,8 @@ pub async fn sitemap(
         .into_response())
 }
 
-pub async fn robots(State(state): State<SharedState>, headers: HeaderMap) -> impl IntoResponse {
-    let base = site_base(&state, &headers);
+pub async fn robots(State(state): State<SharedState>) -> impl IntoResponse {
+    let base = state.base_url.clone();
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         format!(

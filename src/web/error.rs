@@ -20,6 +20,11 @@ pub enum WebError {
     Template(#[from] minijinja::Error),
 }
 
+/// The sentence an error page shows, kept beside the response so that the API can send it as
+/// JSON instead (see `api::json_errors`).
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub String);
+
 /// Seconds a client is asked to wait before trying again while the database is unavailable.
 const RETRY_AFTER_SECONDS: &str = "30";
 
@@ -103,6 +108,7 @@ impl IntoResponse for WebError {
             }
             _ => ("That did not work", self.to_string()),
         };
+        let shown = ErrorMessage(message.clone());
         // The error page is deliberately self-contained: it must render even when templates fail.
         let body = format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -112,7 +118,9 @@ impl IntoResponse for WebError {
              <p><a href=\"/\">Go to the home page</a></p></main></body></html>",
             message = escape(&message)
         );
-        with_retry_after((status, Html(body)).into_response())
+        let mut response = (status, Html(body)).into_response();
+        response.extensions_mut().insert(shown);
+        with_retry_after(response)
     }
 }
 

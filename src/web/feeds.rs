@@ -2,11 +2,11 @@
 //! RSS 2.0 and Atom, with each post's full content.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::views::{published_count, published_page, SiteView};
-use super::{site_base, WebError};
+use super::WebError;
 use crate::app::SharedState;
 use crate::render::{atom, rss, FeedEntry, FeedMeta};
 use crate::store::{PostList, Taxonomy};
@@ -23,13 +23,12 @@ pub enum Format {
 
 async fn respond(
     state: &SharedState,
-    headers: &HeaderMap,
     format: Format,
     title: String,
     page_path: &str,
     list: PostList,
 ) -> Result<Response, WebError> {
-    let base = site_base(state, headers);
+    let base = state.base_url.clone();
     let (site, clock) = SiteView::load(&state.store).await?;
     let posts = published_page(state, &clock, list, 0, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(posts.len());
@@ -81,29 +80,21 @@ async fn respond(
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
-pub async fn site_rss(state: State<SharedState>, headers: HeaderMap) -> Result<Response, WebError> {
-    site_feed(&state, &headers, Format::Rss).await
+pub async fn site_rss(state: State<SharedState>) -> Result<Response, WebError> {
+    site_feed(&state, Format::Rss).await
 }
 
-pub async fn site_atom(
-    state: State<SharedState>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
-    site_feed(&state, &headers, Format::Atom).await
+pub async fn site_atom(state: State<SharedState>) -> Result<Response, WebError> {
+    site_feed(&state, Format::Atom).await
 }
 
-async fn site_feed(
-    state: &SharedState,
-    headers: &HeaderMap,
-    format: Format,
-) -> Result<Response, WebError> {
+async fn site_feed(state: &SharedState, format: Format) -> Result<Response, WebError> {
     let (site, _) = SiteView::load(&state.store).await?;
-    respond(state, headers, format, site.title, "/", PostList::All).await
+    respond(state, format, site.title, "/", PostList::All).await
 }
 
 async fn term_feed(
     state: &SharedState,
-    headers: &HeaderMap,
     taxonomy: Taxonomy,
     slug: &str,
     format: Format,
@@ -121,7 +112,6 @@ async fn term_feed(
     let path = format!("/{}/{}/", taxonomy.base(), term.slug);
     respond(
         state,
-        headers,
         format,
         format!("{} · {}", term.name, site.title),
         &path,
@@ -132,40 +122,35 @@ async fn term_feed(
 
 pub async fn tag_rss(
     state: State<SharedState>,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    term_feed(&state, &headers, Taxonomy::Tag, &slug, Format::Rss).await
+    term_feed(&state, Taxonomy::Tag, &slug, Format::Rss).await
 }
 
 pub async fn tag_atom(
     state: State<SharedState>,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    term_feed(&state, &headers, Taxonomy::Tag, &slug, Format::Atom).await
+    term_feed(&state, Taxonomy::Tag, &slug, Format::Atom).await
 }
 
 pub async fn category_rss(
     state: State<SharedState>,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    term_feed(&state, &headers, Taxonomy::Category, &slug, Format::Rss).await
+    term_feed(&state, Taxonomy::Category, &slug, Format::Rss).await
 }
 
 pub async fn category_atom(
     state: State<SharedState>,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    term_feed(&state, &headers, Taxonomy::Category, &slug, Format::Atom).await
+    term_feed(&state, Taxonomy::Category, &slug, Format::Atom).await
 }
 
 /// The posts a panelist answered by name; like their page, it exists only once they have one.
 async fn panelist_feed(
     state: &SharedState,
-    headers: &HeaderMap,
     slug: &str,
     format: Format,
 ) -> Result<Response, WebError> {
@@ -182,7 +167,6 @@ async fn panelist_feed(
     let path = format!("/panelist/{}/", panelist.slug);
     respond(
         state,
-        headers,
         format,
         format!("{} · {}", panelist.name, site.title),
         &path,
@@ -193,16 +177,14 @@ async fn panelist_feed(
 
 pub async fn panelist_rss(
     state: State<SharedState>,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    panelist_feed(&state, &headers, &slug, Format::Rss).await
+    panelist_feed(&state, &slug, Format::Rss).await
 }
 
 pub async fn panelist_atom(
     state: State<SharedState>,
-    headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    panelist_feed(&state, &headers, &slug, Format::Atom).await
+    panelist_feed(&state, &slug, Format::Atom).await
 }

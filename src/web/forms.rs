@@ -1,21 +1,20 @@
 //! What readers send: comments, suggested questions, requests to join the panel and newsletter
 //! subscriptions. Every form shows back what was typed, with the problem beside its field.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Form, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::client::Client;
 use super::error::with_retry_after;
 use super::site::{find_post, render_post};
 use super::views::{comment_view, SiteView};
 use super::WebError;
 use crate::app::SharedState;
-use crate::auth::{random_token, token_hash};
+use crate::auth::{derived_token, derived_token_matches, random_token, token_hash};
 use crate::domain::{CommentStatus, Email, QuestionState};
-use crate::store::{CommentRow, MailKind, NewComment, NewPanelist, NewQuestion, OutgoingMail};
+use crate::store::{MailKind, NewComment, NewPanelist, NewQuestion, OutgoingMail, Sending};
 
 /// The window, in seconds, of the comments-per-address limit (`comment_rate_max`).
 const RATE_WINDOW: i64 = 600;
@@ -97,16 +96,39 @@ impl CommentForm {
     }
 }
 
-/// A short hash of the sender's address: enough to rate-limit, never the address itself.
-async fn address_hash(state: &SharedState, addr: &SocketAddr) -> Result<String, WebError> {
+/// A short keyed hash of the client's address: enough to rate-limit, never the address itself.
+pub(crate) async fn client_hash(state: &SharedState, client: &Client) -> Result<String, WebError> {
     let secret = state.store.secret("address_hash").await?;
-    Ok(token_hash(&format!("{secret}:{}", addr.ip()))[..32].to_string())
+    Ok(derived_token(&secret, "client", &client.ip.to_string())[..32].to_string())
+}
+
+/// Counts one sending of a form by this client; false once it has sent `max` in `window`.
+async fn within_limit(
+    state: &SharedState,
+    client: &Client,
+    form: &str,
+    window: i64,
+    max: i64,
+) -> Result<bool, WebError> {
+    let bucket = format!("{form}:{}", client_hash(state, client).await?);
+    Ok(state.store.allow_rate(&bucket, window, max).await?)
+}
+
+/// The address a held comment's author is sent to: it shows them their comment, which
+/// nobody else sees until the editor approves it. Signed, so ids cannot be tried in turn.
+async fn held_comment_url(
+    state: &SharedState,
+    post_url: &str,
+    id: i64,
+) -> Result<String, WebError> {
+    let secret = state.store.secret("held_comment").await?;
+    let mac = &derived_token(&secret, "held-comment", &id.to_string())[..32];
+    Ok(format!("{post_url}comments?held={id}-{mac}#comment-{id}"))
 }
 
 pub async fn post_comment(
     State(state): State<SharedState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    client: Client,
     Path((year, month, day, slug)): Path<(String, String, String, String)>,
     Form(mut form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
@@ -124,10 +146,9 @@ pub async fn post_comment(
             Some("Your comment was not posted yet: please correct the fields marked below.".into());
         return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let (id, status, new) = match save_comment(&state, &addr, &headers, &post.view, &form, email)
-        .await
-    {
-        Ok(Saved::Comment(id, status, new)) => (id, status, new),
+    let (id, status) = match save_comment(&state, &client, &post.view, &form, email).await {
+        Ok(Saved::Comment(id, status)) => (id, status),
+        Ok(Saved::Deleted) => return Ok(Redirect::to(&post.view.url).into_response()),
         Ok(Saved::TooMany) => {
             form.errors.form =
                 Some("You have posted several comments in a short time. Please wait a few minutes and send it again.".into());
@@ -146,44 +167,84 @@ pub async fn post_comment(
             return redisplay(state.clone(), post, form, status).await;
         }
     };
-    if status == CommentStatus::Approved {
-        return Ok(Redirect::to(&format!("{}#comment-{id}", post.view.url)).into_response());
-    }
-    let (_, clock) = SiteView::load(&state.store).await?;
-    let row = CommentRow {
-        id,
-        post_id: post.view.id,
-        parent_id: new.parent_id,
-        author_name: new.author_name,
-        author_url: new.author_url,
-        body: new.body,
-        status: status.as_str().to_string(),
-        created_at: crate::store::now(),
+    // Answered with a redirect, so that reloading the next page sends nothing again.
+    let to = match status {
+        CommentStatus::Approved => format!("{}#comment-{id}", post.view.url),
+        _ => held_comment_url(&state, &post.view.url, id).await?,
     };
+    Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct HeldQuery {
+    #[serde(default)]
+    held: String,
+}
+
+/// Where a held comment's author lands: the post, with their comment marked as waiting.
+/// Any other visitor of this address gets the post itself.
+pub async fn held_comment(
+    State(state): State<SharedState>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+    Query(q): Query<HeldQuery>,
+) -> Result<Response, WebError> {
+    let post = find_post(&state, &year, &month, &day, &slug).await?;
+    let secret = state.store.secret("held_comment").await?;
+    let held = match q.held.split_once('-') {
+        Some((id, mac)) if derived_token_matches(&secret, "held-comment", id, mac) => {
+            match id.parse::<i64>() {
+                Ok(id) => state.store.comment(id).await?,
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
+    let Some(row) = held.filter(|c| c.post_id == post.view.id && c.status == "pending") else {
+        return Ok(Redirect::to(&post.view.url).into_response());
+    };
+    let (_, clock) = SiteView::load(&state.store).await?;
     let pending = comment_view(&clock, &row);
     let html = render_post(&state, post, CommentForm::default(), Some(pending)).await?;
-    Ok(Html(html).into_response())
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "private, no-store")],
+        Html(html),
+    )
+        .into_response())
 }
 
 /// How saving a comment went, short of a database failure.
 enum Saved {
-    Comment(i64, CommentStatus, NewComment),
+    /// Stored now, or by an earlier sending of the same comment.
+    Comment(i64, CommentStatus),
+    /// An earlier sending of the same comment was stored, and deleted since.
+    Deleted,
     /// The address sent more than `comment_rate_max` comments in the window.
     TooMany,
     /// The comment replied to was deleted meanwhile.
     ReplyGone,
 }
 
-/// The writes of a comment: the rate limit, then the comment with its editor alerts.
+/// The writes of a comment: the rate limit, then the comment with its editor alerts. The
+/// same comment sent again (a reload, a double click) is found, not stored twice: its key is
+/// what was said, by whom, where, so no key in the (cached, shared) page is needed.
 async fn save_comment(
     state: &SharedState,
-    addr: &SocketAddr,
-    headers: &HeaderMap,
+    client: &Client,
     post: &crate::web::views::PostView,
     form: &CommentForm,
     email: Email,
 ) -> Result<Saved, WebError> {
-    let ip_hash = address_hash(state, addr).await?;
+    let ip_hash = client_hash(state, client).await?;
+    let secret = state.store.secret("form_key").await?;
+    let said = format!(
+        "{}\0{:?}\0{}\0{}\0{}",
+        post.id,
+        form.parent_id,
+        email.as_str().to_lowercase(),
+        form.name.trim(),
+        form.body.trim()
+    );
+    let form_key = derived_token(&secret, "comment", &said);
     if !state
         .store
         .allow_rate(
@@ -213,11 +274,18 @@ async fn save_comment(
         state,
         "A comment awaits moderation",
         &alert_text,
-        &format!("{}/admin/comments/", super::site_base(state, headers)),
+        &format!("{}/admin/comments/", state.base_url),
     )
     .await?;
-    match state.store.add_comment_with_alerts(&new, &alerts).await {
-        Ok((id, status)) => Ok(Saved::Comment(id, status, new)),
+    match state
+        .store
+        .add_comment_once(&new, &alerts, Some(&form_key))
+        .await
+    {
+        Ok(Sending::First((id, status)) | Sending::Again(Some((id, status)))) => {
+            Ok(Saved::Comment(id, status))
+        }
+        Ok(Sending::Again(None)) => Ok(Saved::Deleted),
         Err(crate::store::StoreError::NotFound(_)) => Ok(Saved::ReplyGone),
         Err(e) => Err(e.into()),
     }
@@ -277,6 +345,8 @@ struct FormView {
     fields: Vec<Field>,
     errors: FormErrors,
     done: Option<&'static str>,
+    /// Sent back with the form: the same key twice means the same form sent twice.
+    form_key: String,
 }
 
 #[derive(Serialize)]
@@ -380,18 +450,56 @@ fn suggest_form() -> FormView {
         ],
         errors: FormErrors::default(),
         done: None,
+        form_key: random_token(),
     }
 }
 
-pub async fn suggest(State(state): State<SharedState>) -> Result<Response, WebError> {
-    render_form(&state, suggest_form(), StatusCode::OK).await
+/// `?sent=1`: the page a public form redirects to once it is sent.
+#[derive(Deserialize, Default)]
+pub struct SentQuery {
+    #[serde(default)]
+    sent: String,
+}
+
+impl SentQuery {
+    fn sent(&self) -> bool {
+        !self.sent.is_empty()
+    }
+}
+
+/// Sendings of one public form allowed per client in `FORM_WINDOW` seconds.
+const FORM_MAX: i64 = 10;
+const FORM_WINDOW: i64 = 3600;
+const FORM_TOO_MANY: &str = "This form has been sent from your address many times in the last hour. What you typed is below; please try again later.";
+
+/// The key the form came back with (kept when it is shown again) and its hash for the store.
+fn form_key(form: &mut FormView, typed: &Typed) -> Option<String> {
+    let key = typed
+        .get("form_key")
+        .map(|k| k.trim())
+        .filter(|k| k.len() >= 16 && k.len() <= 64)?;
+    form.form_key = key.to_string();
+    Some(token_hash(key))
+}
+
+pub async fn suggest(
+    State(state): State<SharedState>,
+    Query(q): Query<SentQuery>,
+) -> Result<Response, WebError> {
+    let mut form = suggest_form();
+    if q.sent() {
+        form.done = Some("Thank you! Your question is in the editor’s queue.");
+    }
+    render_form(&state, form, StatusCode::OK).await
 }
 
 pub async fn suggest_post(
     State(state): State<SharedState>,
+    client: Client,
     Form(typed): Form<Typed>,
 ) -> Result<Response, WebError> {
     let mut form = suggest_form();
+    let key = form_key(&mut form, &typed);
     let mut ok = fill(&mut form.fields, &typed);
     let email = email_field(&mut form.fields, "email");
     ok &= form.fields.iter().all(|f| f.error.is_none());
@@ -400,26 +508,30 @@ pub async fn suggest_post(
             Some("Your question was not sent yet: please correct the fields marked below.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    if !within_limit(&state, &client, "suggest", FORM_WINDOW, FORM_MAX).await? {
+        form.errors.form = Some(FORM_TOO_MANY.into());
+        return render_form(&state, form, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     if !filled_by_robot(&typed) {
+        let question = NewQuestion {
+            series_id: None,
+            prompt: value(&form.fields, "question").to_string(),
+            examples: None,
+            follow_up: None,
+            state: QuestionState::Suggested,
+            submitter_name: optional(&form.fields, "name"),
+            submitter_email: email.map(|e| e.to_string()),
+            credit_submitter: !value(&form.fields, "credit").is_empty(),
+        };
         let saved = state
             .store
-            .create_question(&NewQuestion {
-                series_id: None,
-                prompt: value(&form.fields, "question").to_string(),
-                examples: None,
-                follow_up: None,
-                state: QuestionState::Suggested,
-                submitter_name: optional(&form.fields, "name"),
-                submitter_email: email.map(|e| e.to_string()),
-                credit_submitter: !value(&form.fields, "credit").is_empty(),
-            })
+            .create_question_once(&question, key.as_deref())
             .await;
         if let Err(e) = saved {
             return not_saved(&state, form, e.into()).await;
         }
     }
-    form.done = Some("Thank you! Your question is in the editor’s queue.");
-    render_form(&state, form, StatusCode::OK).await
+    Ok(Redirect::to("/suggest/?sent=1").into_response())
 }
 
 async fn join_form(state: &SharedState) -> Result<FormView, WebError> {
@@ -448,19 +560,32 @@ async fn join_form(state: &SharedState) -> Result<FormView, WebError> {
         ],
         errors: FormErrors::default(),
         done: None,
+        form_key: random_token(),
     })
 }
 
-pub async fn join(State(state): State<SharedState>) -> Result<Response, WebError> {
-    render_form(&state, join_form(&state).await?, StatusCode::OK).await
+const JOIN_DONE: &str = "Thank you! Please confirm your address with the link we emailed you; the editor will then look at your request.";
+
+pub async fn join(
+    State(state): State<SharedState>,
+    Query(q): Query<SentQuery>,
+) -> Result<Response, WebError> {
+    let mut form = join_form(&state).await?;
+    if q.sent() {
+        form.done = Some(JOIN_DONE);
+    }
+    render_form(&state, form, StatusCode::OK).await
 }
 
+/// A second sending stores nothing new: the address is already on the panel (or asked), and
+/// gets the same answer.
 pub async fn join_post(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    client: Client,
     Form(typed): Form<Typed>,
 ) -> Result<Response, WebError> {
     let mut form = join_form(&state).await?;
+    form_key(&mut form, &typed);
     fill(&mut form.fields, &typed);
     let email = email_field(&mut form.fields, "email");
     let kind = value(&form.fields, "library_type").to_string();
@@ -474,6 +599,10 @@ pub async fn join_post(
             Some("Your request was not sent yet: please correct the fields marked below.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
+    if !within_limit(&state, &client, "join", FORM_WINDOW, FORM_MAX).await? {
+        form.errors.form = Some(FORM_TOO_MANY.into());
+        return render_form(&state, form, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     if !filled_by_robot(&typed) {
         let request = NewPanelist {
             name: value(&form.fields, "name").to_string(),
@@ -491,10 +620,7 @@ pub async fn join_post(
             match state.store.create_panelist(&request).await {
                 Ok(id) => {
                     let token = random_token();
-                    let link = format!(
-                        "{}/join/confirm/{token}",
-                        super::site_base(&state, &headers)
-                    );
+                    let link = format!("{}/join/confirm/{token}", state.base_url);
                     let mail = confirmation(&state, &email, "join the panel", link).await?;
                     state
                         .store
@@ -518,8 +644,7 @@ pub async fn join_post(
             return not_saved(&state, form, e).await;
         }
     }
-    form.done = Some("Thank you! Please confirm your address with the link we emailed you; the editor will then look at your request.");
-    render_form(&state, form, StatusCode::OK).await
+    Ok(Redirect::to("/join/?sent=1").into_response())
 }
 
 fn subscribe_form() -> FormView {
@@ -532,19 +657,32 @@ fn subscribe_form() -> FormView {
         fields: vec![Field::new("email", "Email", "email", true, 254)],
         errors: FormErrors::default(),
         done: None,
+        form_key: random_token(),
     }
 }
 
-pub async fn subscribe(State(state): State<SharedState>) -> Result<Response, WebError> {
-    render_form(&state, subscribe_form(), StatusCode::OK).await
+const SUBSCRIBE_DONE: &str =
+    "Thank you! Your subscription is recorded; it starts once you confirm your address.";
+
+pub async fn subscribe(
+    State(state): State<SharedState>,
+    Query(q): Query<SentQuery>,
+) -> Result<Response, WebError> {
+    let mut form = subscribe_form();
+    if q.sent() {
+        form.done = Some(SUBSCRIBE_DONE);
+    }
+    render_form(&state, form, StatusCode::OK).await
 }
 
+/// A second sending stores nothing new: an address already on the list is left as it is.
 pub async fn subscribe_post(
     State(state): State<SharedState>,
-    headers: HeaderMap,
+    client: Client,
     Form(typed): Form<Typed>,
 ) -> Result<Response, WebError> {
     let mut form = subscribe_form();
+    form_key(&mut form, &typed);
     fill(&mut form.fields, &typed);
     let Some(email) = email_field(&mut form.fields, "email")
         .filter(|_| form.fields.iter().all(|f| f.error.is_none()))
@@ -552,12 +690,13 @@ pub async fn subscribe_post(
         form.errors.form = Some("You are not subscribed yet: please correct the address.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
+    if !within_limit(&state, &client, "subscribe", FORM_WINDOW, FORM_MAX).await? {
+        form.errors.form = Some(FORM_TOO_MANY.into());
+        return render_form(&state, form, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     if !filled_by_robot(&typed) {
         let token = random_token();
-        let link = format!(
-            "{}/subscribe/confirm/{token}",
-            super::site_base(&state, &headers)
-        );
+        let link = format!("{}/subscribe/confirm/{token}", state.base_url);
         let mail = confirmation(&state, &email, "get each new post by email", link).await?;
         let saved = state
             .store
@@ -567,9 +706,7 @@ pub async fn subscribe_post(
             return not_saved(&state, form, e.into()).await;
         }
     }
-    form.done =
-        Some("Thank you! Your subscription is recorded; it starts once you confirm your address.");
-    render_form(&state, form, StatusCode::OK).await
+    Ok(Redirect::to("/subscribe/?sent=1").into_response())
 }
 
 /// The double opt-in email for `what` ("join the panel").
@@ -614,6 +751,7 @@ async fn message_page(
         fields: Vec::new(),
         errors: FormErrors::default(),
         done: Some(message),
+        form_key: String::new(),
     };
     render_form(state, form, status).await
 }
@@ -673,8 +811,8 @@ async fn check_unsubscribe(
         return Ok(None);
     };
     let secret = state.store.secret("unsubscribe").await?;
-    let expected = super::admin::unsubscribe_token(&secret, id);
-    Ok((expected.len() == token.len() && expected == token).then_some(id))
+    let fits = crate::auth::derived_token_matches(&secret, "unsubscribe", &id.to_string(), token);
+    Ok(fits.then_some(id))
 }
 
 /// The link in each newsletter: a page with one button, so link checkers that open every
@@ -700,6 +838,7 @@ pub async fn unsubscribe_page(
         fields: Vec::new(),
         errors: FormErrors::default(),
         done: None,
+        form_key: random_token(),
     };
     render_form(&state, form, StatusCode::OK).await
 }

@@ -4,17 +4,19 @@ mod admin;
 mod answer;
 mod api;
 mod cache;
+pub mod client;
 mod crawl;
 mod error;
 mod feeds;
 mod forms;
+pub(crate) mod id;
 mod mailer;
 mod search;
 mod site;
 pub(crate) mod views;
 
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::routing::{get, post};
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,7 +30,7 @@ pub use forms::{CommentForm, Typed};
 pub use search::{encode_query, SearchParams};
 pub use site::page_count;
 
-use crate::app::{AppState, SharedState};
+use crate::app::SharedState;
 
 pub fn router(state: SharedState) -> Router {
     let public = Router::new()
@@ -52,13 +54,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/panelist/{slug}/feed/atom/", get(feeds::panelist_atom))
         .route("/sitemap.xml", get(crawl::sitemap))
         .route("/robots.txt", get(crawl::robots))
-        .route("/api/v1/posts", get(api::posts))
-        .route("/api/v1/posts/{id}", get(api::post))
-        .route("/api/v1/tags", get(api::tags))
-        .route("/api/v1/categories", get(api::categories))
-        .route("/api/v1/panelists", get(api::panelists))
-        .route("/api/v1/search", get(api::search))
-        .route("/api/v1/openapi.json", get(api::openapi))
+        .merge(api_router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::cached,
@@ -66,7 +62,7 @@ pub fn router(state: SharedState) -> Router {
     let forms = Router::new()
         .route(
             "/{year}/{month}/{day}/{slug}/comments",
-            post(forms::post_comment),
+            get(forms::held_comment).post(forms::post_comment),
         )
         .route("/suggest/", get(forms::suggest).post(forms::suggest_post))
         .route("/join/", get(forms::join).post(forms::join_post))
@@ -82,8 +78,9 @@ pub fn router(state: SharedState) -> Router {
         .route("/join/confirm/{token}", get(forms::confirm_join))
         .route("/unsubscribe/{id}/{token}", get(forms::unsubscribe_page).post(forms::unsubscribe))
         .route("/static/style.css", get(site::stylesheet))
+        .route("/healthz", get(site::healthz))
         .fallback(site::not_found)
-        .layer(axum::middleware::from_fn(without_nul))
+        .layer(axum::middleware::from_fn(without_control_characters))
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -101,40 +98,51 @@ pub fn router(state: SharedState) -> Router {
                  frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
             ),
         ))
+        .layer(axum::middleware::from_fn(client::access_log))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client::identify,
+        ))
         .with_state(state)
 }
 
-/// The site's public address: the configured base URL, or the address this request came to.
-pub fn site_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(base) = &state.config.base_url {
-        return base.clone();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
+/// The JSON API, whose errors are JSON too.
+fn api_router() -> Router<SharedState> {
+    Router::new()
+        .route("/api/v1/posts", get(api::posts))
+        .route("/api/v1/posts/{id}", get(api::post))
+        .route("/api/v1/tags", get(api::tags))
+        .route("/api/v1/categories", get(api::categories))
+        .route("/api/v1/panelists", get(api::panelists))
+        .route("/api/v1/search", get(api::search))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/{*rest}", get(api::not_found))
+        .layer(axum::middleware::from_fn(api::json_errors))
 }
 
 /// Largest form body read, in bytes (forms carry text only).
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
-/// NUL characters cannot be stored (PostgreSQL refuses them in text) and mean nothing in text
-/// a person typed: forms lose them before any handler reads the body, and an address that
-/// contains one is refused.
-async fn without_nul(
-    request: axum::extract::Request,
+/// Text a person typed never holds control characters other than tab and line breaks; NUL
+/// cannot even be stored (PostgreSQL refuses it). This is the one place where they go: each
+/// form field and query parameter is decoded, cleaned and encoded again before any handler
+/// reads it, so no encoding trick (`%%0000` becomes `%00` if `%00` is removed from the raw
+/// text) brings one back. An address whose path holds a NUL is refused.
+async fn without_control_characters(
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let uri = request.uri().to_string();
-    if uri.contains("%00") || uri.contains('\0') {
+    if request.uri().path().contains("%00") {
         return WebError::BadRequest("Addresses cannot contain a NUL character.".into())
             .into_response();
+    }
+    if let Some(query) = request.uri().query().and_then(cleaned) {
+        let path = request.uri().path();
+        let Ok(uri) = format!("{path}?{query}").parse() else {
+            return WebError::BadRequest("The address could not be read.".into()).into_response();
+        };
+        *request.uri_mut() = uri;
     }
     let is_form = request
         .headers()
@@ -149,13 +157,48 @@ async fn without_nul(
         return WebError::BadRequest("The form is larger than this site accepts.".into())
             .into_response();
     };
-    // In a form body a NUL is written `%00` (or, from a careless client, as a raw byte).
-    let text = String::from_utf8_lossy(&bytes)
-        .replace("%00", "")
-        .replace('\0', "");
-    next.run(axum::extract::Request::from_parts(
-        parts,
-        axum::body::Body::from(text),
-    ))
-    .await
+    let body = match std::str::from_utf8(&bytes).ok().and_then(cleaned) {
+        Some(clean) => axum::body::Body::from(clean),
+        None => axum::body::Body::from(bytes),
+    };
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
+/// `text` (`a=1&b=2`) encoded again without control characters, or `None` when it has none.
+fn cleaned(text: &str) -> Option<String> {
+    let unwanted = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    // A raw control byte (from a careless client) also counts.
+    if !text.contains(unwanted)
+        && !pairs
+            .iter()
+            .any(|(k, v)| k.contains(unwanted) || v.contains(unwanted))
+    {
+        return None;
+    }
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs {
+        out.append_pair(&key.replace(unwanted, ""), &value.replace(unwanted, ""));
+    }
+    Some(out.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cleaned;
+
+    #[test]
+    fn control_characters_leave_forms_however_they_are_encoded() {
+        assert_eq!(cleaned("a=1&b=two+words"), None);
+        assert_eq!(cleaned("body=x%00y").as_deref(), Some("body=xy"));
+        // Removing "%00" from the raw text would have made "%00" of this, and then a NUL.
+        let twice = cleaned("body=%%0000").unwrap();
+        let decoded: Vec<_> = form_urlencoded::parse(twice.as_bytes()).collect();
+        assert_eq!(decoded[0].1, "%00");
+        assert_eq!(cleaned("s=a%01b%1Bc%7Fd").as_deref(), Some("s=abcd"));
+        assert_eq!(cleaned("t=line%0Aone%09tab"), None);
+    }
 }

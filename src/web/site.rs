@@ -2,7 +2,7 @@
 //! archive of named answers.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, Uri};
+use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
@@ -397,6 +397,20 @@ pub async fn render_post(
             pending,
         },
     )?)
+}
+
+/// For the proxy's health checks: 200 while the database answers, 503 otherwise. Never cached.
+pub async fn healthz(State(state): State<SharedState>) -> Response {
+    let answer = |status, text: &'static str| {
+        (status, [(header::CACHE_CONTROL, "no-store")], text).into_response()
+    };
+    match state.store.ping().await {
+        Ok(()) => answer(StatusCode::OK, "ok\n"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: the database does not answer");
+            answer(StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
 }
 
 pub async fn stylesheet() -> impl IntoResponse {

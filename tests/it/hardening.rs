@@ -99,11 +99,11 @@ async fn pages_carry_the_security_headers() {
     }
 }
 
-/// The strings of the Big List of Naughty Strings (MIT; see shared/corpora).
+/// The strings of the Big List of Naughty Strings (MIT; see tests/corpora).
 pub fn naughty_strings() -> Vec<String> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpora/naughty-strings/blns.json"
+        "/tests/corpora/naughty-strings/blns.json"
     );
     let text = std::fs::read_to_string(path).expect("the naughty strings corpus");
     serde_json::from_str(&text).unwrap()

@@ -233,6 +233,7 @@ pub async fn serve(
         addr: "127.0.0.1:0".parse().unwrap(),
         theme: None,
         base_url: None,
+        trusted_proxies: Vec::new(),
         page_cache: true,
         comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
         mail,

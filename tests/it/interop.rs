@@ -16,7 +16,7 @@ use crate::store_test;
 
 fn corpus(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpora/wxr")
+        .join("tests/corpora/wxr")
         .join(file)
 }
 
@@ -630,6 +630,7 @@ fn config() -> Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         theme: None,
         base_url: None,
+        trusted_proxies: Vec::new(),
         page_cache: false,
         mail: MailSettings::default(),
         comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,

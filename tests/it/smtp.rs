@@ -139,6 +139,9 @@ pub fn settings_for_port(port: u16) -> MailSettings {
     MailSettings {
         smtp_host: "127.0.0.1".into(),
         smtp_port: port,
+        // The test servers speak plain SMTP unless a test starts one with TLS.
+        tls: roundtable::config::SmtpTls::Opportunistic,
+        ca_pem: None,
         smtp_login: None,
         sender: "The Column <column@example.org>".parse().unwrap(),
         dkim: None,

@@ -16,8 +16,6 @@ use crate::web::WebError;
 pub struct QueueQuery {
     #[serde(default)]
     status: String,
-    #[serde(default)]
-    done: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -45,7 +43,7 @@ pub async fn queue(
 ) -> Result<Response, WebError> {
     let status = CommentStatus::parse(&q.status).unwrap_or(CommentStatus::Pending);
     let (_, clock) = SiteView::load(&state.store).await?;
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let comments = state
         .store
         .comments_with_status(status, 200)
@@ -85,7 +83,7 @@ pub async fn moderate(
             .as_str()
     );
     if ids.is_empty() {
-        return Ok(done(&back, "Tick the comments to act on first."));
+        return done(&state, &form, &back, "Tick the comments to act on first.").await;
     }
     let (target, verb) = match form.get("action") {
         "approved" => (Some(CommentStatus::Approved), "approved"),
@@ -99,10 +97,13 @@ pub async fn moderate(
         }
     };
     let n = state.store.moderate_comments(&ids, target).await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &back,
         &format!("{n} comment{} {verb}.", if n == 1 { "" } else { "s" }),
-    ))
+    )
+    .await
 }
 
 #[derive(Serialize)]

@@ -1,9 +1,9 @@
 //! The dashboard (open rounds and their response rates, queues, mail failures) and settings.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::app::SharedState;
@@ -12,13 +12,6 @@ use crate::render::{human_date, SiteClock};
 use crate::store::{OutboxCounts, RoundSummary};
 use crate::web::views::SiteView;
 use crate::web::WebError;
-
-/// `?done=…`: the confirmation of the change that led here.
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    pub done: Option<String>,
-}
 
 #[derive(Serialize)]
 pub struct RoundLine {
@@ -75,11 +68,10 @@ struct DashboardPage {
 pub async fn dashboard(
     State(state): State<SharedState>,
     who: SignedIn,
-    Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let (_, clock) = SiteView::load(store).await?;
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let rounds = store
         .round_summaries(Some(RoundStatus::Open))
         .await?
@@ -134,14 +126,12 @@ async fn settings_view(state: &SharedState) -> Result<SettingsView, WebError> {
             .setting("timezone")
             .await?
             .unwrap_or_else(|| "UTC".into()),
-        base_url: state
-            .config
-            .base_url
-            .clone()
-            .unwrap_or_else(|| "the address each request comes to".into()),
+        base_url: state.base_url.clone(),
         smtp: format!(
-            "{}:{}",
-            state.config.mail.smtp_host, state.config.mail.smtp_port
+            "{}:{} ({})",
+            state.config.mail.smtp_host,
+            state.config.mail.smtp_port,
+            state.config.mail.tls.describe()
         ),
         sender: state.config.mail.sender.to_string(),
     })
@@ -150,9 +140,8 @@ async fn settings_view(state: &SharedState) -> Result<SettingsView, WebError> {
 pub async fn settings_page(
     State(state): State<SharedState>,
     who: SignedIn,
-    Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let settings = settings_view(&state).await?;
     page(
         &state,
@@ -193,5 +182,5 @@ pub async fn save_settings(
     for key in ["site_title", "site_tagline", "timezone"] {
         state.store.set_setting(key, form.get(key)).await?;
     }
-    Ok(done("/admin/settings/", "Settings saved."))
+    done(&state, &form, "/admin/settings/", "Settings saved.").await
 }

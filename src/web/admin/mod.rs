@@ -10,7 +10,7 @@ mod questions;
 mod rounds;
 mod session;
 
-pub use posts::{newsletter, unsubscribe_token};
+pub use posts::newsletter;
 pub use rounds::queue_reminders;
 
 use axum::extract::{Form, FromRequest, FromRequestParts, Request};
@@ -38,6 +38,20 @@ pub fn router() -> Router<SharedState> {
             get(session::login_page).post(session::login),
         )
         .route("/admin/logout", post(session::logout))
+        .route(
+            "/admin/forgot",
+            get(session::forgot_page).post(session::forgot),
+        )
+        .route(
+            "/admin/reset/{token}",
+            get(session::reset_form).post(session::reset),
+        )
+        .route("/admin/sessions/", get(session::sessions))
+        .route("/admin/sessions/end", post(session::end_session))
+        .route(
+            "/admin/sessions/end-others",
+            post(session::end_other_sessions),
+        )
         .route("/admin/panel/", get(panel::roster).post(panel::add))
         .route("/admin/panel/export.csv", get(panel::export_csv))
         .route("/admin/panel/import", post(panel::import_csv))
@@ -86,6 +100,10 @@ pub fn router() -> Router<SharedState> {
 pub struct SignedIn {
     pub editor: EditorRow,
     pub csrf: String,
+    /// The hash of the session's token: names this session in the store.
+    pub session: String,
+    /// The confirmation of the change that led here, left by [`done`]; read once.
+    pub notice: Option<String>,
 }
 
 /// Reads one cookie from the request.
@@ -122,8 +140,24 @@ impl FromRequestParts<SharedState> for SignedIn {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        match state.store.session(&token_hash(token)).await {
-            Ok(Some((editor, csrf))) => Ok(SignedIn { editor, csrf }),
+        let session = token_hash(token);
+        let found = async {
+            let Some((editor, csrf, notice)) = state.store.session(&session).await? else {
+                return Ok(None);
+            };
+            state.store.touch_session(&session).await?;
+            if notice.is_some() {
+                state.store.set_session_notice(&session, None).await?;
+            }
+            Ok::<_, crate::store::StoreError>(Some(SignedIn {
+                editor,
+                csrf,
+                session: session.clone(),
+                notice,
+            }))
+        };
+        match found.await {
+            Ok(Some(signed_in)) => Ok(signed_in),
             Ok(None) => Err(to_login()),
             Err(e) => Err(WebError::from(e).into_response()),
         }
@@ -135,6 +169,8 @@ impl FromRequestParts<SharedState> for SignedIn {
 pub struct AdminForm {
     pub editor: EditorRow,
     pub csrf: String,
+    /// The hash of the session's token, as in [`SignedIn`].
+    pub session: String,
     pub fields: Vec<(String, String)>,
 }
 
@@ -198,6 +234,7 @@ impl FromRequest<SharedState> for AdminForm {
         Ok(AdminForm {
             editor: signed_in.editor,
             csrf: signed_in.csrf,
+            session: signed_in.session,
             fields,
         })
     }
@@ -236,14 +273,10 @@ impl AdminChrome {
 }
 
 impl AdminChrome {
-    /// The chrome of a page reached after a change, showing its confirmation.
-    pub async fn with_notice(
-        state: &SharedState,
-        who: &SignedIn,
-        notice: Option<String>,
-    ) -> Result<AdminChrome, WebError> {
+    /// The chrome of a page that shows the confirmation of the change that led here, if any.
+    pub async fn with_notice(state: &SharedState, who: &SignedIn) -> Result<AdminChrome, WebError> {
         let mut chrome = AdminChrome::new(state, &who.editor, &who.csrf).await?;
-        chrome.notice = notice;
+        chrome.notice = who.notice.clone();
         Ok(chrome)
     }
 }
@@ -270,12 +303,17 @@ pub fn page_with_status<S: Serialize>(
     Ok(response)
 }
 
-/// After a change: back to a page with a short confirmation.
-pub fn done(to: &str, notice: &str) -> Response {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!(
-        "{to}{sep}done={}",
-        super::search::encode_query(notice)
-    ))
-    .into_response()
+/// After a change: back to a page that shows a short confirmation. The confirmation waits in
+/// the editor's session, never in the address, so no link can make the admin say anything.
+pub async fn done(
+    state: &SharedState,
+    form: &AdminForm,
+    to: &str,
+    notice: &str,
+) -> Result<Response, WebError> {
+    state
+        .store
+        .set_session_notice(&form.session, Some(notice))
+        .await?;
+    Ok(Redirect::to(to).into_response())
 }

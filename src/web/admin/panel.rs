@@ -1,16 +1,16 @@
 //! The panel roster: approving requests to join, adding, editing and retiring panelists, and
 //! the roster as CSV in and out.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::dashboard::Done;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::app::SharedState;
 use crate::interop::roster::{self, field_of, status_of};
 use crate::store::{NewPanelist, PanelistRow, StoreError};
+use crate::web::id::Id;
 use crate::web::WebError;
 
 #[derive(Serialize)]
@@ -138,12 +138,8 @@ async fn roster_page(
     })
 }
 
-pub async fn roster(
-    State(state): State<SharedState>,
-    who: SignedIn,
-    Query(q): Query<Done>,
-) -> Result<Response, WebError> {
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+pub async fn roster(State(state): State<SharedState>, who: SignedIn) -> Result<Response, WebError> {
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let form = panelist_form(&state, "/admin/panel/".into(), "Add to the panel", |_| {
         String::new()
     })
@@ -193,10 +189,13 @@ pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Re
         },
     };
     let Some(problem) = problem else {
-        return Ok(done(
+        return done(
+            &state,
+            &form,
             "/admin/panel/",
             &format!("{} joined the panel.", new.name),
-        ));
+        )
+        .await;
     };
     let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
     let mut panel_form =
@@ -225,11 +224,10 @@ struct EditPage {
 pub async fn edit_page(
     State(state): State<SharedState>,
     who: SignedIn,
-    Path(id): Path<i64>,
-    Query(q): Query<Done>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
     let p = state.store.panelist(id).await?;
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let form = panelist_form(&state, format!("/admin/panel/{id}/"), "Save", |name| {
         field_of(&p, name)
     })
@@ -248,7 +246,7 @@ pub async fn edit_page(
 
 pub async fn save(
     State(state): State<SharedState>,
-    Path(id): Path<i64>,
+    Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let current = state.store.panelist(id).await?;
@@ -264,7 +262,7 @@ pub async fn save(
         },
     };
     let Some(problem) = problem else {
-        return Ok(done(&format!("/admin/panel/{id}/"), "Saved."));
+        return done(&state, &form, &format!("/admin/panel/{id}/"), "Saved.").await;
     };
     let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
     let mut edit = panelist_form(&state, format!("/admin/panel/{id}/"), "Save", |name| {
@@ -288,7 +286,7 @@ pub async fn save(
 
 pub async fn set_status(
     State(state): State<SharedState>,
-    Path(id): Path<i64>,
+    Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let status = status_of(form.get("status"))
@@ -317,7 +315,13 @@ pub async fn set_status(
         "retired" => "is retired from the panel",
         _ => "is waiting for approval",
     };
-    Ok(done("/admin/panel/", &format!("{} {what}.", p.name)))
+    done(
+        &state,
+        &form,
+        "/admin/panel/",
+        &format!("{} {what}.", p.name),
+    )
+    .await
 }
 
 pub async fn export_csv(

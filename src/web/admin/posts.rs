@@ -2,18 +2,18 @@
 //! intro, closing, tags and categories), previewing it as readers will see it, publishing now
 //! or later, and adding late answers to a published post.
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
-use super::dashboard::Done;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::app::{AppState, SharedState};
 use crate::render::{human_date, markdown_html, permalink, SiteClock};
 use crate::store::{AnswerEdit, AnswerRow, NewPost, Newsletter, Taxonomy};
+use crate::web::id::Id;
 use crate::web::views::{post_views, PostView, SiteView};
-use crate::web::{site_base, WebError};
+use crate::web::WebError;
 
 #[derive(Serialize)]
 struct AnswerEditView {
@@ -118,7 +118,7 @@ async fn category_choices(
 pub async fn compile_page(
     State(state): State<SharedState>,
     who: SignedIn,
-    Path(round_id): Path<i64>,
+    Id(round_id): Id,
 ) -> Result<Response, WebError> {
     let round = state.store.round(round_id).await?;
     let answers = state.store.answers_of_round(round_id).await?;
@@ -190,7 +190,7 @@ pub async fn compile_page(
 
 pub async fn compile(
     State(state): State<SharedState>,
-    Path(round_id): Path<i64>,
+    Id(round_id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let round = state.store.round(round_id).await?;
@@ -302,10 +302,13 @@ pub async fn compile(
             categories,
         })
         .await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &format!("/admin/posts/{post_id}/"),
         "Saved. This is the post as readers will see it.",
-    ))
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -324,13 +327,9 @@ struct PostsPage {
     posts: Vec<PostLine>,
 }
 
-pub async fn list(
-    State(state): State<SharedState>,
-    who: SignedIn,
-    Query(q): Query<Done>,
-) -> Result<Response, WebError> {
+pub async fn list(State(state): State<SharedState>, who: SignedIn) -> Result<Response, WebError> {
     let (_, clock) = SiteView::load(&state.store).await?;
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let posts = state
         .store
         .admin_posts()
@@ -415,10 +414,9 @@ async fn post_page(
 pub async fn edit_page(
     State(state): State<SharedState>,
     who: SignedIn,
-    Path(id): Path<i64>,
-    Query(q): Query<Done>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     page(
         &state,
         "admin/post.html",
@@ -499,13 +497,12 @@ pub async fn newsletter(
 
 /// The token in a subscriber's unsubscribe link, derived from a secret and their id.
 pub fn unsubscribe_token(secret: &str, subscriber_id: i64) -> String {
-    crate::auth::token_hash(&format!("{secret}:unsubscribe:{subscriber_id}"))[..32].to_string()
+    crate::auth::derived_token(secret, "unsubscribe", &subscriber_id.to_string())[..32].to_string()
 }
 
 pub async fn publish(
     State(state): State<SharedState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
+    Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let (_, clock) = SiteView::load(&state.store).await?;
@@ -523,26 +520,32 @@ pub async fn publish(
             );
         };
         state.store.schedule_post(id, at).await?;
-        return Ok(done(
+        return done(
+            &state,
+            &form,
             &format!("/admin/posts/{id}/"),
             &format!("Scheduled for {}.", crate::render::iso_datetime(&clock, at)),
-        ));
+        )
+        .await;
     }
-    let base = site_base(&state, &headers);
+    let base = state.base_url.clone();
     let letter = newsletter(&state, &base, id).await?;
     state
         .store
         .publish_post_with_newsletter(id, crate::store::now(), Some(&letter))
         .await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &format!("/admin/posts/{id}/"),
         "Published. Subscribers will get it by email.",
-    ))
+    )
+    .await
 }
 
 pub async fn add_late(
     State(state): State<SharedState>,
-    Path(id): Path<i64>,
+    Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let answer_id: i64 = form
@@ -556,8 +559,11 @@ pub async fn add_late(
         .store
         .add_late_answer(id, answer_id, Some(form.editor.id), at, &date)
         .await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &format!("/admin/posts/{id}/"),
         "The answer is in the post, with a dated note.",
-    ))
+    )
+    .await
 }

@@ -1,7 +1,7 @@
 //! The question queue: suggestions from readers and the editor's own, reworded, accepted or
 //! declined, with earlier posts that resemble each question.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use crate::app::SharedState;
 use crate::domain::QuestionState;
 use crate::render::permalink;
 use crate::store::{NewQuestion, QuestionRow, SearchQuery};
+use crate::web::id::Id;
 use crate::web::views::SiteView;
 use crate::web::WebError;
 
@@ -20,8 +21,6 @@ const STATES: [&str; 5] = ["suggested", "accepted", "asked", "published", "decli
 pub struct QueueQuery {
     #[serde(default)]
     state: String,
-    #[serde(default)]
-    done: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -39,7 +38,7 @@ pub async fn queue(
     who: SignedIn,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let filter = QuestionState::parse(&q.state);
     let questions = state.store.questions(filter).await?;
     let context = QueuePage {
@@ -77,10 +76,13 @@ pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Re
         .store
         .create_question(&NewQuestion::by_editor(prompt, QuestionState::Accepted))
         .await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &format!("/admin/questions/{id}/"),
         "Question added to the queue.",
-    ))
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -131,11 +133,10 @@ async fn similar_posts(state: &SharedState, prompt: &str) -> Result<Vec<Similar>
 pub async fn edit_page(
     State(state): State<SharedState>,
     who: SignedIn,
-    Path(id): Path<i64>,
-    Query(q): Query<QueueQuery>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
     let question = state.store.question(id).await?;
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let similar = similar_posts(&state, &question.prompt).await?;
     page(
         &state,
@@ -152,7 +153,7 @@ pub async fn edit_page(
 
 pub async fn save(
     State(state): State<SharedState>,
-    Path(id): Path<i64>,
+    Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let mut question = state.store.question(id).await?;
@@ -177,7 +178,13 @@ pub async fn save(
                 !form.get("credit").is_empty(),
             )
             .await?;
-        return Ok(done(&format!("/admin/questions/{id}/"), "Question saved."));
+        return done(
+            &state,
+            &form,
+            &format!("/admin/questions/{id}/"),
+            "Question saved.",
+        )
+        .await;
     }
     question.prompt = prompt.to_string();
     question.examples = form.optional("examples");

@@ -1,26 +1,27 @@
 //! Rounds: composing one from a question (panel, choices, closing date, reminders), previewing
 //! the invitation, sending it, and watching who opened and answered.
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::dashboard::{Done, RoundLine};
+use super::dashboard::RoundLine;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::app::SharedState;
 use crate::auth::token_hash;
 use crate::domain::{Email, RoundStatus};
 use crate::render::{day_bounds, human_date, SiteClock};
 use crate::store::{MailKind, NewRound, OutgoingMail, PanelistRow};
+use crate::web::id::Id;
 use crate::web::views::SiteView;
-use crate::web::{mailer, site_base, WebError};
+use crate::web::{mailer, WebError};
 
 /// The token in an invitation's link: derived from a 256-bit secret kept in the database and
 /// the invitation's id, so the same link can be written again in reminders while the database
 /// keeps only its hash. Without the secret it cannot be guessed.
 pub fn invitation_token(secret: &str, invitation_id: i64) -> String {
-    token_hash(&format!("{secret}:invitation:{invitation_id}"))
+    crate::auth::derived_token(secret, "invitation", &invitation_id.to_string())
 }
 
 /// Links keep working this long after the round closes, so late answers still arrive.
@@ -32,13 +33,9 @@ struct RoundsPage {
     rounds: Vec<RoundLine>,
 }
 
-pub async fn list(
-    State(state): State<SharedState>,
-    who: SignedIn,
-    Query(q): Query<Done>,
-) -> Result<Response, WebError> {
+pub async fn list(State(state): State<SharedState>, who: SignedIn) -> Result<Response, WebError> {
     let (_, clock) = SiteView::load(&state.store).await?;
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let rounds = state
         .store
         .round_summaries(None)
@@ -184,7 +181,6 @@ fn parse_reminders(text: &str) -> Option<Vec<i64>> {
 
 pub async fn compose(
     State(state): State<SharedState>,
-    headers: HeaderMap,
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let (site, clock) = SiteView::load(&state.store).await?;
@@ -230,7 +226,7 @@ pub async fn compose(
     } else {
         None
     };
-    let base = site_base(&state, &headers);
+    let base = state.base_url.clone();
     let closes = closes_at.map(|t| human_date(&clock, t)).unwrap_or_default();
     let template = InvitationText {
         site: site.title.clone(),
@@ -330,10 +326,13 @@ pub async fn compose(
             invite,
         )
         .await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &format!("/admin/rounds/{id}/"),
         &format!("Invitations are on their way to {} panelists.", ids.len()),
-    ))
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -366,12 +365,11 @@ struct MonitorPage {
 pub async fn monitor(
     State(state): State<SharedState>,
     who: SignedIn,
-    Path(id): Path<i64>,
-    Query(q): Query<Done>,
+    Id(id): Id,
 ) -> Result<Response, WebError> {
     let round = state.store.round(id).await?;
     let (_, clock) = SiteView::load(&state.store).await?;
-    let chrome = AdminChrome::with_notice(&state, &who, q.done).await?;
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let when = |t: Option<i64>| {
         t.map(|t| human_date(&clock, t))
             .unwrap_or_else(|| "—".into())
@@ -459,27 +457,32 @@ pub async fn queue_reminders(
 
 pub async fn remind(
     State(state): State<SharedState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    _form: AdminForm,
+    Id(id): Id,
+    form: AdminForm,
 ) -> Result<Response, WebError> {
-    let base = site_base(&state, &headers);
+    let base = state.base_url.clone();
     let label = format!("manual-{}", crate::store::now());
     let n = queue_reminders(&state, &base, id, &label).await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &format!("/admin/rounds/{id}/"),
         &format!("Reminders queued for {n} panelists."),
-    ))
+    )
+    .await
 }
 
 pub async fn close(
     State(state): State<SharedState>,
-    Path(id): Path<i64>,
-    _form: AdminForm,
+    Id(id): Id,
+    form: AdminForm,
 ) -> Result<Response, WebError> {
     state.store.close_round(id).await?;
-    Ok(done(
+    done(
+        &state,
+        &form,
         &format!("/admin/rounds/{id}/"),
         "The round is closed; answers from now on are kept as late answers.",
-    ))
+    )
+    .await
 }

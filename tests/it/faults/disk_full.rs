@@ -202,6 +202,7 @@ async fn a_full_disk_refuses_writes_clearly_and_they_work_again_once_space_is_fr
         addr: "127.0.0.1:0".parse().unwrap(),
         theme: None,
         base_url: None,
+        trusted_proxies: Vec::new(),
         page_cache: true,
         comment_rate_max: 1000,
         mail: settings_for_port(free_port()),
