@@ -39,8 +39,8 @@ type Xml = Writer<Cursor<Vec<u8>>>;
 /// other than tab and line breaks, U+FFFE and U+FFFF) cannot be written even escaped, and one
 /// makes the whole feed unreadable, so each becomes U+FFFD. Replaced, not dropped: dropping
 /// them would join what they separated, and `java\u{1}script:` (a harmless relative address
-/// in the page) would become a `javascript:` link in the feed.
-fn xml_text(text: &str) -> Cow<'_, str> {
+/// in the page) would become a `javascript:` link in the feed. The WXR export uses it too.
+pub(crate) fn xml_text(text: &str) -> Cow<'_, str> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
     };

@@ -8,6 +8,7 @@ mod templates;
 mod time;
 
 pub use chart::{tally_svg, tally_text};
+pub(crate) use feeds::xml_text;
 pub use feeds::{atom, rss, FeedEntry, FeedMeta};
 pub use markdown::{comment_html, markdown_html, plain_text, COMMENT_TAGS};
 pub use templates::Templates;
