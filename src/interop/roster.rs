@@ -1,6 +1,8 @@
 //! The panel roster as CSV, shared by the admin pages and `roundtable panel export|import`.
 //! Import matches rows by email: a new address adds a panelist, a known one updates them.
 //! Each row that cannot be used is reported with its line number; the others are imported.
+//! A cell a spreadsheet would run as a formula (CSV injection) is written with a leading `'`,
+//! which import takes off again, so a roster survives export and import unchanged.
 
 use crate::store::{NewPanelist, PanelistRow, Store, StoreError, StoreResult};
 
@@ -65,7 +67,38 @@ pub fn status_of(text: &str) -> Option<&'static str> {
         .find(|s| *s == text)
 }
 
+/// What starts a formula in a spreadsheet (OWASP's list for CSV injection): a roster opened
+/// in one must not run `=HYPERLINK(…)` typed into a join form.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// True when the cell, past any quotes it starts with, starts like a formula. Quotes are
+/// skipped so that a value which itself starts with `'=` gets a quote of its own on export:
+/// import takes one quote off, and the value comes back whole.
+fn formula_like(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A cell as the export writes it: `'` in front of one that would be a formula, which makes
+/// spreadsheets show it as the text it is.
+fn neutralised(cell: String) -> String {
+    if formula_like(&cell) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A cell as import stores it: the quote [`neutralised`] added taken off again. A quote
+/// before anything else (`'80s`) is part of the value and stays.
+fn restored(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => cell,
+    }
+}
+
 /// The whole roster as CSV: active panelists, then requests to join, then retired ones.
+/// Cells that would be formulas in a spreadsheet start with `'`.
 pub async fn export(store: &Store) -> StoreResult<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| StoreError::Conflict(format!("cannot write CSV: {e}"));
@@ -73,7 +106,7 @@ pub async fn export(store: &Store) -> StoreResult<Vec<u8>> {
     for status in ["active", "applied", "retired"] {
         for p in store.panelists(status).await? {
             writer
-                .write_record(COLUMNS.iter().map(|c| field_of(&p, c)))
+                .write_record(COLUMNS.iter().map(|c| neutralised(field_of(&p, c))))
                 .map_err(csv_error)?;
         }
     }
@@ -93,7 +126,8 @@ fn refusal(e: StoreError) -> StoreResult<String> {
     }
 }
 
-/// Imports CSV text with a header row naming at least `name` and `email`.
+/// Imports CSV text with a header row naming at least `name` and `email`. A cell the export
+/// guarded against formulas (`'=…`, `'+…` and so on) loses that first quote.
 pub async fn import(store: &Store, text: &str) -> StoreResult<RosterReport> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -140,7 +174,7 @@ pub async fn import(store: &Store, text: &str) -> StoreResult<RosterReport> {
                 .iter()
                 .position(|h| h == name)
                 .and_then(|i| record.get(i))
-                .map(str::to_string)
+                .map(|v| restored(v).to_string())
                 .filter(|v| !v.is_empty())
         };
         let Some(name) = get("name") else {
@@ -186,4 +220,57 @@ pub async fn import(store: &Store, text: &str) -> StoreResult<RosterReport> {
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_start_like_formulas_get_a_quote_on_export() {
+        for cell in [
+            "=HYPERLINK(\"http://evil.example\")",
+            "+1 555 0100",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=already quoted",
+            "''@twice",
+        ] {
+            assert_eq!(neutralised(cell.into()), format!("'{cell}"), "{cell:?}");
+        }
+        for cell in [
+            "Jan Smith",
+            "",
+            "'80s music",
+            "a=b",
+            "x-y",
+            "jan@example.org",
+            "'",
+        ] {
+            assert_eq!(neutralised(cell.into()), cell, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn import_takes_the_export_quote_off_and_nothing_else() {
+        assert_eq!(restored("'=1+2"), "=1+2");
+        assert_eq!(restored("'@home"), "@home");
+        assert_eq!(restored("'\tx"), "\tx");
+        assert_eq!(restored("''=x"), "'=x");
+        // Quotes that are part of the value, and formulas as they were typed, stay.
+        assert_eq!(restored("'80s music"), "'80s music");
+        assert_eq!(restored("'"), "'");
+        assert_eq!(restored("=1+2"), "=1+2");
+    }
+
+    #[test]
+    fn every_value_survives_export_then_import() {
+        for value in [
+            "=1+2", "'=1+2", "''=1+2", "'", "''", "'80s", "-", "@", "\t=", "plain", "",
+        ] {
+            assert_eq!(restored(&neutralised(value.into())), value, "{value:?}");
+        }
+    }
 }

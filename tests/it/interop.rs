@@ -1143,4 +1143,35 @@ fn the_roster_goes_out_and_comes_back_as_csv_from_the_command_line() {
     let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert!(csv.starts_with("name,email,"), "{csv}");
     assert!(csv.contains("Jan Smith,jan@example.org"), "{csv}");
+
+    // Cells a spreadsheet would run as formulas go out with a quote in front and come back
+    // without it. A quote before a formula character in the file (the city) is taken off on
+    // the way in; one before anything else (the pronouns) is part of the value.
+    std::fs::write(
+        dir.path().join("formulas.csv"),
+        "name,email,pronouns,title,department,institution,city\n\
+         Dana Cruz,dana@example.org,'80s,\"=HYPERLINK(\"\"http://evil.example\"\")\",+1 555,@home,'-already quoted\n",
+    )
+    .unwrap();
+    let out = run(&["panel", "import", "formulas.csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 added, 0 updated, 0 skipped."), "{text}");
+    assert!(run(&["panel", "export", "out.csv"]).status.success());
+    let csv = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(
+        csv.contains(
+            "Dana Cruz,dana@example.org,'80s,\"'=HYPERLINK(\"\"http://evil.example\"\")\",\
+             '+1 555,'@home,'-already quoted,"
+        ),
+        "{csv}"
+    );
+    let out = run(&["panel", "import", "out.csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 added, 2 updated, 0 skipped."), "{text}");
+    assert!(run(&["panel", "export", "again.csv"]).status.success());
+    let again = std::fs::read_to_string(dir.path().join("again.csv")).unwrap();
+    assert_eq!(
+        again, csv,
+        "export, import and export again changes nothing"
+    );
 }
