@@ -1,7 +1,8 @@
 //! Moving a column in and out: every WXR file of the shared corpus imported (or refused with a
 //! clear message and nothing written), old WordPress addresses answering 301 on the real
-//! server, the WXR round trip, a static export served by a plain file server, and the roster
-//! as CSV from the command line.
+//! server, the WXR round trip (also of naughty text, which must stay well-formed XML), a static
+//! export served by a plain file server, and the roster as CSV from the command line, formula
+//! cells included.
 
 use std::path::PathBuf;
 use std::process::Command;
