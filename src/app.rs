@@ -32,10 +32,7 @@ impl AppState {
     /// a listener (the static export renders pages in-process with it).
     pub fn build(config: Config, store: Store) -> anyhow::Result<SharedState> {
         let on = config.page_cache;
-        let base_url = config
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.addr));
+        let base_url = config.base_url_or_local();
         AppState::assemble(
             base_url,
             config,
@@ -48,10 +45,7 @@ impl AppState {
     /// For the static export, which renders every page once: keeping the pages would only
     /// cost memory, but each post is shown on a dozen pages, so its view is kept.
     pub fn for_export(config: Config, store: Store) -> anyhow::Result<SharedState> {
-        let base_url = config
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.addr));
+        let base_url = config.base_url_or_local();
         AppState::assemble(
             base_url,
             config,

@@ -302,6 +302,8 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, not for a file or the journal.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 
@@ -461,7 +463,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ..Flags::database(cli.database_url)
                 },
             )?;
-            let base = export_base(&config);
+            let base = config.base_url_or_local();
             let store = open_store(&config.database_url).await?;
             let state = crate::app::AppState::build(config, store)?;
             let (xml, counts) = crate::interop::export::wxr(&state, &base).await?;
@@ -486,7 +488,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ..Flags::database(cli.database_url)
                 },
             )?;
-            let base = export_base(&config);
+            let base = config.base_url_or_local();
             let store = open_store(&config.database_url).await?;
             let state = crate::app::AppState::for_export(config, store)?;
             let report = crate::interop::static_site::export(state, &dir, &base).await?;
@@ -556,6 +558,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "waiting {}, sent {}, failed {}",
                 counts.pending, counts.sent, counts.failed
             );
+            for mail in store.retrying_mail(10).await? {
+                println!(
+                    "waiting #{} {} to {} after {} failed attempts, retried by itself: {}",
+                    mail.id,
+                    mail.kind,
+                    mail.to_addr,
+                    mail.attempts,
+                    mail.last_error.as_deref().unwrap_or("no reason recorded")
+                );
+            }
             for mail in store.failed_mail(10).await? {
                 println!(
                     "failed #{} {} to {} after {} attempts: {}",
@@ -578,16 +590,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// The site's public address for exports: the configured base URL, or a local one.
-fn export_base(config: &Config) -> String {
-    config
-        .base_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", config.addr))
-        .trim_end_matches('/')
-        .to_string()
 }
 
 /// Connects and migrates: what every command that touches the database does first.

@@ -17,6 +17,7 @@ pub const DEFAULT_SMTP_HOST: &str = "127.0.0.1";
 pub const DEFAULT_SMTP_PORT: u16 = 25;
 pub const DEFAULT_SENDER: &str = "roundtable@localhost";
 pub const DEFAULT_COMMENT_RATE_MAX: i64 = 5;
+pub const DEFAULT_FORM_RATE_MAX: i64 = 10;
 
 /// The settings file's keys; every one is optional.
 #[derive(Debug, Default, Deserialize)]
@@ -39,6 +40,7 @@ pub struct FileSettings {
     pub dkim_algorithm: Option<String>,
     pub page_cache: Option<bool>,
     pub comment_rate_max: Option<i64>,
+    pub form_rate_max: Option<i64>,
     pub trusted_proxies: Option<Vec<String>>,
     pub smtp_tls: Option<String>,
     pub smtp_ca_file: Option<PathBuf>,
@@ -60,6 +62,7 @@ const KNOWN_KEYS: &[&str] = &[
     "dkim_algorithm",
     "page_cache",
     "comment_rate_max",
+    "form_rate_max",
     "trusted_proxies",
     "smtp_tls",
     "smtp_ca_file",
@@ -109,6 +112,9 @@ pub struct Config {
     pub page_cache: bool,
     /// Comments accepted from one address in ten minutes; more get "please wait".
     pub comment_rate_max: i64,
+    /// Sendings of each of the suggest, join and subscribe forms accepted from one address in
+    /// an hour.
+    pub form_rate_max: i64,
     pub mail: MailSettings,
 }
 
@@ -182,6 +188,10 @@ impl Config {
         if comment_rate_max < 1 {
             bail!("comment_rate_max must be 1 or more (comments from one address in ten minutes)");
         }
+        let form_rate_max = file.form_rate_max.unwrap_or(DEFAULT_FORM_RATE_MAX);
+        if form_rate_max < 1 {
+            bail!("form_rate_max must be 1 or more (sendings of a public form from one address in an hour)");
+        }
         Ok(Config {
             database_url,
             addr,
@@ -190,8 +200,17 @@ impl Config {
             trusted_proxies,
             page_cache,
             comment_rate_max,
+            form_rate_max,
             mail,
         })
+    }
+
+    /// The base URL, or this server's own address where none is set (exports run on this
+    /// machine; `serve` has required one before it gets here).
+    pub fn base_url_or_local(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
     }
 
     /// What `serve` needs beyond the rest: a base URL, which only a demo on this machine may
@@ -220,6 +239,7 @@ fn parse_base_url(text: &str) -> anyhow::Result<String> {
     match host {
         Some(host)
             if !host.is_empty()
+                && !url.contains(['?', '#'])
                 && host
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) =>

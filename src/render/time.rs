@@ -31,6 +31,13 @@ pub fn human_date(clock: &SiteClock, seconds: i64) -> String {
     zoned(clock, seconds).strftime("%B %-d, %Y").to_string()
 }
 
+/// "November 28, 2026, 14:05", in the site's time zone.
+pub fn human_datetime(clock: &SiteClock, seconds: i64) -> String {
+    zoned(clock, seconds)
+        .strftime("%B %-d, %Y, %H:%M")
+        .to_string()
+}
+
 /// RFC 3339 with the site's offset, for `<time datetime>` and Atom.
 pub fn iso_datetime(clock: &SiteClock, seconds: i64) -> String {
     zoned(clock, seconds)

@@ -270,6 +270,18 @@ impl Store {
         .await?)
     }
 
+    /// Messages still waiting after a failed attempt (the server was away, a certificate did
+    /// not check out), the soonest retried first.
+    pub async fn retrying_mail(&self, limit: i64) -> StoreResult<Vec<OutboxRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND last_error IS NOT NULL AND attempts > 0 \
+             ORDER BY next_attempt_at, id LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// One queued message, whatever its state.
     pub async fn outbox_mail(&self, id: i64) -> StoreResult<Option<OutboxRow>> {
         Ok(

@@ -29,7 +29,12 @@ pub async fn json_errors(
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
-    let message = match response.extensions().get::<super::error::ErrorMessage>() {
+    // A page's "not found" sentence points readers at the home page; the API's says what it is.
+    let shown = response
+        .extensions()
+        .get::<super::error::ErrorMessage>()
+        .filter(|_| status != axum::http::StatusCode::NOT_FOUND);
+    let message = match shown {
         Some(shown) => shown.0.clone(),
         None => status
             .canonical_reason()

@@ -152,7 +152,13 @@ pub async fn post_comment(
         Ok(Saved::TooMany) => {
             form.errors.form =
                 Some("You have posted several comments in a short time. Please wait a few minutes and send it again.".into());
-            return redisplay(state.clone(), post, form, StatusCode::TOO_MANY_REQUESTS).await;
+            let mut response =
+                redisplay(state.clone(), post, form, StatusCode::TOO_MANY_REQUESTS).await?;
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(RATE_WINDOW),
+            );
+            return Ok(response);
         }
         Ok(Saved::ReplyGone) => {
             form.errors.form = Some("The comment you replied to is no longer there; your comment is below, post it again.".into());
@@ -467,10 +473,27 @@ impl SentQuery {
     }
 }
 
-/// Sendings of one public form allowed per client in `FORM_WINDOW` seconds.
-const FORM_MAX: i64 = 10;
+/// The window, in seconds, of the sendings-per-client limit of public forms (`form_rate_max`).
 const FORM_WINDOW: i64 = 3600;
 const FORM_TOO_MANY: &str = "This form has been sent from your address many times in the last hour. What you typed is below; please try again later.";
+
+/// Counts this sending of the form `name` against the client's hourly allowance. Over it (or
+/// when the count cannot be written), the answer is the form shown again with what was typed.
+async fn within_form_limit(
+    state: &SharedState,
+    client: &Client,
+    name: &str,
+    mut form: FormView,
+) -> Result<FormView, Result<Response, WebError>> {
+    match within_limit(state, client, name, FORM_WINDOW, state.config.form_rate_max).await {
+        Ok(true) => Ok(form),
+        Ok(false) => {
+            form.errors.form = Some(FORM_TOO_MANY.into());
+            Err(render_form(state, form, StatusCode::TOO_MANY_REQUESTS).await)
+        }
+        Err(e) => Err(not_saved(state, form, e).await),
+    }
+}
 
 /// The key the form came back with (kept when it is shown again) and its hash for the store.
 fn form_key(form: &mut FormView, typed: &Typed) -> Option<String> {
@@ -508,10 +531,10 @@ pub async fn suggest_post(
             Some("Your question was not sent yet: please correct the fields marked below.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    if !within_limit(&state, &client, "suggest", FORM_WINDOW, FORM_MAX).await? {
-        form.errors.form = Some(FORM_TOO_MANY.into());
-        return render_form(&state, form, StatusCode::TOO_MANY_REQUESTS).await;
-    }
+    let form = match within_form_limit(&state, &client, "suggest", form).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
+    };
     if !filled_by_robot(&typed) {
         let question = NewQuestion {
             series_id: None,
@@ -599,10 +622,10 @@ pub async fn join_post(
             Some("Your request was not sent yet: please correct the fields marked below.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    if !within_limit(&state, &client, "join", FORM_WINDOW, FORM_MAX).await? {
-        form.errors.form = Some(FORM_TOO_MANY.into());
-        return render_form(&state, form, StatusCode::TOO_MANY_REQUESTS).await;
-    }
+    let form = match within_form_limit(&state, &client, "join", form).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
+    };
     if !filled_by_robot(&typed) {
         let request = NewPanelist {
             name: value(&form.fields, "name").to_string(),
@@ -690,10 +713,10 @@ pub async fn subscribe_post(
         form.errors.form = Some("You are not subscribed yet: please correct the address.".into());
         return render_form(&state, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    if !within_limit(&state, &client, "subscribe", FORM_WINDOW, FORM_MAX).await? {
-        form.errors.form = Some(FORM_TOO_MANY.into());
-        return render_form(&state, form, StatusCode::TOO_MANY_REQUESTS).await;
-    }
+    let form = match within_form_limit(&state, &client, "subscribe", form).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
+    };
     if !filled_by_robot(&typed) {
         let token = random_token();
         let link = format!("{}/subscribe/confirm/{token}", state.base_url);

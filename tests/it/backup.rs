@@ -27,7 +27,7 @@ async fn counts(store: &Store) -> Vec<i64> {
     out
 }
 
-fn url_text(url: &DatabaseUrl) -> String {
+pub fn url_text(url: &DatabaseUrl) -> String {
     match url {
         DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
         DatabaseUrl::Postgres(address) => address.clone(),

@@ -10,6 +10,7 @@ fn roundtable(args: &[&str], stdin: &str, dir: &std::path::Path) -> Output {
         .current_dir(dir)
         .env_remove("ROUNDTABLE_DATABASE_URL")
         .env_remove("ROUNDTABLE_ADDR")
+        .env_remove("ROUNDTABLE_BASE_URL")
         .env("ROUNDTABLE_LOG", "off")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -122,7 +123,11 @@ fn a_port_in_use_is_reported_and_the_database_is_untouched() {
     let addr = busy.local_addr().unwrap().to_string();
     assert!(roundtable(&["migrate"], "", dir.path()).status.success());
     let before = std::fs::read(dir.path().join("roundtable.db")).unwrap();
-    let out = roundtable(&["serve", "--addr", &addr], "", dir.path());
+    let out = roundtable(
+        &["serve", "--addr", &addr, "--base-url", "http://127.0.0.1"],
+        "",
+        dir.path(),
+    );
     assert_one_line_error(&out, "--addr");
     assert_eq!(
         std::fs::read(dir.path().join("roundtable.db")).unwrap(),
@@ -198,7 +203,17 @@ async fn a_database_from_a_newer_roundtable_is_refused_and_left_alone() {
         .unwrap();
     store.close().await;
     let before = std::fs::read(&db).unwrap();
-    let out = roundtable(&["serve", "--addr", "127.0.0.1:0"], "", dir.path());
+    let out = roundtable(
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--base-url",
+            "http://127.0.0.1",
+        ],
+        "",
+        dir.path(),
+    );
     assert_one_line_error(&out, "newer Roundtable");
     assert!(
         std::fs::read(&db).unwrap() == before,

@@ -456,6 +456,38 @@ async fn session_cookie(app: &TestApp) -> String {
 /// page has something to show. Returns the admin pages and the answer page as (file name,
 /// address) pairs; and, as (file name, page) pairs, pages as they were earlier (the round
 /// while open) or that answer a form post (previews, forms sent back with a mistake).
+/// A working password-reset link for the seeded editor, as the reset email would carry it.
+async fn reset_link(app: &TestApp) -> String {
+    use roundtable::domain::Email;
+    use roundtable::store::{MailKind, OutgoingMail};
+    let editor = app
+        .store
+        .editor_by_email("editor@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = roundtable::auth::random_token();
+    let mail = OutgoingMail {
+        kind: MailKind::Alert,
+        dedupe_key: None,
+        to: Email::parse(&editor.email).unwrap(),
+        subject: "Choose a new password".into(),
+        body_text: format!("/admin/reset/{token}"),
+        body_html: None,
+        headers: vec![],
+    };
+    app.store
+        .request_password_reset(
+            editor.id,
+            &roundtable::auth::token_hash(&token),
+            3600,
+            &mail,
+        )
+        .await
+        .unwrap();
+    format!("/admin/reset/{token}")
+}
+
 async fn admin_pages(
     app: &TestApp,
     smtp: &SmtpServer,
@@ -583,13 +615,19 @@ async fn admin_pages(
         ("panel.html", "/admin/panel/".to_string()),
         ("subscribers.html", "/admin/subscribers/".to_string()),
         ("settings.html", "/admin/settings/".to_string()),
+        ("sessions.html", "/admin/sessions/".to_string()),
+        ("forgot.html", "/admin/forgot".to_string()),
+        ("forgot-sent.html", "/admin/forgot?sent=1".to_string()),
+        ("reset.html", reset_link(app).await),
         ("answer.html", round.link(app, "ana")),
     ]
     .into_iter()
     .map(|(n, p)| (n.to_string(), p))
     .collect();
     assert!(compile_page.contains("Save and preview"));
+    let (_, reset_used) = app.get("/admin/reset/0123456789abcdef").await;
     let earlier = vec![
+        ("reset-not-valid.html".to_string(), reset_used),
         ("round-open.html".to_string(), round_open),
         ("dashboard-open.html".to_string(), dashboard_open),
         ("composer-preview.html".to_string(), composer_preview),

@@ -27,6 +27,8 @@ fn serve_command(url: &str, port: u16) -> Command {
             "serve",
             "--addr",
             &format!("127.0.0.1:{port}"),
+            "--base-url",
+            &format!("http://127.0.0.1:{port}"),
             "--database-url",
             url,
         ])
@@ -247,4 +249,66 @@ async fn answers_that_got_a_success_page_survive_a_kill_9() {
     }
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+#[tokio::test]
+async fn sigterm_lets_the_server_finish_and_exit_cleanly_with_each_request_in_its_log() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    roundtable::demo::load(&db.store().await).await.unwrap();
+    let url = match &db.url {
+        roundtable::store::DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        other => panic!("{other:?}"),
+    };
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("roundtable.toml");
+    std::fs::write(&config, "").unwrap();
+    let log = work.path().join("server.log");
+    let port = free_port();
+    let mut server = Server::start(&url, port, &config, &log, &[]);
+    let client = crate::helpers::test_client();
+    wait_until_up(&client, port).await;
+    let response = client
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(response.status().as_u16(), 200);
+
+    // What systemd sends to stop a service.
+    let pid = server.child.id();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let mut exited = None;
+    for _ in 0..200 {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status =
+        exited.unwrap_or_else(|| panic!("still running after SIGTERM:\n{}", server.log_tail()));
+    assert!(status.success(), "{status}:\n{}", server.log_tail());
+    let log = std::fs::read_to_string(&log).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("roundtable::access") && l.contains(&id))
+        .unwrap_or_else(|| panic!("an access-log line for request {id}:\n{log}"));
+    for part in [
+        "method=GET",
+        "path=/healthz",
+        "status=200",
+        "client=127.0.0.1",
+        "ms=",
+    ] {
+        assert!(line.contains(part), "{part} in {line}");
+    }
+    assert!(!log.contains("panicked"), "{log}");
 }

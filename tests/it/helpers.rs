@@ -207,6 +207,25 @@ impl TestApp {
         (status, response.text().await.expect("body"))
     }
 
+    /// POSTs a form as a browser does: a redirect after it (a form that was taken) is followed
+    /// with a GET. Returns the last status and body, and whether a redirect was followed.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, bool) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        if status != 303 {
+            return (status, response.text().await.expect("body"), false);
+        }
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        let (status, body) = self.get(&location).await;
+        (status, body, true)
+    }
+
     /// GETs a page and returns its status and body.
     pub async fn get(&self, path: &str) -> (u16, String) {
         let response = self
@@ -236,6 +255,7 @@ pub async fn serve(
         trusted_proxies: Vec::new(),
         page_cache: true,
         comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
+        form_rate_max: roundtable::config::DEFAULT_FORM_RATE_MAX,
         mail,
     };
     configure(&mut config);

@@ -635,6 +635,7 @@ fn config() -> Config {
         page_cache: false,
         mail: MailSettings::default(),
         comment_rate_max: roundtable::config::DEFAULT_COMMENT_RATE_MAX,
+        form_rate_max: roundtable::config::DEFAULT_FORM_RATE_MAX,
     }
 }
 

@@ -390,7 +390,14 @@ async fn outbox_run_without_an_smtp_server_counts_the_failure_in_one_line() {
 
     let status = roundtable(&["outbox", "status", "--database-url", &url], dir.path());
     assert!(status.status.success());
-    assert_eq!(stdout_lines(&status), ["waiting 1, sent 0, failed 0"]);
+    let lines = stdout_lines(&status);
+    assert_eq!(lines[0], "waiting 1, sent 0, failed 0");
+    // The message waiting for its retry is listed with the reason it has not gone yet.
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[1].starts_with("waiting #1 reminder to ada@example.org after 1 failed attempts, retried by itself: cannot deliver"),
+        "{lines:?}"
+    );
 
     let retry = roundtable(
         &["outbox", "retry", "99", "--database-url", &url],

@@ -50,12 +50,19 @@ impl SmtpServer {
 
     /// Starts a server on `port` and waits until it accepts connections.
     pub async fn start_on(port: u16) -> SmtpServer {
+        SmtpServer::start_with(port, &[]).await
+    }
+
+    /// Starts a server with TLS: `--tlscert`/`--tlskey` for STARTTLS (required before mail is
+    /// taken), `--smtpscert`/`--smtpskey` for TLS from the first byte.
+    pub async fn start_with(port: u16, tls_args: &[&std::ffi::OsStr]) -> SmtpServer {
         let dir = tempfile::tempdir().expect("temporary folder");
         std::fs::write(dir.path().join("rt_test_smtp.py"), HANDLER).unwrap();
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         let child = Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-u", "-l"])
             .arg(format!("127.0.0.1:{port}"))
+            .args(tls_args)
             .args(["-c", "rt_test_smtp.Handler"])
             .arg(dir.path().join("maildir"))
             .env("PYTHONPATH", dir.path())

@@ -201,10 +201,10 @@ async fn round_to_post(backend: Backend) {
     let app = TestApp::empty(backend, smtp.settings()).await;
     seed(&app.store).await;
     // A confirmed subscriber, through the public form and the link in the confirmation email.
-    let (status, _) = app
-        .post_form("/subscribe/", &[("email", "reader@example.net")])
+    let (status, _, redirected) = app
+        .submit("/subscribe/", &[("email", "reader@example.net")])
         .await;
-    assert_eq!(status, 200);
+    assert_eq!((status, redirected), (200, true));
     deliver(&app, &smtp).await;
     let confirm = read_mail(&smtp.wait_for_messages(1).await[0]);
     let at = confirm

@@ -252,6 +252,7 @@ pub async fn login(
 
 pub async fn logout(
     State(state): State<SharedState>,
+    client: Client,
     headers: HeaderMap,
     _form: AdminForm,
 ) -> Result<Response, WebError> {
@@ -259,10 +260,13 @@ pub async fn logout(
         state.store.delete_session(&token_hash(token)).await?;
     }
     let mut response = Redirect::to("/admin/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("rt_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    let cleared = format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        secure(&state, &client)
     );
+    if let Ok(value) = HeaderValue::from_str(&cleared) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
     Ok(response)
 }
 
@@ -432,7 +436,7 @@ pub async fn reset(
         )
     };
     if form.password != form.again {
-        return again(PasswordError::Mismatch.to_string());
+        return again(sentence(&PasswordError::Mismatch));
     }
     let password = form.password.clone();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -440,11 +444,54 @@ pub async fn reset(
         .map_err(|e| WebError::BadRequest(format!("The password could not be saved: {e}")))?;
     let hash = match hash {
         Ok(hash) => hash,
-        Err(e) => return again(e.to_string()),
+        Err(e) => return again(sentence(&e)),
     };
     match state.store.reset_password(&hashed, &hash).await? {
         Some(_) => Ok(Redirect::to("/admin/login?reset=1").into_response()),
         None => reset_page(&state, StatusCode::NOT_FOUND, &token, None, None),
+    }
+}
+
+/// A password error as the page says it: a sentence, capitalised, with its full stop.
+fn sentence(error: &PasswordError) -> String {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => text,
+    }
+}
+
+/// A user-agent string as a person names a browser: "Firefox on Linux", or the string cut short.
+fn browser_name(user_agent: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chromium/", "Chromium"),
+        ("HeadlessChrome/", "Chrome (headless)"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_string(),
+        _ => user_agent.chars().take(40).collect(),
     }
 }
 
@@ -469,7 +516,7 @@ pub async fn sessions(
     who: SignedIn,
 ) -> Result<Response, WebError> {
     let (_, clock) = SiteView::load(&state.store).await?;
-    let when = |at: i64| crate::render::iso_datetime(&clock, at);
+    let when = |at: i64| crate::render::human_datetime(&clock, at);
     let sessions = state
         .store
         .sessions_of(who.editor.id)
@@ -478,7 +525,11 @@ pub async fn sessions(
         .map(|s| SessionLine {
             current: s.token_hash == who.session,
             id: s.public_id,
-            browser: s.user_agent.unwrap_or_else(|| "unknown".into()),
+            browser: s
+                .user_agent
+                .as_deref()
+                .map(browser_name)
+                .unwrap_or_else(|| "unknown".into()),
             client: s.client.unwrap_or_else(|| "unknown".into()),
             created: when(s.created_at),
             last_seen: s.last_seen_at.map(when).unwrap_or_default(),
