@@ -203,7 +203,8 @@ struct MailArgs {
     /// Port of the SMTP server [default: 25].
     #[arg(long, env = "ROUNDTABLE_SMTP_PORT", value_name = "PORT")]
     smtp_port: Option<u16>,
-    /// starttls, tls or none [default: starttls on 587, tls on 465, else STARTTLS when offered].
+    /// starttls, tls or none [default: starttls on 587, tls on 465, none on this machine, else
+    /// starttls with a password or STARTTLS when offered].
     #[arg(long, env = "ROUNDTABLE_SMTP_TLS", value_name = "MODE")]
     smtp_tls: Option<String>,
     /// A PEM file of CA certificates to trust beside the system's (a private mail server's CA).

@@ -299,8 +299,11 @@ impl SmtpTls {
         }
     }
 
-    /// The setting as written, or the usual choice for the port when it is not set.
-    fn resolve(text: Option<&str>, port: u16) -> anyhow::Result<SmtpTls> {
+    /// The setting as written or, when it is not set, the usual choice for the port: a relay on
+    /// this machine is spoken to plainly (nothing crosses the network, and Debian's Postfix
+    /// shows a self-signed certificate), a password never goes out unencrypted, and any other
+    /// server is asked for STARTTLS when it offers it.
+    fn resolve(text: Option<&str>, port: u16, host: &str, login: bool) -> anyhow::Result<SmtpTls> {
         Ok(match text.map(str::trim) {
             Some("starttls") => SmtpTls::Starttls,
             Some("tls") => SmtpTls::Tls,
@@ -309,6 +312,8 @@ impl SmtpTls {
             None => match port {
                 587 => SmtpTls::Starttls,
                 465 => SmtpTls::Tls,
+                _ if is_loopback_host(host) => SmtpTls::None,
+                _ if login => SmtpTls::Starttls,
                 _ => SmtpTls::Opportunistic,
             },
         })
@@ -374,6 +379,8 @@ impl MailSettings {
         let tls = SmtpTls::resolve(
             flags.smtp_tls.as_deref().or(file.smtp_tls.as_deref()),
             smtp_port,
+            &smtp_host,
+            smtp_login.is_some(),
         )?;
         if tls == SmtpTls::None && smtp_login.is_some() && !is_loopback_host(&smtp_host) {
             bail!(
@@ -602,22 +609,38 @@ mod tests {
 
     #[test]
     fn smtp_tls_follows_the_port_unless_set() {
-        let with = |port: u16, tls: Option<&str>| {
+        let with = |host: &str, port: u16, tls: Option<&str>, login: bool| {
             let flags = MailFlags {
+                smtp_host: Some(host.into()),
                 smtp_port: Some(port),
                 smtp_tls: tls.map(String::from),
+                smtp_username: login.then(|| "column".into()),
+                smtp_password: login.then(|| "hunter2".into()),
                 ..Default::default()
             };
             MailSettings::resolve(&FileSettings::default(), flags).map(|m| m.tls)
         };
-        assert_eq!(with(587, None).unwrap(), SmtpTls::Starttls);
-        assert_eq!(with(465, None).unwrap(), SmtpTls::Tls);
-        assert_eq!(with(25, None).unwrap(), SmtpTls::Opportunistic);
-        assert_eq!(with(2525, Some("tls")).unwrap(), SmtpTls::Tls);
-        assert!(with(25, Some("ssl"))
-            .unwrap_err()
-            .to_string()
-            .contains("starttls, tls or none"));
+        let remote = "smtp.example.org";
+        assert_eq!(with(remote, 587, None, false).unwrap(), SmtpTls::Starttls);
+        assert_eq!(with(remote, 465, None, false).unwrap(), SmtpTls::Tls);
+        assert_eq!(
+            with(remote, 25, None, false).unwrap(),
+            SmtpTls::Opportunistic
+        );
+        // A password is never sent where STARTTLS could be stripped.
+        assert_eq!(with(remote, 25, None, true).unwrap(), SmtpTls::Starttls);
+        // A relay on this machine: nothing crosses the network.
+        assert_eq!(with("127.0.0.1", 25, None, true).unwrap(), SmtpTls::None);
+        assert_eq!(
+            with("127.0.0.1", 587, None, false).unwrap(),
+            SmtpTls::Starttls
+        );
+        assert_eq!(
+            with(remote, 2525, Some("tls"), false).unwrap(),
+            SmtpTls::Tls
+        );
+        let err = with(remote, 25, Some("ssl"), false).unwrap_err();
+        assert!(err.to_string().contains("starttls, tls or none"));
     }
 
     #[test]

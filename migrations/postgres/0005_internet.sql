@@ -26,3 +26,5 @@ ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;
 ALTER TABLE sessions ADD COLUMN public_id TEXT;
 -- The confirmation of the last change, shown once by the next admin page.
 ALTER TABLE sessions ADD COLUMN notice TEXT;
+-- Sessions opened before this migration get a public id too, so that each can be ended.
+UPDATE sessions SET public_id = substr(token_hash, 1, 16) WHERE public_id IS NULL;

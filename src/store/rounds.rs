@@ -350,6 +350,8 @@ pub struct InvitationRow {
     pub opened_at: Option<i64>,
     pub answered_at: Option<i64>,
     pub reminded_at: Option<i64>,
+    /// The hash of the link's token, to tell which way the token was made.
+    pub token_hash: String,
 }
 
 /// A question in the queue.
@@ -420,7 +422,7 @@ impl Store {
     pub async fn invitations_of_round(&self, round_id: i64) -> StoreResult<Vec<InvitationRow>> {
         Ok(sqlx::query_as(
             "SELECT i.id, i.panelist_id, p.name AS panelist_name, p.email, i.sent_at, i.opened_at, \
-             i.answered_at, i.reminded_at FROM invitations i JOIN panelists p ON p.id = i.panelist_id \
+             i.answered_at, i.reminded_at, i.token_hash FROM invitations i JOIN panelists p ON p.id = i.panelist_id \
              WHERE i.round_id = $1 ORDER BY p.name, i.id",
         )
         .bind(round_id)

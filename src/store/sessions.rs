@@ -252,6 +252,14 @@ impl Store {
             .bind(editor_id)
             .execute(&mut *tx)
             .await?;
+        // Other links asked for in the same hour go too: one new password ends them all.
+        sqlx::query(
+            "UPDATE password_resets SET used_at = $1 WHERE editor_id = $2 AND used_at IS NULL",
+        )
+        .bind(at)
+        .bind(editor_id)
+        .execute(&mut *tx)
+        .await?;
         let editor = sqlx::query_as(
             "SELECT id, email, display_name, password_hash FROM editors WHERE id = $1",
         )

@@ -99,7 +99,16 @@ impl CommentForm {
 /// A short keyed hash of the client's address: enough to rate-limit, never the address itself.
 pub(crate) async fn client_hash(state: &SharedState, client: &Client) -> Result<String, WebError> {
     let secret = state.store.secret("address_hash").await?;
-    Ok(derived_token(&secret, "client", &client.ip.to_string())[..32].to_string())
+    // One IPv6 subscriber usually has a whole /64: counted as one client.
+    let ip = match client.ip {
+        std::net::IpAddr::V6(v6) => {
+            let mut s = v6.segments();
+            s[4..].fill(0);
+            std::net::IpAddr::V6(s.into())
+        }
+        v4 => v4,
+    };
+    Ok(derived_token(&secret, "client", &ip.to_string())[..32].to_string())
 }
 
 /// Counts one sending of a form by this client; false once it has sent `max` in `window`.
@@ -425,7 +434,14 @@ async fn render_form(
     let html = state
         .templates
         .render("pages/form.html", FormPage { site, form })?;
-    Ok((status, Html(html)).into_response())
+    // A form page comes back from the server each time, never from the Back button's copy:
+    // that copy's form key was used already, and what is typed into it would be dropped.
+    Ok((
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Html(html),
+    )
+        .into_response())
 }
 
 /// The form shown again with what was typed when the database could not take the write (down,
@@ -834,7 +850,12 @@ async fn check_unsubscribe(
         return Ok(None);
     };
     let secret = state.store.secret("unsubscribe").await?;
-    let fits = crate::auth::derived_token_matches(&secret, "unsubscribe", &id.to_string(), token);
+    let fits = crate::auth::derived_token_matches(&secret, "unsubscribe", &id.to_string(), token)
+        // Newsletters sent before tokens were HMACs carry a plain SHA-256 of secret and id.
+        || crate::auth::constant_time_eq(
+            token.as_bytes(),
+            &token_hash(&format!("{secret}:unsubscribe:{id}")).as_bytes()[..32],
+        );
     Ok(fits.then_some(id))
 }
 

@@ -116,6 +116,8 @@ fn api_router() -> Router<SharedState> {
         .route("/api/v1/panelists", get(api::panelists))
         .route("/api/v1/search", get(api::search))
         .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api", get(api::not_found))
+        .route("/api/", get(api::not_found))
         .route("/api/{*rest}", get(api::not_found))
         .layer(axum::middleware::from_fn(api::json_errors))
 }
@@ -137,7 +139,7 @@ async fn without_control_characters(
         return WebError::BadRequest("Addresses cannot contain a NUL character.".into())
             .into_response();
     }
-    if let Some(query) = request.uri().query().and_then(cleaned) {
+    if let Some(query) = request.uri().query().and_then(|q| cleaned(q.as_bytes())) {
         let path = request.uri().path();
         let Ok(uri) = format!("{path}?{query}").parse() else {
             return WebError::BadRequest("The address could not be read.".into()).into_response();
@@ -157,7 +159,7 @@ async fn without_control_characters(
         return WebError::BadRequest("The form is larger than this site accepts.".into())
             .into_response();
     };
-    let body = match std::str::from_utf8(&bytes).ok().and_then(cleaned) {
+    let body = match cleaned(&bytes) {
         Some(clean) => axum::body::Body::from(clean),
         None => axum::body::Body::from(bytes),
     };
@@ -165,14 +167,18 @@ async fn without_control_characters(
         .await
 }
 
-/// `text` (`a=1&b=2`) encoded again without control characters, or `None` when it has none.
-fn cleaned(text: &str) -> Option<String> {
+/// `text` (`a=1&b=2`) encoded again without control characters, or `None` when it has none
+/// and is UTF-8. Bytes that are not UTF-8 are read as U+FFFD, as the form reader would.
+fn cleaned(text: &[u8]) -> Option<String> {
     let unwanted = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(text.as_bytes())
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(text)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     // A raw control byte (from a careless client) also counts.
-    if !text.contains(unwanted)
+    let raw = String::from_utf8_lossy(text);
+    let utf8 = matches!(raw, std::borrow::Cow::Borrowed(_));
+    if utf8
+        && !raw.contains(unwanted)
         && !pairs
             .iter()
             .any(|(k, v)| k.contains(unwanted) || v.contains(unwanted))
@@ -192,13 +198,16 @@ mod tests {
 
     #[test]
     fn control_characters_leave_forms_however_they_are_encoded() {
-        assert_eq!(cleaned("a=1&b=two+words"), None);
-        assert_eq!(cleaned("body=x%00y").as_deref(), Some("body=xy"));
+        assert_eq!(cleaned(b"a=1&b=two+words"), None);
+        assert_eq!(cleaned(b"body=x%00y").as_deref(), Some("body=xy"));
         // Removing "%00" from the raw text would have made "%00" of this, and then a NUL.
-        let twice = cleaned("body=%%0000").unwrap();
+        let twice = cleaned(b"body=%%0000").unwrap();
         let decoded: Vec<_> = form_urlencoded::parse(twice.as_bytes()).collect();
         assert_eq!(decoded[0].1, "%00");
-        assert_eq!(cleaned("s=a%01b%1Bc%7Fd").as_deref(), Some("s=abcd"));
-        assert_eq!(cleaned("t=line%0Aone%09tab"), None);
+        assert_eq!(cleaned(b"s=a%01b%1Bc%7Fd").as_deref(), Some("s=abcd"));
+        assert_eq!(cleaned(b"t=line%0Aone%09tab"), None);
+        // A byte that is not UTF-8 does not let the NUL beside it through.
+        let mixed = cleaned(b"body=a%00b&x=\xff").unwrap();
+        assert!(!mixed.contains("%00"), "{mixed}");
     }
 }

@@ -402,3 +402,37 @@ fn serve_refuses_to_start_without_a_base_url_unless_it_is_a_local_demo() {
         "a demo open to the network needs its address too"
     );
 }
+
+#[tokio::test]
+async fn an_unsubscribe_link_from_an_older_newsletter_still_works() {
+    use roundtable::auth::token_hash;
+    use roundtable::domain::Email;
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let email = Email::parse("old-reader@example.org").unwrap();
+    app.store
+        .add_subscriber(&email, &token_hash("confirm"), None)
+        .await
+        .unwrap();
+    app.store
+        .confirm_subscriber(&token_hash("confirm"))
+        .await
+        .unwrap();
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM subscribers WHERE email = 'old-reader@example.org'")
+            .fetch_one(app.store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    // Newsletters sent before tokens were HMACs carry this form of link.
+    let secret = app.store.secret("unsubscribe").await.unwrap();
+    let legacy = token_hash(&format!("{secret}:unsubscribe:{id}"))[..32].to_string();
+    let (status, page) = app.get(&format!("/unsubscribe/{id}/{legacy}")).await;
+    assert_eq!(status, 200, "{}", visible_text(&page));
+    let (status, _) = app
+        .post_form(&format!("/unsubscribe/{id}/{legacy}"), &[])
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .get(&format!("/unsubscribe/{id}/{}", "0".repeat(32)))
+        .await;
+    assert_eq!(status, 404, "a made-up token is refused");
+}

@@ -225,7 +225,7 @@ impl FromRequest<SharedState> for AdminForm {
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
-        if !constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
+        if !crate::auth::constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
             return Err(WebError::Forbidden(
                 "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
             )
@@ -238,10 +238,6 @@ impl FromRequest<SharedState> for AdminForm {
             fields,
         })
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// What every admin page shows around its content.

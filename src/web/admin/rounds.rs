@@ -24,6 +24,17 @@ pub fn invitation_token(secret: &str, invitation_id: i64) -> String {
     crate::auth::derived_token(secret, "invitation", &invitation_id.to_string())
 }
 
+/// The token of an invitation sent before tokens were HMACs (a plain SHA-256 of the secret
+/// and the id): a reminder for such an invitation must carry the link its database row knows.
+fn reminder_token(secret: &str, invitation_id: i64, stored_hash: &str) -> String {
+    let legacy = token_hash(&format!("{secret}:invitation:{invitation_id}"));
+    if token_hash(&legacy) == stored_hash {
+        legacy
+    } else {
+        invitation_token(secret, invitation_id)
+    }
+}
+
 /// Links keep working this long after the round closes, so late answers still arrive.
 pub const GRACE_SECONDS: i64 = 14 * 86_400;
 
@@ -436,7 +447,7 @@ pub async fn queue_reminders(
         let Ok(to) = Email::parse(&invitation.email) else {
             continue;
         };
-        let token = invitation_token(&secret, invitation.id);
+        let token = reminder_token(&secret, invitation.id, &invitation.token_hash);
         let text = InvitationText {
             site: site.title.clone(),
             name: invitation.panelist_name.clone(),
@@ -485,4 +496,18 @@ pub async fn close(
         "The round is closed; answers from now on are kept as late answers.",
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reminder_carries_the_link_its_invitation_was_sent_with() {
+        let secret = "s3cret";
+        let legacy = token_hash(&format!("{secret}:invitation:7"));
+        assert_eq!(reminder_token(secret, 7, &token_hash(&legacy)), legacy);
+        let current = invitation_token(secret, 7);
+        assert_eq!(reminder_token(secret, 7, &token_hash(&current)), current);
+    }
 }

@@ -73,7 +73,11 @@ struct LoginPage {
 
 /// Only addresses inside the admin are followed after sign-in.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with("/admin/") && !next.starts_with("//") && !next.contains("://") {
+    if next.starts_with("/admin/")
+        && !next.starts_with("//")
+        && !next.contains("://")
+        && !next.contains(|c: char| c.is_control() || c.is_whitespace() || c == '\\')
+    {
         next
     } else {
         "/admin/"
@@ -123,6 +127,15 @@ impl Device {
 /// purpose. Without an account, a dummy hash is checked, so timing does not tell who has one.
 async fn password_matches(password: &str, hash: Option<&str>) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
+    // One check per core at a time: each takes 19 MiB, and a flood of attempts from many
+    // addresses must queue rather than take the machine's memory.
+    static CHECKS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let checks = CHECKS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let Ok(_permit) = checks.acquire().await else {
+        return false;
+    };
     let password = password.to_string();
     let hash = hash.map(str::to_string);
     tokio::task::spawn_blocking(move || {
@@ -574,4 +587,30 @@ pub async fn end_other_sessions(
         "Every other browser is signed out.",
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_addresses_inside_the_admin_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/admin/rounds/3/"), "/admin/rounds/3/");
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/admin/",
+            "/admin/\r\nSet-Cookie: x=1",
+            "/admin/\\evil",
+            "/admin/ x",
+        ] {
+            assert_eq!(safe_next(bad), "/admin/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn browsers_are_named_as_people_name_them() {
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+        assert_eq!(browser_name(firefox), "Firefox on Linux");
+        assert_eq!(browser_name("curl/7.88.1"), "curl");
+    }
 }
