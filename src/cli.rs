@@ -464,10 +464,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ..Flags::database(cli.database_url)
                 },
             )?;
-            let base = config.base_url_or_local();
             let store = open_store(&config.database_url).await?;
             let state = crate::app::AppState::build(config, store)?;
-            let (xml, counts) = crate::interop::export::wxr(&state, &base).await?;
+            let (xml, counts) = crate::interop::export::wxr(&state, &state.base_url).await?;
             std::fs::write(&path, xml)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             println!(
@@ -489,9 +488,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ..Flags::database(cli.database_url)
                 },
             )?;
-            let base = config.base_url_or_local();
             let store = open_store(&config.database_url).await?;
             let state = crate::app::AppState::for_export(config, store)?;
+            let base = state.base_url.clone();
             let report = crate::interop::static_site::export(state, &dir, &base).await?;
             println!(
                 "wrote the site to {}: {} files written, {} unchanged, {} removed",

@@ -83,15 +83,21 @@ pub async fn deliver_due(
     settings: &MailSettings,
     now: i64,
 ) -> Result<DeliveryReport, MailError> {
-    let transport = transport(settings)?;
+    // Made only when there is mail: it reads the system's certificates from disk, and the
+    // worker's pass every few seconds usually finds nothing to send.
+    let mut transport = None;
     let mut report = DeliveryReport::default();
     loop {
         let batch = store.claim_due_mail(now, BATCH_SIZE, LEASE_SECONDS).await?;
         if batch.is_empty() {
             break;
         }
+        let transport = match &mut transport {
+            Some(made) => made,
+            None => transport.insert(self::transport(settings)?),
+        };
         for claimed in &batch {
-            match send(&transport, settings, claimed).await {
+            match send(transport, settings, claimed).await {
                 Ok(()) => {
                     // Mark at once: the time between these two lines is the only window in
                     // which a crash makes a message go out twice.

@@ -40,19 +40,6 @@ impl Store {
         Ok(())
     }
 
-    /// How many hits `bucket` has in its current window of `window` seconds, without adding one.
-    pub async fn rate_hits(&self, bucket: &str, window: i64) -> StoreResult<i64> {
-        let row: Option<(i64, i64)> =
-            sqlx::query_as("SELECT window_start, hits FROM rate_limits WHERE bucket = $1")
-                .bind(bucket)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(match row {
-            Some((start, hits)) if now() - start < window => hits,
-            _ => 0,
-        })
-    }
-
     /// Adds a pending subscriber and queues the confirmation email, together. An address
     /// already on the list is left as it is (and gets no second email). Returns whether the
     /// address is new.

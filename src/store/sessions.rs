@@ -24,26 +24,9 @@ pub struct SignInPlace {
 }
 
 impl Store {
-    /// Opens a session for `editor_id`; `token_hash` is the hash of the cookie's value.
+    /// Opens a session for `editor_id`; `token_hash` is the hash of the cookie's value, `place`
+    /// the browser and address it was opened from.
     pub async fn create_session(
-        &self,
-        token_hash: &str,
-        editor_id: i64,
-        csrf_token: &str,
-        lifetime: i64,
-    ) -> StoreResult<()> {
-        self.create_session_from(
-            token_hash,
-            editor_id,
-            csrf_token,
-            lifetime,
-            &SignInPlace::default(),
-        )
-        .await
-    }
-
-    /// As [`Store::create_session`], noting the browser and address it was opened from.
-    pub async fn create_session_from(
         &self,
         token_hash: &str,
         editor_id: i64,
@@ -107,12 +90,8 @@ impl Store {
         )
     }
 
-    /// Leaves `notice` for the next page the session shows (or clears it).
-    pub async fn set_session_notice(
-        &self,
-        token_hash: &str,
-        notice: Option<&str>,
-    ) -> StoreResult<()> {
+    /// Leaves `notice` for the next page the session shows.
+    pub async fn set_session_notice(&self, token_hash: &str, notice: &str) -> StoreResult<()> {
         sqlx::query("UPDATE sessions SET notice = $1 WHERE token_hash = $2")
             .bind(notice)
             .bind(token_hash)
@@ -129,12 +108,15 @@ impl Store {
         Ok(())
     }
 
-    /// Notes that a session was used now; at most one write a minute per session.
-    pub async fn touch_session(&self, token_hash: &str) -> StoreResult<()> {
+    /// Notes that a session was used now and drops its notice, which [`Store::session`] has
+    /// just read: one statement, and no write at all within a minute of the last when no
+    /// notice waits.
+    pub async fn session_seen(&self, token_hash: &str) -> StoreResult<()> {
         let at = now();
         sqlx::query(
-            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 \
-             AND (last_seen_at IS NULL OR last_seen_at < $3)",
+            "UPDATE sessions SET notice = NULL, last_seen_at = CASE \
+             WHEN last_seen_at IS NULL OR last_seen_at < $3 THEN $1 ELSE last_seen_at END \
+             WHERE token_hash = $2 AND (notice IS NOT NULL OR last_seen_at IS NULL OR last_seen_at < $3)",
         )
         .bind(at)
         .bind(token_hash)

@@ -194,15 +194,19 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// POSTs a form and returns the status and body of the response (redirects not followed).
-    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let response = self
-            .client
+    /// POSTs a form; the response as it came (redirects not followed).
+    async fn send_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
             .post(self.url(path))
             .form(fields)
             .send()
             .await
-            .expect("request");
+            .expect("request")
+    }
+
+    /// POSTs a form and returns the status and body of the response (redirects not followed).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let response = self.send_form(path, fields).await;
         let status = response.status().as_u16();
         (status, response.text().await.expect("body"))
     }
@@ -210,13 +214,7 @@ impl TestApp {
     /// POSTs a form as a browser does: a redirect after it (a form that was taken) is followed
     /// with a GET. Returns the last status and body, and whether a redirect was followed.
     pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (u16, String, bool) {
-        let response = self
-            .client
-            .post(self.url(path))
-            .form(fields)
-            .send()
-            .await
-            .expect("request");
+        let response = self.send_form(path, fields).await;
         let status = response.status().as_u16();
         if status != 303 {
             return (status, response.text().await.expect("body"), false);

@@ -145,10 +145,7 @@ impl FromRequestParts<SharedState> for SignedIn {
             let Some((editor, csrf, notice)) = state.store.session(&session).await? else {
                 return Ok(None);
             };
-            state.store.touch_session(&session).await?;
-            if notice.is_some() {
-                state.store.set_session_notice(&session, None).await?;
-            }
+            state.store.session_seen(&session).await?;
             Ok::<_, crate::store::StoreError>(Some(SignedIn {
                 editor,
                 csrf,
@@ -309,7 +306,7 @@ pub async fn done(
 ) -> Result<Response, WebError> {
     state
         .store
-        .set_session_notice(&form.session, Some(notice))
+        .set_session_notice(&form.session, notice)
         .await?;
     Ok(Redirect::to(to).into_response())
 }

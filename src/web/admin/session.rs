@@ -235,7 +235,7 @@ pub async fn login(
     };
     state
         .store
-        .create_session_from(
+        .create_session(
             &token_hash(&token),
             editor.id,
             &random_token(),
