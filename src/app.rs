@@ -1,78 +1,14 @@
-//! `Application`: the shared state, the bound listener and the mail worker beside it. Tests
-//! build it on port 0 and read back the port the system chose.
-
-use std::net::SocketAddr;
-use std::sync::Arc;
+//! `Application`: the bound listener, the web server on it, and the mail worker and the
+//! scheduler beside it. Tests build it on port 0 and read back the port the system chose.
 
 use anyhow::bail;
+use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::render::Templates;
 use crate::store::Store;
-use crate::web::views::PostViewCache;
-use crate::web::PageCache;
-
-/// What every request handler can reach.
-pub struct AppState {
-    /// The site's public address without a final `/`: every absolute link starts with it.
-    pub base_url: String,
-    pub store: Store,
-    pub templates: Templates,
-    pub config: Config,
-    pub cache: PageCache,
-    pub post_views: PostViewCache,
-}
-
-pub type SharedState = Arc<AppState>;
-
-impl AppState {
-    /// Loads the templates and sets up the page cache: everything the router needs, without
-    /// a listener (the static export renders pages in-process with it).
-    pub fn build(config: Config, store: Store) -> anyhow::Result<SharedState> {
-        let on = config.page_cache;
-        let base_url = config.base_url_or_local();
-        AppState::assemble(
-            base_url,
-            config,
-            store,
-            PageCache::new(on),
-            PostViewCache::new(on),
-        )
-    }
-
-    /// For the static export, which renders every page once: keeping the pages would only
-    /// cost memory, but each post is shown on a dozen pages, so its view is kept.
-    pub fn for_export(config: Config, store: Store) -> anyhow::Result<SharedState> {
-        let base_url = config.base_url_or_local();
-        AppState::assemble(
-            base_url,
-            config,
-            store,
-            PageCache::new(false),
-            PostViewCache::new(true),
-        )
-    }
-
-    fn assemble(
-        base_url: String,
-        config: Config,
-        store: Store,
-        cache: PageCache,
-        post_views: PostViewCache,
-    ) -> anyhow::Result<SharedState> {
-        let templates = Templates::load(config.theme.as_deref())?;
-        Ok(Arc::new(AppState {
-            base_url,
-            store,
-            templates,
-            config,
-            cache,
-            post_views,
-        }))
-    }
-}
+use crate::web::{AppState, SharedState};
 
 pub struct Application {
     listener: TcpListener,
@@ -124,11 +60,11 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let (stop, stopped) = watch::channel(false);
         let mail_worker = crate::mail::spawn_worker(
-            self.state.store.clone(),
+            self.state.column.store.clone(),
             self.state.config.mail.clone(),
             stopped.clone(),
         );
-        let scheduler = crate::jobs::spawn_scheduler(self.state.clone(), stopped);
+        let scheduler = crate::jobs::spawn_scheduler(self.state.column.clone(), stopped);
         let router = crate::web::router(self.state.clone());
         let served = axum::serve(
             self.listener,
@@ -143,7 +79,7 @@ impl Application {
         if let Err(e) = scheduler.await {
             tracing::error!("the scheduler stopped abnormally: {e}");
         }
-        self.state.store.close().await;
+        self.state.column.store.close().await;
         Ok(served?)
     }
 }

@@ -465,8 +465,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
             let store = open_store(&config.database_url).await?;
-            let state = crate::app::AppState::build(config, store)?;
-            let (xml, counts) = crate::interop::export::wxr(&state, &state.base_url).await?;
+            let state = crate::web::AppState::build(config, store)?;
+            let (xml, counts) =
+                crate::interop::export::wxr(&state.column, &state.column.base_url).await?;
             std::fs::write(&path, xml)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             println!(
@@ -489,9 +490,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )?;
             let store = open_store(&config.database_url).await?;
-            let state = crate::app::AppState::for_export(config, store)?;
-            let base = state.base_url.clone();
-            let report = crate::interop::static_site::export(state, &dir, &base).await?;
+            let state = crate::web::AppState::for_export(config, store)?;
+            let base = state.column.base_url.clone();
+            let router = crate::web::router(state.clone());
+            let report =
+                crate::interop::static_site::export(router, &state.column, &dir, &base).await?;
             println!(
                 "wrote the site to {}: {} files written, {} unchanged, {} removed",
                 dir.display(),
@@ -595,7 +598,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// Connects and migrates: what every command that touches the database does first.
 pub async fn open_store(url: &DatabaseUrl) -> anyhow::Result<Store> {
     let store = Store::connect(url).await?;
-    store.migrate().await?;
+    crate::column::migrate(&store).await?;
     Ok(store)
 }
 

@@ -383,5 +383,5 @@ async fn submit(
 
 /// Demo invitations were never mailed, so their tokens are thrown away and only a hash is kept.
 fn random_token_hash() -> String {
-    crate::auth::token_hash(&crate::auth::random_token())
+    crate::tokens::token_hash(&crate::tokens::random_token())
 }

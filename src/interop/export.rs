@@ -12,10 +12,10 @@ use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, 
 use quick_xml::Writer;
 use serde::Serialize;
 
-use crate::app::AppState;
+use crate::column::public::{post_views, PostView, SiteView};
+use crate::column::Column;
 use crate::render::{xml_text, SiteClock};
 use crate::store::{CommentRow, PublicEntry, PublicTerm};
-use crate::web::views::{post_views, PostView, SiteView};
 
 #[derive(Serialize)]
 struct BodyContext<'a> {
@@ -41,8 +41,8 @@ struct Site<'a> {
 }
 
 /// Writes the site as WXR 1.2. `base` is the site's public address, without a final slash.
-pub async fn wxr(state: &AppState, base: &str) -> anyhow::Result<(String, ExportCounts)> {
-    let store = &state.store;
+pub async fn wxr(column: &Column, base: &str) -> anyhow::Result<(String, ExportCounts)> {
+    let store = &column.store;
     let (site_view, clock) = SiteView::load(store).await?;
     let entries = store.public_entries().await?;
     let rows = store
@@ -74,7 +74,7 @@ pub async fn wxr(state: &AppState, base: &str) -> anyhow::Result<(String, Export
         let Some(view) = views.remove(&e.id) else {
             continue;
         };
-        let content = state
+        let content = column
             .templates
             .render("partials/post_body.html", BodyContext { post: &view, base })?;
         let comments = store.approved_comments(e.id).await?;

@@ -92,7 +92,7 @@ async fn import_pieces<R: std::io::BufRead>(
     reader: &mut WxrReader<R>,
     split_answers: bool,
 ) -> Result<ImportReport, ImportError> {
-    let (_, clock) = crate::web::views::SiteView::load(store).await?;
+    let (_, clock) = crate::column::public::SiteView::load(store).await?;
     let address = |kind: &str, published_at: i64, slug: &str| match kind {
         "page" => format!("/{slug}/"),
         _ => crate::render::permalink(&clock, published_at, slug),
@@ -115,7 +115,10 @@ async fn import_pieces<R: std::io::BufRead>(
             Piece::Tag(t) => importer.tag(&mapper.tag(&t)).await?,
             Piece::OtherTerm => other_terms += 1,
             Piece::Item(item) => match mapper.item(&item, &mut report) {
-                Mapped::Entry(e) => importer.entry(&e, &address).await?,
+                Mapped::Entry(e) => {
+                    let text = e.body_html.as_deref().map(crate::render::plain_text);
+                    importer.entry(&e, text.as_deref(), &address).await?
+                }
                 Mapped::Attachment(a) => importer.attachment(&a).await?,
                 Mapped::Skipped => {}
             },

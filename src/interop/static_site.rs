@@ -16,10 +16,12 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use tower::ServiceExt;
 
-use crate::app::SharedState;
+use crate::column::public::page_count;
+use crate::column::public::SiteView;
+use crate::column::Column;
+use crate::render::escape_html;
 use crate::render::permalink;
 use crate::store::Taxonomy;
-use crate::web::views::SiteView;
 
 /// What an export wrote.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -37,11 +39,11 @@ pub const MANIFEST: &str = ".roundtable-export";
 const EXPORT_WORKERS: usize = 4;
 
 /// Every public address of the site, in a stable order.
-pub async fn addresses(state: &SharedState) -> anyhow::Result<Vec<String>> {
-    let store = &state.store;
+pub async fn addresses(column: &Column) -> anyhow::Result<Vec<String>> {
+    let store = &column.store;
     let (_, clock) = SiteView::load(store).await?;
     let mut paths = vec!["/".to_string()];
-    let pages = crate::web::page_count(store.count_published_posts().await?);
+    let pages = page_count(store.count_published_posts().await?);
     paths.extend((2..=pages).map(|n| format!("/page/{n}/")));
     for e in store.public_entries().await? {
         paths.push(match e.kind.as_str() {
@@ -52,7 +54,7 @@ pub async fn addresses(state: &SharedState) -> anyhow::Result<Vec<String>> {
     for taxonomy in [Taxonomy::Tag, Taxonomy::Category] {
         for (term, count) in store.used_terms(taxonomy).await?.iter() {
             let base = format!("/{}/{}/", taxonomy.base(), term.slug);
-            let pages = crate::web::page_count(*count);
+            let pages = page_count(*count);
             paths.push(base.clone());
             paths.extend((2..=pages).map(|n| format!("{base}page/{n}/")));
             paths.push(format!("{base}feed/"));
@@ -92,7 +94,12 @@ pub fn file_for(dir: &Path, address: &str) -> PathBuf {
 }
 
 /// Renders every address through the router and writes the files that changed.
-pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Result<StaticReport> {
+pub async fn export(
+    router: axum::Router,
+    column: &Column,
+    dir: &Path,
+    base: &str,
+) -> anyhow::Result<StaticReport> {
     let host = base
         .split("://")
         .nth(1)
@@ -101,8 +108,7 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
         .next()
         .unwrap_or("localhost")
         .to_string();
-    let router = crate::web::router(state.clone());
-    let addresses = addresses(&state).await?;
+    let addresses = addresses(column).await?;
     let progress = super::progress_bar("exporting", addresses.len() as u64 + 1, super::Unit::Items);
     // A few pages at a time: rendering waits on the database as much as it computes.
     let next = Arc::new(AtomicUsize::new(0));
@@ -140,7 +146,7 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
         report.unchanged += part.unchanged;
         files.extend(written);
     }
-    let (site, _) = SiteView::load(&state.store).await?;
+    let (site, _) = SiteView::load(&column.store).await?;
     let search = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -148,8 +154,8 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
          <body><main><h1>Search</h1><p>This is a static copy of {title}: searching needs the live \
          site, at <a href=\"{base}/search\">{base}/search</a>.</p><p><a href=\"/\">Back to the \
          latest posts</a></p></main></body>\n</html>\n",
-        title = escape(&site.title),
-        base = escape(base),
+        title = escape_html(&site.title),
+        base = escape_html(base),
     );
     let file = dir.join("search/index.html");
     write_if_changed(&file, search.as_bytes(), &mut report)?;
@@ -157,13 +163,6 @@ pub async fn export(state: SharedState, dir: &Path, base: &str) -> anyhow::Resul
     report.removed = replace_manifest(dir, &files)?;
     progress.finish_and_clear();
     Ok(report)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Removes the files the previous export listed that this one did not write, with the

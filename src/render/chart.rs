@@ -1,6 +1,7 @@
 //! The short-answer tally as a small horizontal bar chart in SVG, drawn on the server so it
 //! needs no JavaScript, with its numbers also given as text for screen readers and feeds.
 
+use super::escape_html;
 use std::fmt::Write;
 
 const BAR_HEIGHT: u32 = 22;
@@ -18,7 +19,7 @@ pub fn tally_svg(title: &str, tally: &[(String, i64)]) -> String {
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tally-chart\" role=\"img\" \
          viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\"><title>{}</title>",
-        escape(title)
+        escape_html(title)
     );
     for (i, (label, count)) in tally.iter().enumerate() {
         let y = i as u32 * (BAR_HEIGHT + GAP);
@@ -30,7 +31,7 @@ pub fn tally_svg(title: &str, tally: &[(String, i64)]) -> String {
              <rect x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{bar}\" height=\"{BAR_HEIGHT}\" fill=\"#1f5c99\"/>\
              <text x=\"{}\" y=\"{text_y}\" font-size=\"14\">{count}</text>",
             LABEL_WIDTH - 8,
-            escape(label),
+            escape_html(label),
             LABEL_WIDTH + bar + 6,
         );
     }
@@ -45,13 +46,6 @@ pub fn tally_text(tally: &[(String, i64)]) -> String {
         .map(|(label, n)| format!("{label} {n}"))
         .collect::<Vec<_>>()
         .join(" · ")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -2,12 +2,14 @@
 //! time zone.
 
 mod chart;
+mod escape;
 mod feeds;
 mod markdown;
 mod templates;
 mod time;
 
 pub use chart::{tally_svg, tally_text};
+pub use escape::escape_html;
 pub(crate) use feeds::xml_text;
 pub use feeds::{atom, rss, FeedEntry, FeedMeta};
 pub use markdown::{comment_html, markdown_html, plain_text, COMMENT_TAGS};

@@ -68,7 +68,7 @@ impl Templates {
     pub fn load(theme: Option<&Path>) -> anyhow::Result<Templates> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_formatter(escape_html);
+        env.set_formatter(html_formatter);
         // Links in shared partials are relative on pages; feeds set `base` to the site's address.
         env.add_global("base", "");
         let theme: Option<PathBuf> = theme.map(Path::to_path_buf);
@@ -110,24 +110,13 @@ impl Templates {
     }
 }
 
-/// Escapes the five characters that matter in HTML text and attributes, and leaves `/` alone
-/// so addresses in pages stay readable (minijinja's default escapes it too).
-fn escape_html(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+/// Escapes with [`super::escape_html`], which leaves `/` alone so addresses in pages stay
+/// readable (minijinja's default escapes it too).
+fn html_formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
     match (state.auto_escape(), value.as_str()) {
-        (AutoEscape::Html, Some(text)) if !value.is_safe() => {
-            let mut escaped = String::with_capacity(text.len());
-            for c in text.chars() {
-                match c {
-                    '&' => escaped.push_str("&amp;"),
-                    '<' => escaped.push_str("&lt;"),
-                    '>' => escaped.push_str("&gt;"),
-                    '"' => escaped.push_str("&quot;"),
-                    '\'' => escaped.push_str("&#39;"),
-                    c => escaped.push(c),
-                }
-            }
-            out.write_str(&escaped).map_err(minijinja::Error::from)
-        }
+        (AutoEscape::Html, Some(text)) if !value.is_safe() => out
+            .write_str(&super::escape_html(text))
+            .map_err(minijinja::Error::from),
         _ => minijinja::escape_formatter(out, state, value),
     }
 }

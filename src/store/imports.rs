@@ -216,11 +216,13 @@ impl WpImporter {
     }
 
     /// Writes a post or page with its terms, answers, comments and old addresses, unless an
-    /// earlier import of the same site wrote it. `address` gives a published entry's new
-    /// address from its kind, publication time and slug.
+    /// earlier import of the same site wrote it. `body_text` is the text a reader sees of its
+    /// HTML, which search indexes; `address` gives a published entry's new address from its
+    /// kind, publication time and slug.
     pub async fn entry(
         &mut self,
         entry: &WpEntry,
+        body_text: Option<&str>,
         address: &(dyn Fn(&str, i64, &str) -> String + Sync),
     ) -> StoreResult<()> {
         if known(&mut self.tx, &self.site, "post", entry.wp_id)
@@ -239,7 +241,7 @@ impl WpImporter {
             })
             .await?;
         }
-        let id = insert_entry(&mut self.tx, entry, &self.editors).await?;
+        let id = insert_entry(&mut self.tx, entry, body_text, &self.editors).await?;
         remember(&mut self.tx, &self.site, "post", entry.wp_id, id).await?;
         match entry.kind {
             "page" => self.counts.pages += 1,
@@ -490,6 +492,7 @@ const RESERVED: [&str; 16] = [
 async fn insert_entry(
     tx: &mut Tx,
     entry: &WpEntry,
+    body_text: Option<&str>,
     editors: &HashMap<String, i64>,
 ) -> StoreResult<i64> {
     let mut slug = entry.slug.clone();
@@ -525,8 +528,8 @@ async fn insert_entry(
     };
     Ok(sqlx::query_scalar(
         "INSERT INTO posts (kind, slug, title, intro, closing, body_html, excerpt, status, author_id, \
-         comments_open, publish_at, published_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         comments_open, publish_at, published_at, created_at, updated_at, body_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(entry.kind)
     .bind(slug.as_str())
@@ -542,6 +545,7 @@ async fn insert_entry(
     .bind(entry.published_at)
     .bind(entry.created_at)
     .bind(entry.published_at.unwrap_or(entry.created_at))
+    .bind(body_text)
     .fetch_one(&mut **tx)
     .await?)
 }

@@ -150,56 +150,22 @@ impl Store {
     /// Creates a draft post from a round: the chosen answers in order, tags and categories
     /// (the series' category included).
     pub async fn compile_post(&self, p: &NewPost) -> StoreResult<i64> {
+        self.compile_post_with_edits(p, &[]).await
+    }
+
+    /// As [`Store::compile_post`], with the editor's headings, notes and edits of each
+    /// answer saved in the same unit of work.
+    pub async fn compile_post_with_edits(
+        &self,
+        p: &NewPost,
+        edits: &[(i64, super::AnswerEdit)],
+    ) -> StoreResult<i64> {
         let at = now();
         let mut tx = self.begin().await?;
-        let existing: Option<i64> = match p.round_id {
-            Some(round_id) => {
-                sqlx::query_scalar::<_, Option<i64>>("SELECT post_id FROM rounds WHERE id = $1")
-                    .bind(round_id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .flatten()
-            }
-            None => None,
-        };
-        let post_id: i64 = match existing {
-            // Compiling again rewrites the same post: its address, if published, stays.
-            Some(post_id) => {
-                sqlx::query("UPDATE posts SET title = $1, intro = $2, closing = $3, updated_at = $4 WHERE id = $5")
-                    .bind(&p.title)
-                    .bind(&p.intro)
-                    .bind(&p.closing)
-                    .bind(at)
-                    .bind(post_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
-                    .bind(post_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM post_categories WHERE post_id = $1")
-                    .bind(post_id)
-                    .execute(&mut *tx)
-                    .await?;
-                post_id
-            }
-            None => {
-                let slug = free_slug(&mut tx, p.slug.as_deref().unwrap_or(&p.title)).await?;
-                sqlx::query_scalar(
-                    "INSERT INTO posts (kind, slug, title, intro, closing, status, series_id, author_id, created_at, updated_at) \
-                     VALUES ('post', $1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
-                )
-                .bind(slug.as_str())
-                .bind(&p.title)
-                .bind(&p.intro)
-                .bind(&p.closing)
-                .bind(p.series_id)
-                .bind(p.author_id)
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await?
-            }
-        };
+        for (answer_id, edit) in edits {
+            super::rounds::save_answer_edit(&mut tx, *answer_id, edit).await?;
+        }
+        let post_id = write_post_row(&mut tx, p, at).await?;
         if let Some(round_id) = p.round_id {
             sqlx::query("UPDATE rounds SET post_id = $1, updated_at = $2 WHERE id = $3")
                 .bind(post_id)
@@ -527,6 +493,28 @@ impl Store {
     }
 
     /// How many revisions a post has, newest last.
+    /// Imported posts whose HTML has no plain text beside it yet: `(id, body_html)`.
+    pub async fn posts_without_body_text(&self) -> StoreResult<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, body_html FROM posts WHERE body_html IS NOT NULL AND body_text IS NULL",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Keeps the text a reader sees of a post's HTML, and indexes the post again with it.
+    pub async fn set_body_text(&self, post_id: i64, text: &str) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE posts SET body_text = $1 WHERE id = $2")
+            .bind(text)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+        reindex_post(&mut tx, post_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn revision_count(&self, post_id: i64) -> StoreResult<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM revisions WHERE post_id = $1")
@@ -535,6 +523,60 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// The post a compilation writes: the round's post again (its address, if published, stays;
+/// its terms are cleared to be linked again), or a new draft. Returns its id.
+async fn write_post_row(tx: &mut Tx, p: &NewPost, at: i64) -> StoreResult<i64> {
+    let existing: Option<i64> = match p.round_id {
+        Some(round_id) => {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT post_id FROM rounds WHERE id = $1")
+                .bind(round_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .flatten()
+        }
+        None => None,
+    };
+    let post_id: i64 = match existing {
+        // Compiling again rewrites the same post: its address, if published, stays.
+        Some(post_id) => {
+            sqlx::query("UPDATE posts SET title = $1, intro = $2, closing = $3, updated_at = $4 WHERE id = $5")
+                .bind(&p.title)
+                .bind(&p.intro)
+                .bind(&p.closing)
+                .bind(at)
+                .bind(post_id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
+                .bind(post_id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM post_categories WHERE post_id = $1")
+                .bind(post_id)
+                .execute(&mut **tx)
+                .await?;
+            post_id
+        }
+        None => {
+            let slug = free_slug(tx, p.slug.as_deref().unwrap_or(&p.title)).await?;
+            sqlx::query_scalar(
+                "INSERT INTO posts (kind, slug, title, intro, closing, status, series_id, author_id, created_at, updated_at) \
+                 VALUES ('post', $1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(slug.as_str())
+            .bind(&p.title)
+            .bind(&p.intro)
+            .bind(&p.closing)
+            .bind(p.series_id)
+            .bind(p.author_id)
+            .bind(at)
+            .fetch_one(&mut **tx)
+            .await?
+        }
+    };
+    Ok(post_id)
 }
 
 /// A slug made from `text` that no post has yet.
@@ -563,7 +605,7 @@ pub(crate) async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
         .bind(post_id)
         .execute(&mut **tx)
         .await?;
-    let (title, intro, closing, body_html, published_at, status): (
+    let (title, intro, closing, body_text, published_at, status): (
         String,
         String,
         String,
@@ -571,7 +613,7 @@ pub(crate) async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
         Option<i64>,
         String,
     ) = sqlx::query_as(
-        "SELECT title, intro, closing, body_html, published_at, status FROM posts WHERE id = $1",
+        "SELECT title, intro, closing, body_text, published_at, status FROM posts WHERE id = $1",
     )
     .bind(post_id)
     .fetch_one(&mut **tx)
@@ -586,7 +628,7 @@ pub(crate) async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
     let post_text = [
         intro.as_str(),
         // Imported HTML is searched as the text a reader sees, not its markup.
-        &crate::render::plain_text(body_html.as_deref().unwrap_or("")),
+        body_text.as_deref().unwrap_or(""),
         closing.as_str(),
     ]
     .join("\n\n");

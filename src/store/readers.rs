@@ -107,7 +107,7 @@ impl Store {
         if let Some(value) = self.setting(&key).await? {
             return Ok(value);
         }
-        let fresh = crate::auth::random_token();
+        let fresh = crate::tokens::random_token();
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
         )

@@ -307,23 +307,33 @@ pub struct AnswerEdit {
 impl Store {
     pub async fn edit_answer(&self, answer_id: i64, edit: &AnswerEdit) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query(
-            "UPDATE answers SET editor_heading = $1, editor_note = $2, edited_body = $3, updated_at = $4 WHERE id = $5",
-        )
-        .bind(&edit.editor_heading)
-        .bind(&edit.editor_note)
-        .bind(&edit.edited_body)
-        .bind(now())
-        .bind(answer_id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound("answer"));
-        }
+        save_answer_edit(&mut tx, answer_id, edit).await?;
         super::bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Keeps the editor's heading, note and edited text of one answer.
+pub(super) async fn save_answer_edit(
+    tx: &mut Tx,
+    answer_id: i64,
+    edit: &AnswerEdit,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE answers SET editor_heading = $1, editor_note = $2, edited_body = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(&edit.editor_heading)
+    .bind(&edit.editor_note)
+    .bind(&edit.edited_body)
+    .bind(now())
+    .bind(answer_id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("answer"));
+    }
+    Ok(())
 }
 
 /// A round with its response numbers, for the dashboard and the list of rounds.

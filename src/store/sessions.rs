@@ -52,7 +52,7 @@ impl Store {
         .bind(at + lifetime)
         .bind(&place.user_agent)
         .bind(&place.client)
-        .bind(&crate::auth::random_token()[..16])
+        .bind(&crate::tokens::random_token()[..16])
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -9,35 +9,12 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::with_retry_after;
-use super::views::SiteView;
-use super::{mailer, WebError};
-use crate::app::SharedState;
-use crate::auth::token_hash;
-use crate::domain::{Attribution, Byline, Email, Signature};
+use super::{SharedState, WebError};
+use crate::column::answers::{self, is_late, AnswerDraft, AnswerProblems, Saved};
+use crate::column::SiteView;
+use crate::domain::{Attribution, Byline};
 use crate::render::{human_date, markdown_html};
-use crate::store::{AnswerSubmission, InvitationContext, MailKind, PanelistRow};
-
-#[derive(Serialize, Default, Clone)]
-struct AnswerForm {
-    name: String,
-    pronouns: String,
-    title: String,
-    department: String,
-    institution: String,
-    city: String,
-    attribution: String,
-    role: String,
-    show_library_type: bool,
-    choice: String,
-    body: String,
-}
-
-#[derive(Serialize, Default)]
-struct Errors {
-    attribution: Option<String>,
-    choice: Option<String>,
-    body: Option<String>,
-}
+use crate::store::{InvitationContext, PanelistRow};
 
 #[derive(Serialize)]
 struct Question {
@@ -53,9 +30,9 @@ struct AnswerPage {
     action: String,
     question: Question,
     choices: Vec<String>,
-    form: AnswerForm,
+    form: AnswerDraft,
     signature: String,
-    errors: Errors,
+    errors: AnswerProblems,
     message: Option<String>,
     error: Option<String>,
     preview_html: Option<String>,
@@ -67,7 +44,7 @@ async fn invitation(
     state: &SharedState,
     token: &str,
 ) -> Result<Result<InvitationContext, Response>, WebError> {
-    match state.store.invitation_by_token(&token_hash(token)).await? {
+    match answers::invitation(&state.column, token).await? {
         Some(found) => Ok(Ok(found)),
         None => {
             let message = "This answer link is not valid. Check that you opened the whole link from your \
@@ -83,26 +60,6 @@ async fn invitation(
     }
 }
 
-/// Whether an answer sent now arrives too late for the round.
-fn is_late(invitation: &InvitationContext) -> bool {
-    let now = crate::store::now();
-    invitation.round_status != "open"
-        || invitation.closes_at.is_some_and(|t| now > t)
-        || now > invitation.expires_at
-}
-
-fn signature_of(form: &AnswerForm) -> Signature {
-    let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-    Signature {
-        name: form.name.trim().to_string(),
-        pronouns: opt(&form.pronouns),
-        title: opt(&form.title),
-        department: opt(&form.department),
-        institution: opt(&form.institution),
-        city: opt(&form.city),
-    }
-}
-
 /// One panelist's link, as the page is drawn for it.
 struct Answering<'a> {
     state: &'a SharedState,
@@ -114,8 +71,8 @@ struct Answering<'a> {
 impl Answering<'_> {
     async fn render(
         &self,
-        form: AnswerForm,
-        errors: Errors,
+        form: AnswerDraft,
+        errors: AnswerProblems,
         message: Option<String>,
         preview: bool,
         status: StatusCode,
@@ -126,8 +83,8 @@ impl Answering<'_> {
             invitation,
             panelist,
         } = *self;
-        let (site, clock) = SiteView::load(&state.store).await?;
-        let library_types = state.store.library_types().await?;
+        let (site, clock) = SiteView::load(&state.column.store).await?;
+        let library_types = state.column.store.library_types().await?;
         let type_name = panelist
             .library_type
             .as_ref()
@@ -136,7 +93,7 @@ impl Answering<'_> {
         let attribution = Attribution::parse(&form.attribution).unwrap_or(Attribution::Named);
         let byline = Byline::new(
             attribution,
-            &signature_of(&form),
+            &form.signature(),
             None,
             Some(form.role.as_str()),
             form.show_library_type.then_some(type_name).flatten(),
@@ -154,8 +111,12 @@ impl Answering<'_> {
                 follow_up: invitation.follow_up.clone(),
                 closes: invitation.closes_at.map(|t| human_date(&clock, t)),
             },
-            choices: state.store.round_choices(invitation.round_id).await?,
-            signature: signature_of(&form).line(),
+            choices: state
+                .column
+                .store
+                .round_choices(invitation.round_id)
+                .await?,
+            signature: form.signature().line(),
             preview_html: preview.then(|| markdown_html(&form.body)),
             preview_byline: byline.text,
             form,
@@ -163,7 +124,7 @@ impl Answering<'_> {
             message: message.or(late_notice),
             error: None,
         };
-        let html = state.templates.render("pages/answer.html", page)?;
+        let html = state.column.templates.render("pages/answer.html", page)?;
         Ok((
             status,
             [(axum::http::header::CACHE_CONTROL, "no-store")],
@@ -182,11 +143,12 @@ pub async fn page(
         Err(page) => return Ok(page),
     };
     state
+        .column
         .store
         .mark_invitation_opened(invitation.invitation_id)
         .await?;
-    let panelist = state.store.panelist(invitation.panelist_id).await?;
-    let mut form = AnswerForm {
+    let panelist = state.column.store.panelist(invitation.panelist_id).await?;
+    let mut form = AnswerDraft {
         name: panelist.name.clone(),
         pronouns: panelist.pronouns.clone().unwrap_or_default(),
         title: panelist.title.clone().unwrap_or_default(),
@@ -195,10 +157,11 @@ pub async fn page(
         city: panelist.city.clone().unwrap_or_default(),
         attribution: "named".into(),
         role: panelist.role_description.clone().unwrap_or_default(),
-        ..AnswerForm::default()
+        ..AnswerDraft::default()
     };
     let mut message = None;
     if let Some((attribution, role, show_type, choice, body, _)) = state
+        .column
         .store
         .answer_of_invitation(invitation.invitation_id)
         .await?
@@ -217,7 +180,13 @@ pub async fn page(
         invitation: &invitation,
         panelist: &panelist,
     }
-    .render(form, Errors::default(), message, false, StatusCode::OK)
+    .render(
+        form,
+        AnswerProblems::default(),
+        message,
+        false,
+        StatusCode::OK,
+    )
     .await
 }
 
@@ -259,8 +228,8 @@ pub async fn submit(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let panelist = state.store.panelist(invitation.panelist_id).await?;
-    let form = AnswerForm {
+    let panelist = state.column.store.panelist(invitation.panelist_id).await?;
+    let form = AnswerDraft {
         name: sent.name,
         pronouns: sent.pronouns,
         title: sent.title,
@@ -273,172 +242,44 @@ pub async fn submit(
         choice: sent.choice,
         body: sent.body.replace("\r\n", "\n"),
     };
-    if sent.action == "preview" {
-        return Answering {
-            state: &state,
-            token: &token,
-            invitation: &invitation,
-            panelist: &panelist,
-        }
-        .render(form, Errors::default(), None, true, StatusCode::OK)
-        .await;
-    }
-    let choices = state.store.round_choices(invitation.round_id).await?;
-    let attribution = Attribution::parse(&form.attribution);
-    let mut errors = Errors::default();
-    if form.body.trim().is_empty() {
-        errors.body = Some("Please write your answer.".into());
-    } else if form.body.chars().count() > 50_000 {
-        errors.body =
-            Some("Your answer is longer than 50,000 characters; please shorten it.".into());
-    }
-    match attribution {
-        None => errors.attribution = Some("Choose how your answer is signed.".into()),
-        Some(Attribution::Named) if form.name.trim().is_empty() => {
-            errors.attribution = Some("To publish with your name, fill in your name.".into())
-        }
-        Some(Attribution::Role) if form.role.trim().is_empty() => {
-            errors.attribution = Some(
-                "To publish with your role only, describe the role as it should appear.".into(),
-            )
-        }
-        _ => {}
-    }
-    if !choices.is_empty() && !choices.contains(&form.choice) {
-        errors.choice = Some(format!("Pick one of: {}.", choices.join(", ")));
-    }
-    let (Some(attribution), None, None, None) = (
-        attribution,
-        &errors.attribution,
-        &errors.choice,
-        &errors.body,
-    ) else {
-        let message =
-            Some("Your answer is not saved yet: please look at the notes below.".to_string());
-        return Answering {
-            state: &state,
-            token: &token,
-            invitation: &invitation,
-            panelist: &panelist,
-        }
-        .render(
-            form,
-            errors,
-            message,
-            false,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let late = is_late(&invitation);
-    let mut signature = signature_of(&form);
-    if signature.name.is_empty() {
-        // Answers not signed by name may leave the name out; the profile keeps the one it had.
-        signature.name = panelist.name.clone();
-    }
-    let submission = AnswerSubmission {
-        signature,
-        attribution,
-        role_description: (attribution == Attribution::Role).then(|| form.role.trim().to_string()),
-        show_library_type: attribution == Attribution::Anonymous && form.show_library_type,
-        choice: Some(form.choice.clone()).filter(|c| !c.is_empty()),
-        body: form.body.clone(),
-        is_late: late,
-    };
-    let receipt = receipt(&state, &token, &panelist, &invitation, &submission).await?;
-    // A late answer needs the editor: the post may be out already.
-    let alerts = if late {
-        let link = format!(
-            "{}/admin/rounds/{}/",
-            state.base_url.clone(),
-            invitation.round_id
-        );
-        let text = format!(
-            "{} sent an answer after the round closed: “{}”.",
-            panelist.name, invitation.prompt
-        );
-        mailer::editor_alerts(&state, "A late answer arrived", &text, &link).await?
-    } else {
-        Vec::new()
-    };
-    let saved = state
-        .store
-        .save_answer(&invitation, &submission, &receipt, &alerts)
-        .await
-        .map_err(WebError::from);
-    if let Err(e) = saved {
-        // The database could not take it: the answer goes back to the panelist, whole.
-        let Some((status, message)) = e.not_saved() else {
-            return Err(e);
-        };
-        return Answering {
-            state: &state,
-            token: &token,
-            invitation: &invitation,
-            panelist: &panelist,
-        }
-        .render(form, Errors::default(), Some(message.into()), false, status)
-        .await
-        .map(with_retry_after);
-    }
-    let message = if late {
-        "Thank you! The round had closed, so your answer is kept for the editor as a late answer. A copy is on its way to your inbox."
-    } else {
-        "Thank you! Your answer is saved and a copy is on its way to your inbox. You can change it here until the round closes."
-    };
-    Answering {
+    let answering = Answering {
         state: &state,
         token: &token,
         invitation: &invitation,
         panelist: &panelist,
+    };
+    if sent.action == "preview" {
+        return answering
+            .render(form, AnswerProblems::default(), None, true, StatusCode::OK)
+            .await;
     }
-    .render(
-        form,
-        Errors::default(),
-        Some(message.into()),
-        false,
-        StatusCode::OK,
-    )
-    .await
-}
-
-async fn receipt(
-    state: &SharedState,
-    token: &str,
-    panelist: &PanelistRow,
-    invitation: &InvitationContext,
-    submission: &AnswerSubmission,
-) -> Result<crate::store::OutgoingMail, WebError> {
-    #[derive(Serialize)]
-    struct Context<'a> {
-        site: String,
-        name: &'a str,
-        prompt: &'a str,
-        signed_as: String,
-        choice: Option<&'a str>,
-        body: &'a str,
-        late: bool,
-        link: String,
-    }
-    let (site, _) = SiteView::load(&state.store).await?;
-    let to = Email::parse(&panelist.email).map_err(|e| WebError::BadRequest(e.0))?;
-    let signed_as = match submission.attribution {
-        Attribution::Named => format!("with your name, as “{}”", submission.signature.line()),
-        Attribution::Role => format!(
-            "with your role only, as “{}”",
-            submission.role_description.as_deref().unwrap_or("")
+    let submitted = answers::submit(&state.column, &token, &invitation, &panelist, &form)
+        .await
+        .map_err(WebError::from);
+    let (message, status, errors) = match submitted {
+        Ok(Ok(Saved { late: true })) => (
+            "Thank you! The round had closed, so your answer is kept for the editor as a late answer. A copy is on its way to your inbox.",
+            StatusCode::OK,
+            AnswerProblems::default(),
         ),
-        Attribution::Anonymous => "anonymously".to_string(),
+        Ok(Ok(Saved { late: false })) => (
+            "Thank you! Your answer is saved and a copy is on its way to your inbox. You can change it here until the round closes.",
+            StatusCode::OK,
+            AnswerProblems::default(),
+        ),
+        Ok(Err(problems)) => (
+            "Your answer is not saved yet: please look at the notes below.",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            problems,
+        ),
+        // The database could not take it: the answer goes back to the panelist, whole.
+        Err(e) => match e.not_saved() {
+            Some((status, message)) => (message, status, AnswerProblems::default()),
+            None => return Err(e),
+        },
     };
-    let context = Context {
-        site: site.title,
-        name: &panelist.name,
-        prompt: &invitation.prompt,
-        signed_as,
-        choice: submission.choice.as_deref(),
-        body: &submission.body,
-        late: submission.is_late,
-        link: format!("{}/answer/{token}", state.base_url.clone()),
-    };
-    mailer::email(state, MailKind::Receipt, &to, "receipt", context)
+    answering
+        .render(form, errors, Some(message.into()), false, status)
+        .await
+        .map(with_retry_after)
 }

@@ -6,11 +6,11 @@ use axum::http::header;
 use axum::response::{IntoResponse, Json, Response};
 use serde::{Deserialize, Serialize};
 
-use super::views::{post_views, PostView, SiteView};
 use super::WebError;
-use crate::app::SharedState;
+use crate::column::public::{post_views, PostView, SiteView};
 use crate::render::permalink;
 use crate::store::{SearchQuery, Taxonomy};
+use crate::web::SharedState;
 
 const API_PAGE_SIZE: i64 = 20;
 
@@ -85,7 +85,7 @@ pub async fn posts(
     Query(params): Query<PageParams>,
 ) -> Result<Json<impl Serialize>, WebError> {
     let page = page_of(&params)?;
-    let store = &state.store;
+    let store = &state.column.store;
     let total = store.count_published_posts().await?;
     let (_, clock) = SiteView::load(store).await?;
     let rows = store
@@ -106,7 +106,7 @@ pub async fn post(
     Path(id): Path<String>,
 ) -> Result<Json<PostView>, WebError> {
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    let store = &state.store;
+    let store = &state.column.store;
     let row = store.post(id).await.map_err(|_| WebError::NotFound)?;
     if row.status != "published" {
         return Err(WebError::NotFound);
@@ -128,7 +128,7 @@ pub struct TermJson {
 }
 
 async fn terms(state: &SharedState, taxonomy: Taxonomy) -> Result<Json<Vec<TermJson>>, WebError> {
-    let terms = state.store.used_terms(taxonomy).await?;
+    let terms = state.column.store.used_terms(taxonomy).await?;
     Ok(Json(
         terms
             .iter()
@@ -165,7 +165,7 @@ pub struct PanelistJson {
 pub async fn panelists(
     State(state): State<SharedState>,
 ) -> Result<Json<Vec<PanelistJson>>, WebError> {
-    let panelists = state.store.public_panelists().await?;
+    let panelists = state.column.store.public_panelists().await?;
     Ok(Json(
         panelists
             .into_iter()
@@ -220,7 +220,7 @@ pub async fn search(
     let page = page_of(&PageParams {
         page: params.page.clone(),
     })?;
-    let store = &state.store;
+    let store = &state.column.store;
     let (_, clock) = SiteView::load(store).await?;
     let (hits, total) = store
         .search(&SearchQuery {
@@ -262,7 +262,7 @@ pub async fn search(
 
 /// The OpenAPI 3 document, with the server's address filled in.
 pub async fn openapi(State(state): State<SharedState>) -> Response {
-    let base = state.base_url.clone();
+    let base = state.column.base_url.clone();
     let doc = include_str!("openapi.json").replace("{{BASE}}", &base);
     ([(header::CONTENT_TYPE, "application/json")], doc).into_response()
 }

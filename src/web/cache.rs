@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::SharedState;
+use crate::web::SharedState;
 
 /// Pages larger than this are served but not kept.
 const MAX_CACHED_BODY: usize = 4 * 1024 * 1024;
@@ -83,7 +83,7 @@ pub async fn cached(State(state): State<SharedState>, request: Request, next: Ne
     if !(request.method() == Method::GET || request.method() == Method::HEAD) {
         return next.run(request).await;
     }
-    let version = match state.store.content_version().await {
+    let version = match state.column.store.content_version().await {
         Ok(v) => v,
         // Without a version the page cannot be validated; render it, uncached.
         Err(_) => return next.run(request).await,

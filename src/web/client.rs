@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use crate::app::SharedState;
+use crate::web::SharedState;
 
 /// The header that carries a request's id, in the response and (from a trusted proxy) the request.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -145,7 +145,7 @@ pub async fn identify(
         .filter(|v| v.len() <= 64 && v.as_bytes().iter().all(|b| b.is_ascii_graphic()))
         .cloned();
     let id = given.unwrap_or_else(|| {
-        HeaderValue::from_str(&crate::auth::random_token()[..16]).expect("hex is a header value")
+        HeaderValue::from_str(&crate::tokens::random_token()[..16]).expect("hex is a header value")
     });
     request.headers_mut().insert(REQUEST_ID, id.clone());
     request.extensions_mut().insert(client);

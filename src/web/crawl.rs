@@ -4,15 +4,16 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::views::SiteView;
 use super::WebError;
-use crate::app::SharedState;
+use crate::column::public::SiteView;
+use crate::render::escape_html;
 use crate::render::{iso_datetime, permalink};
 use crate::store::Taxonomy;
+use crate::web::SharedState;
 
 pub async fn sitemap(State(state): State<SharedState>) -> Result<Response, WebError> {
-    let store = &state.store;
-    let base = state.base_url.clone();
+    let store = &state.column.store;
+    let base = state.column.base_url.clone();
     let (_, clock) = SiteView::load(store).await?;
     let mut urls: Vec<(String, Option<String>)> = vec![(format!("{base}/"), None)];
     for post in store.sitemap_posts().await? {
@@ -38,7 +39,7 @@ pub async fn sitemap(State(state): State<SharedState>) -> Result<Response, WebEr
     );
     for (loc, lastmod) in urls {
         xml.push_str("<url><loc>");
-        xml.push_str(&escape_xml(&loc));
+        xml.push_str(&escape_html(&loc));
         xml.push_str("</loc>");
         if let Some(lastmod) = lastmod {
             xml.push_str("<lastmod>");
@@ -56,17 +57,11 @@ pub async fn sitemap(State(state): State<SharedState>) -> Result<Response, WebEr
 }
 
 pub async fn robots(State(state): State<SharedState>) -> impl IntoResponse {
-    let base = state.base_url.clone();
+    let base = state.column.base_url.clone();
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         format!(
             "User-agent: *\nDisallow: /admin/\nDisallow: /answer/\n\nSitemap: {base}/sitemap.xml\n"
         ),
     )
-}
-
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

@@ -4,6 +4,8 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::column::ColumnError;
+use crate::render::escape_html;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +20,16 @@ pub enum WebError {
     Store(#[from] StoreError),
     #[error("template: {0:#}")]
     Template(#[from] minijinja::Error),
+}
+
+impl From<ColumnError> for WebError {
+    fn from(e: ColumnError) -> WebError {
+        match e {
+            ColumnError::Refused(sentence) => WebError::BadRequest(sentence),
+            ColumnError::Store(e) => WebError::Store(e),
+            ColumnError::Template(e) => WebError::Template(e),
+        }
+    }
 }
 
 /// The sentence an error page shows, kept beside the response so that the API can send it as
@@ -116,17 +128,10 @@ impl IntoResponse for WebError {
              <title>{title}</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\
              <body><main class=\"page error-page\"><h1>{title}</h1><p>{message}</p>\
              <p><a href=\"/\">Go to the home page</a></p></main></body></html>",
-            message = escape(&message)
+            message = escape_html(&message)
         );
         let mut response = (status, Html(body)).into_response();
         response.extensions_mut().insert(shown);
         with_retry_after(response)
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

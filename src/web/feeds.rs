@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::views::{published_count, published_page, SiteView};
 use super::WebError;
-use crate::app::SharedState;
+use crate::column::public::{published_count, published_page, SiteView};
 use crate::render::{atom, rss, FeedEntry, FeedMeta};
 use crate::store::{PostList, Taxonomy};
+use crate::web::SharedState;
 
 /// Posts per feed: WordPress's default ("Syndication feeds show the most recent 10 items"),
 /// and each carries a whole post with all its answers.
@@ -28,12 +28,12 @@ async fn respond(
     page_path: &str,
     list: PostList,
 ) -> Result<Response, WebError> {
-    let base = state.base_url.clone();
-    let (site, clock) = SiteView::load(&state.store).await?;
-    let posts = published_page(state, &clock, list, 0, FEED_SIZE).await?;
+    let base = state.column.base_url.clone();
+    let (site, clock) = SiteView::load(&state.column.store).await?;
+    let posts = published_page(&state.column, &clock, list, 0, FEED_SIZE).await?;
     let mut entries = Vec::with_capacity(posts.len());
     for post in &posts {
-        let content_html = post.feed_body(&state.templates, &base)?;
+        let content_html = post.feed_body(&state.column.templates, &base)?;
         let intro = crate::render::plain_text(&post.intro_html);
         entries.push(FeedEntry {
             id: format!("{base}/?p={}", post.id),
@@ -89,7 +89,7 @@ pub async fn site_atom(state: State<SharedState>) -> Result<Response, WebError> 
 }
 
 async fn site_feed(state: &SharedState, format: Format) -> Result<Response, WebError> {
-    let (site, _) = SiteView::load(&state.store).await?;
+    let (site, _) = SiteView::load(&state.column.store).await?;
     respond(state, format, site.title, "/", PostList::All).await
 }
 
@@ -100,15 +100,16 @@ async fn term_feed(
     format: Format,
 ) -> Result<Response, WebError> {
     // The feed of a term no published post files yet is empty, not missing.
-    let term = match state.store.used_term(taxonomy, slug).await? {
+    let term = match state.column.store.used_term(taxonomy, slug).await? {
         Some(term) => term,
         None => state
+            .column
             .store
             .term_by_slug(taxonomy, slug)
             .await?
             .ok_or(WebError::NotFound)?,
     };
-    let (site, _) = SiteView::load(&state.store).await?;
+    let (site, _) = SiteView::load(&state.column.store).await?;
     let path = format!("/{}/{}/", taxonomy.base(), term.slug);
     respond(
         state,
@@ -155,15 +156,16 @@ async fn panelist_feed(
     format: Format,
 ) -> Result<Response, WebError> {
     let panelist = state
+        .column
         .store
         .public_panelist(slug)
         .await?
         .ok_or(WebError::NotFound)?;
     let list = PostList::Panelist(panelist.id);
-    if published_count(state, list).await? == 0 {
+    if published_count(&state.column, list).await? == 0 {
         return Err(WebError::NotFound);
     }
-    let (site, _) = SiteView::load(&state.store).await?;
+    let (site, _) = SiteView::load(&state.column.store).await?;
     let path = format!("/panelist/{}/", panelist.slug);
     respond(
         state,

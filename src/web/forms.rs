@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use super::client::Client;
 use super::error::with_retry_after;
 use super::site::{find_post, render_post};
-use super::views::{comment_view, SiteView};
-use super::WebError;
-use crate::app::SharedState;
-use crate::auth::{derived_token, derived_token_matches, random_token, token_hash};
+use super::{SharedState, WebError};
+use crate::column::comments::{self, CommentDraft, CommentLimit, Kept};
+use crate::column::public::{comment_view, PostView};
+use crate::column::SiteView;
 use crate::domain::{CommentStatus, Email, QuestionState};
-use crate::store::{MailKind, NewComment, NewPanelist, NewQuestion, OutgoingMail, Sending};
+use crate::store::{MailKind, NewPanelist, NewQuestion, OutgoingMail};
+use crate::tokens::{self, random_token, token_hash};
 
 /// The window, in seconds, of the comments-per-address limit (`comment_rate_max`).
 const RATE_WINDOW: i64 = 600;
@@ -98,7 +99,7 @@ impl CommentForm {
 
 /// A short keyed hash of the client's address: enough to rate-limit, never the address itself.
 pub(crate) async fn client_hash(state: &SharedState, client: &Client) -> Result<String, WebError> {
-    let secret = state.store.secret("address_hash").await?;
+    let secret = state.column.store.secret("address_hash").await?;
     // One IPv6 subscriber usually has a whole /64: counted as one client.
     let ip = match client.ip {
         std::net::IpAddr::V6(v6) => {
@@ -108,7 +109,7 @@ pub(crate) async fn client_hash(state: &SharedState, client: &Client) -> Result<
         }
         v4 => v4,
     };
-    Ok(derived_token(&secret, "client", &ip.to_string())[..32].to_string())
+    Ok(tokens::client_key(&secret, &ip.to_string()))
 }
 
 /// Counts one sending of a form by this client; false once it has sent `max` in `window`.
@@ -120,7 +121,7 @@ async fn within_limit(
     max: i64,
 ) -> Result<bool, WebError> {
     let bucket = format!("{form}:{}", client_hash(state, client).await?);
-    Ok(state.store.allow_rate(&bucket, window, max).await?)
+    Ok(state.column.store.allow_rate(&bucket, window, max).await?)
 }
 
 /// The address a held comment's author is sent to: it shows them their comment, which
@@ -130,8 +131,8 @@ async fn held_comment_url(
     post_url: &str,
     id: i64,
 ) -> Result<String, WebError> {
-    let secret = state.store.secret("held_comment").await?;
-    let mac = &derived_token(&secret, "held-comment", &id.to_string())[..32];
+    let secret = state.column.store.secret("held_comment").await?;
+    let mac = tokens::held_comment(&secret, id);
     Ok(format!("{post_url}comments?held={id}-{mac}#comment-{id}"))
 }
 
@@ -156,9 +157,9 @@ pub async fn post_comment(
         return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let (id, status) = match save_comment(&state, &client, &post.view, &form, email).await {
-        Ok(Saved::Comment(id, status)) => (id, status),
-        Ok(Saved::Deleted) => return Ok(Redirect::to(&post.view.url).into_response()),
-        Ok(Saved::TooMany) => {
+        Ok(Kept::Comment(id, status)) => (id, status),
+        Ok(Kept::Deleted) => return Ok(Redirect::to(&post.view.url).into_response()),
+        Ok(Kept::TooMany) => {
             form.errors.form =
                 Some("You have posted several comments in a short time. Please wait a few minutes and send it again.".into());
             let mut response =
@@ -169,7 +170,7 @@ pub async fn post_comment(
             );
             return Ok(response);
         }
-        Ok(Saved::ReplyGone) => {
+        Ok(Kept::ReplyGone) => {
             form.errors.form = Some("The comment you replied to is no longer there; your comment is below, post it again.".into());
             form.parent_id = None;
             return redisplay(state.clone(), post, form, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -204,11 +205,11 @@ pub async fn held_comment(
     Query(q): Query<HeldQuery>,
 ) -> Result<Response, WebError> {
     let post = find_post(&state, &year, &month, &day, &slug).await?;
-    let secret = state.store.secret("held_comment").await?;
+    let secret = state.column.store.secret("held_comment").await?;
     let held = match q.held.split_once('-') {
-        Some((id, mac)) if derived_token_matches(&secret, "held-comment", id, mac) => {
+        Some((id, mac)) if tokens::held_comment_matches(&secret, id, mac) => {
             match id.parse::<i64>() {
-                Ok(id) => state.store.comment(id).await?,
+                Ok(id) => state.column.store.comment(id).await?,
                 Err(_) => None,
             }
         }
@@ -217,7 +218,7 @@ pub async fn held_comment(
     let Some(row) = held.filter(|c| c.post_id == post.view.id && c.status == "pending") else {
         return Ok(Redirect::to(&post.view.url).into_response());
     };
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let pending = comment_view(&clock, &row);
     let html = render_post(&state, post, CommentForm::default(), Some(pending)).await?;
     Ok((
@@ -227,83 +228,30 @@ pub async fn held_comment(
         .into_response())
 }
 
-/// How saving a comment went, short of a database failure.
-enum Saved {
-    /// Stored now, or by an earlier sending of the same comment.
-    Comment(i64, CommentStatus),
-    /// An earlier sending of the same comment was stored, and deleted since.
-    Deleted,
-    /// The address sent more than `comment_rate_max` comments in the window.
-    TooMany,
-    /// The comment replied to was deleted meanwhile.
-    ReplyGone,
-}
-
-/// The writes of a comment: the rate limit, then the comment with its editor alerts. The
-/// same comment sent again (a reload, a double click) is found, not stored twice: its key is
-/// what was said, by whom, where, so no key in the (cached, shared) page is needed.
+/// Keeps the comment through the column's workflow, limited per reader address.
 async fn save_comment(
     state: &SharedState,
     client: &Client,
-    post: &crate::web::views::PostView,
+    post: &PostView,
     form: &CommentForm,
     email: Email,
-) -> Result<Saved, WebError> {
-    let ip_hash = client_hash(state, client).await?;
-    let secret = state.store.secret("form_key").await?;
-    let said = format!(
-        "{}\0{:?}\0{}\0{}\0{}",
-        post.id,
-        form.parent_id,
-        email.as_str().to_lowercase(),
-        form.name.trim(),
-        form.body.trim()
-    );
-    let form_key = derived_token(&secret, "comment", &said);
-    if !state
-        .store
-        .allow_rate(
-            &format!("comment:{ip_hash}"),
-            RATE_WINDOW,
-            state.config.comment_rate_max,
-        )
-        .await?
-    {
-        return Ok(Saved::TooMany);
-    }
-    let url = form.url.trim();
-    let new = NewComment {
+) -> Result<Kept, WebError> {
+    let draft = CommentDraft {
         post_id: post.id,
+        post_title: &post.title,
         parent_id: form.parent_id,
-        author_name: form.name.trim().to_string(),
-        author_email: email,
-        author_url: (!url.is_empty()).then(|| url.to_string()),
-        body: form.body.clone(),
-        ip_hash: Some(ip_hash),
-        // Robots fill the hidden field; keep what they sent where the editor can see it.
-        status: (!form.homepage.is_empty()).then_some(CommentStatus::Spam),
-        created_at: None,
+        name: &form.name,
+        email,
+        url: &form.url,
+        body: &form.body,
+        homepage: &form.homepage,
+        client: client_hash(state, client).await?,
     };
-    let alert_text = format!("{} commented on “{}”.", new.author_name, post.title);
-    let alerts = super::mailer::editor_alerts(
-        state,
-        "A comment awaits moderation",
-        &alert_text,
-        &format!("{}/admin/comments/", state.base_url),
-    )
-    .await?;
-    match state
-        .store
-        .add_comment_once(&new, &alerts, Some(&form_key))
-        .await
-    {
-        Ok(Sending::First((id, status)) | Sending::Again(Some((id, status)))) => {
-            Ok(Saved::Comment(id, status))
-        }
-        Ok(Sending::Again(None)) => Ok(Saved::Deleted),
-        Err(crate::store::StoreError::NotFound(_)) => Ok(Saved::ReplyGone),
-        Err(e) => Err(e.into()),
-    }
+    let limit = CommentLimit {
+        max: state.config.comment_rate_max,
+        window: RATE_WINDOW,
+    };
+    Ok(comments::add(&state.column, draft, limit).await?)
 }
 
 /// A field of a public form.
@@ -430,8 +378,9 @@ async fn render_form(
     form: FormView,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let (site, _) = SiteView::load(&state.store).await?;
+    let (site, _) = SiteView::load(&state.column.store).await?;
     let html = state
+        .column
         .templates
         .render("pages/form.html", FormPage { site, form })?;
     // A form page comes back from the server each time, never from the Back button's copy:
@@ -563,6 +512,7 @@ pub async fn suggest_post(
             credit_submitter: !value(&form.fields, "credit").is_empty(),
         };
         let saved = state
+            .column
             .store
             .create_question_once(&question, key.as_deref())
             .await;
@@ -576,6 +526,7 @@ pub async fn suggest_post(
 async fn join_form(state: &SharedState) -> Result<FormView, WebError> {
     let mut library_type = Field::new("library_type", "Library type", "select", true, 40);
     library_type.options = state
+        .column
         .store
         .library_types()
         .await?
@@ -656,12 +607,13 @@ pub async fn join_post(
             ..NewPanelist::default()
         };
         let saved = async {
-            match state.store.create_panelist(&request).await {
+            match state.column.store.create_panelist(&request).await {
                 Ok(id) => {
                     let token = random_token();
-                    let link = format!("{}/join/confirm/{token}", state.base_url);
+                    let link = format!("{}/join/confirm/{token}", state.column.base_url);
                     let mail = confirmation(&state, &email, "join the panel", link).await?;
                     state
+                        .column
                         .store
                         .request_join_confirmation(id, &token_hash(&token), &mail)
                         .await?;
@@ -735,9 +687,10 @@ pub async fn subscribe_post(
     };
     if !filled_by_robot(&typed) {
         let token = random_token();
-        let link = format!("{}/subscribe/confirm/{token}", state.base_url);
+        let link = format!("{}/subscribe/confirm/{token}", state.column.base_url);
         let mail = confirmation(&state, &email, "get each new post by email", link).await?;
         let saved = state
+            .column
             .store
             .add_subscriber(&email, &token_hash(&token), Some(&mail))
             .await;
@@ -761,9 +714,9 @@ async fn confirmation(
         what: &'a str,
         link: String,
     }
-    let (site, _) = SiteView::load(&state.store).await?;
-    super::mailer::email(
-        state,
+    let (site, _) = SiteView::load(&state.column.store).await?;
+    crate::column::letters::email(
+        &state.column,
         MailKind::Confirm,
         to,
         "confirm",
@@ -773,6 +726,7 @@ async fn confirmation(
             link,
         },
     )
+    .map_err(WebError::from)
 }
 
 /// A short page that says how a confirmation or unsubscription went.
@@ -799,7 +753,12 @@ pub async fn confirm_subscription(
     State(state): State<SharedState>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    if state.store.confirm_subscriber(&token_hash(&token)).await? {
+    if state
+        .column
+        .store
+        .confirm_subscriber(&token_hash(&token))
+        .await?
+    {
         message_page(
             &state,
             StatusCode::OK,
@@ -822,7 +781,7 @@ pub async fn confirm_join(
     State(state): State<SharedState>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    if state.store.confirm_join(&token_hash(&token)).await? {
+    if state.column.store.confirm_join(&token_hash(&token)).await? {
         message_page(
             &state,
             StatusCode::OK,
@@ -849,14 +808,8 @@ async fn check_unsubscribe(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(None);
     };
-    let secret = state.store.secret("unsubscribe").await?;
-    let fits = crate::auth::derived_token_matches(&secret, "unsubscribe", &id.to_string(), token)
-        // Newsletters sent before tokens were HMACs carry a plain SHA-256 of secret and id.
-        || crate::auth::constant_time_eq(
-            token.as_bytes(),
-            &token_hash(&format!("{secret}:unsubscribe:{id}")).as_bytes()[..32],
-        );
-    Ok(fits.then_some(id))
+    let secret = state.column.store.secret("unsubscribe").await?;
+    Ok(tokens::unsubscribe_matches(&secret, id, token).then_some(id))
 }
 
 /// The link in each newsletter: a page with one button, so link checkers that open every
@@ -901,7 +854,7 @@ pub async fn unsubscribe(
         )
         .await;
     };
-    state.store.unsubscribe(id).await?;
+    state.column.store.unsubscribe(id).await?;
     message_page(
         &state,
         StatusCode::OK,

@@ -10,10 +10,9 @@ mod error;
 mod feeds;
 mod forms;
 pub(crate) mod id;
-mod mailer;
 mod search;
 mod site;
-pub(crate) mod views;
+mod state;
 
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
@@ -21,16 +20,13 @@ use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use admin::{newsletter as admin_newsletter, queue_reminders as admin_queue_reminders};
 pub use cache::PageCache;
 pub use error::WebError;
 /// The public forms and the search query as decoded from a request; public for the fuzz
 /// targets (`fuzz/`), which decode them as `Form` and `Query` do.
 pub use forms::{CommentForm, Typed};
 pub use search::{encode_query, SearchParams};
-pub use site::page_count;
-
-use crate::app::SharedState;
+pub use state::{AppState, SharedState};
 
 pub fn router(state: SharedState) -> Router {
     let public = Router::new()

@@ -9,11 +9,11 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::site::{page_count, PAGE_SIZE};
-use super::views::SiteView;
 use super::WebError;
-use crate::app::SharedState;
+use crate::column::public::SiteView;
 use crate::render::permalink;
 use crate::store::{SearchQuery, Taxonomy, MATCH_END, MATCH_START};
+use crate::web::SharedState;
 
 /// Longer queries are refused with a message rather than searched.
 const MAX_QUERY_CHARS: usize = 200;
@@ -102,7 +102,7 @@ pub async fn search(
     State(state): State<SharedState>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, WebError> {
-    let store = &state.store;
+    let store = &state.column.store;
     let (site, clock) = SiteView::load(store).await?;
     let query = params.q.trim().to_string();
     let page = match params.page.as_str() {
@@ -212,7 +212,7 @@ pub async fn search(
     );
     let newer_url = (page > 1).then(|| format!("{base}page={}", page - 1));
     let older_url = (page < pages).then(|| format!("{base}page={}", page + 1));
-    let html = state.templates.render(
+    let html = state.column.templates.render(
         "pages/search.html",
         SearchPage {
             site,

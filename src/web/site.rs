@@ -7,17 +7,16 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::forms::CommentForm;
-use super::views::{
+use super::WebError;
+use crate::column::public::{
     comment_threads, post_views, published_count, published_page, published_post_at, CommentView,
     FoundPost, PostView, ShownPost, SiteView,
 };
-use super::WebError;
-use crate::app::SharedState;
 use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
 use crate::store::{PostList, Taxonomy};
+use crate::web::SharedState;
 
-/// Posts per page on the home page and archives.
-pub const PAGE_SIZE: i64 = 10;
+pub use crate::column::public::{page_count, PAGE_SIZE};
 
 /// WordPress's addresses on `/`: `?s=` searches, `?p=ID` and `?page_id=ID` name a post or
 /// page of an imported site (answered from the stored redirects). Anything else is ignored.
@@ -60,7 +59,7 @@ pub async fn home(
         (None, None) => None,
     };
     if let Some(old) = old {
-        return match state.store.redirect_for(&old).await? {
+        return match state.column.store.redirect_for(&old).await? {
             Some(new) => Ok(moved_permanently(&new)),
             None => Err(WebError::NotFound),
         };
@@ -86,11 +85,6 @@ pub fn page_number(text: &str) -> Result<i64, WebError> {
     }
 }
 
-/// How many pages `total` items fill, at least one.
-pub fn page_count(total: i64) -> i64 {
-    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
-}
-
 /// Links to the neighbouring pages of a list whose first page is `base`.
 pub fn neighbours(base: &str, page: i64, pages: i64) -> (Option<String>, Option<String>) {
     let url = |n: i64| {
@@ -107,16 +101,16 @@ pub fn neighbours(base: &str, page: i64, pages: i64) -> (Option<String>, Option<
 }
 
 async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, WebError> {
-    let pages = page_count(published_count(state, PostList::All).await?);
+    let pages = page_count(published_count(&state.column, PostList::All).await?);
     if page > pages {
         return Err(WebError::NotFound);
     }
-    let (site, clock) = SiteView::load(&state.store).await?;
+    let (site, clock) = SiteView::load(&state.column.store).await?;
     let offset = (page - 1) * PAGE_SIZE;
-    let posts = published_page(state, &clock, PostList::All, offset, PAGE_SIZE).await?;
-    let posts = ShownPost::all(&state.templates, posts)?;
+    let posts = published_page(&state.column, &clock, PostList::All, offset, PAGE_SIZE).await?;
+    let posts = ShownPost::all(&state.column.templates, posts)?;
     let (newer_url, older_url) = neighbours("/", page, pages);
-    let html = state.templates.render(
+    let html = state.column.templates.render(
         "pages/home.html",
         ListPage {
             site,
@@ -165,7 +159,7 @@ async fn or_old_address(
     match found {
         Err(WebError::NotFound) => {
             let old = crate::interop::percent_decode(uri.path());
-            match state.store.redirect_for(&old).await? {
+            match state.column.store.redirect_for(&old).await? {
                 Some(new) => Ok(moved_permanently(&new)),
                 None => Err(WebError::NotFound),
             }
@@ -201,21 +195,28 @@ async fn render_archive(
     slug: &str,
     page: i64,
 ) -> Result<Html<String>, WebError> {
-    let store = &state.store;
+    let store = &state.column.store;
     // A term no published post files has no archive.
     let term = store
         .used_term(taxonomy, slug)
         .await?
         .ok_or(WebError::NotFound)?;
     let list = PostList::Term(taxonomy, term.id);
-    let count = published_count(state, list).await?;
+    let count = published_count(&state.column, list).await?;
     let pages = page_count(count);
     if page > pages || count == 0 {
         return Err(WebError::NotFound);
     }
     let (site, clock) = SiteView::load(store).await?;
-    let posts = published_page(state, &clock, list, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let posts = ShownPost::all(&state.templates, posts)?;
+    let posts = published_page(
+        &state.column,
+        &clock,
+        list,
+        (page - 1) * PAGE_SIZE,
+        PAGE_SIZE,
+    )
+    .await?;
+    let posts = ShownPost::all(&state.column.templates, posts)?;
     let base = format!("/{}/{}/", taxonomy.base(), term.slug);
     let (newer_url, older_url) = neighbours(&base, page, pages);
     let archive = ArchiveView {
@@ -227,7 +228,7 @@ async fn render_archive(
         count,
         feed_url: format!("{base}feed/"),
     };
-    let html = state.templates.render(
+    let html = state.column.templates.render(
         "pages/archive.html",
         ListPage {
             site,
@@ -274,7 +275,7 @@ pub async fn panelist(
     state: State<SharedState>,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let store = &state.store;
+    let store = &state.column.store;
     let panelist = store
         .public_panelist(&slug)
         .await?
@@ -318,7 +319,7 @@ pub async fn panelist(
         photo_url: panelist.photo_url,
         photo_credit: panelist.photo_credit,
     };
-    Ok(Html(state.templates.render(
+    Ok(Html(state.column.templates.render(
         "pages/panelist.html",
         PanelistPage {
             site,
@@ -351,9 +352,9 @@ pub async fn find_post(
     else {
         return Err(WebError::NotFound);
     };
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let day = day_bounds(&clock, year, month, day).ok_or(WebError::NotFound)?;
-    published_post_at(state, &clock, slug, day)
+    published_post_at(&state.column, &clock, slug, day)
         .await?
         .ok_or(WebError::NotFound)
 }
@@ -383,10 +384,10 @@ pub async fn render_post(
     form: CommentForm,
     pending: Option<CommentView>,
 ) -> Result<String, WebError> {
-    let (site, clock) = SiteView::load(&state.store).await?;
-    let post = ShownPost::of(&state.templates, post)?;
+    let (site, clock) = SiteView::load(&state.column.store).await?;
+    let post = ShownPost::of(&state.column.templates, post)?;
     let comments = comment_threads(&clock, &comments);
-    Ok(state.templates.render(
+    Ok(state.column.templates.render(
         "pages/post.html",
         PostPage {
             site,
@@ -404,7 +405,7 @@ pub async fn healthz(State(state): State<SharedState>) -> Response {
     let answer = |status, text: &'static str| {
         (status, [(header::CACHE_CONTROL, "no-store")], text).into_response()
     };
-    match state.store.ping().await {
+    match state.column.store.ping().await {
         Ok(()) => answer(StatusCode::OK, "ok\n"),
         Err(e) => {
             tracing::warn!(error = %e, "health check: the database does not answer");
@@ -438,19 +439,25 @@ pub async fn not_found(state: State<SharedState>, uri: Uri) -> Result<Response, 
         Some(q) => format!("{decoded}?{}", crate::interop::percent_decode(q)),
         None => decoded.clone(),
     };
-    if let Some(new) = state.store.redirect_for(&old).await? {
+    if let Some(new) = state.column.store.redirect_for(&old).await? {
         return Ok(moved_permanently(&new));
     }
     let segments: Vec<&str> = decoded.trim_matches('/').split('/').collect();
     if decoded.ends_with('/') && segments.len() == 1 && !segments[0].is_empty() {
-        if let Some(row) = state.store.published_page_by_slug(segments[0]).await? {
-            let (site, clock) = SiteView::load(&state.store).await?;
-            let mut page = post_views(&state.store, &clock, vec![row])
+        if let Some(row) = state
+            .column
+            .store
+            .published_page_by_slug(segments[0])
+            .await?
+        {
+            let (site, clock) = SiteView::load(&state.column.store).await?;
+            let mut page = post_views(&state.column.store, &clock, vec![row])
                 .await?
                 .pop()
                 .ok_or(WebError::NotFound)?;
             page.url = decoded.clone();
             let html = state
+                .column
                 .templates
                 .render("pages/page.html", PageOfSite { site, page })?;
             return Ok(Html(html).into_response());

@@ -466,7 +466,7 @@ async fn reset_link(app: &TestApp) -> String {
         .await
         .unwrap()
         .unwrap();
-    let token = roundtable::auth::random_token();
+    let token = roundtable::tokens::random_token();
     let mail = OutgoingMail {
         kind: MailKind::Alert,
         dedupe_key: None,
@@ -479,7 +479,7 @@ async fn reset_link(app: &TestApp) -> String {
     app.store
         .request_password_reset(
             editor.id,
-            &roundtable::auth::token_hash(&token),
+            &roundtable::tokens::token_hash(&token),
             3600,
             &mail,
         )

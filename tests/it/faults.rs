@@ -10,9 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use roundtable::auth::token_hash;
 use roundtable::domain::{QuestionState, RoundStatus};
 use roundtable::store::{now, Backend, NewPanelist, NewQuestion, NewRound};
+use roundtable::tokens::token_hash;
 
 use crate::helpers::TestDb;
 use crate::smtp::free_port;

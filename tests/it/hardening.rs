@@ -222,7 +222,7 @@ pub fn urlencode(s: &str) -> String {
 
 #[tokio::test]
 async fn a_panelists_link_neither_reads_nor_changes_another_panelists_answer() {
-    use roundtable::auth::token_hash;
+    use roundtable::tokens::token_hash;
     let app = TestApp::with_demo(Backend::Sqlite).await;
     let store = &app.store;
     let round = store

@@ -140,7 +140,7 @@ macro_rules! store_test {
 pub struct TestApp {
     pub addr: SocketAddr,
     /// The server's shared state, for driving scheduled work directly.
-    pub state: roundtable::app::SharedState,
+    pub state: roundtable::web::SharedState,
     pub store: Store,
     pub client: reqwest::Client,
     _db: TestDb,
@@ -244,7 +244,7 @@ pub async fn serve(
     store: Store,
     mail: MailSettings,
     configure: impl FnOnce(&mut Config),
-) -> (SocketAddr, roundtable::app::SharedState) {
+) -> (SocketAddr, roundtable::web::SharedState) {
     let mut config = Config {
         database_url: url.clone(),
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -263,6 +263,18 @@ pub async fn serve(
     let (addr, state) = (app.addr(), app.state());
     tokio::spawn(app.run_until_stopped());
     (addr, state)
+}
+
+/// Exports the site `state` serves into `dir`, as `roundtable export static` does.
+pub async fn export_static(
+    state: &roundtable::web::SharedState,
+    dir: &std::path::Path,
+    base: &str,
+) -> roundtable::interop::static_site::StaticReport {
+    let router = roundtable::web::router(state.clone());
+    roundtable::interop::static_site::export(router, &state.column, dir, base)
+        .await
+        .expect("static export")
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects.

@@ -405,8 +405,8 @@ fn serve_refuses_to_start_without_a_base_url_unless_it_is_a_local_demo() {
 
 #[tokio::test]
 async fn an_unsubscribe_link_from_an_older_newsletter_still_works() {
-    use roundtable::auth::token_hash;
     use roundtable::domain::Email;
+    use roundtable::tokens::token_hash;
     let app = TestApp::with_demo(Backend::Sqlite).await;
     let email = Email::parse("old-reader@example.org").unwrap();
     app.store

@@ -7,10 +7,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use roundtable::app::AppState;
 use roundtable::config::{Config, MailSettings};
 use roundtable::interop::{export, import, static_site, wxr};
 use roundtable::store::{Backend, DatabaseUrl, Store};
+use roundtable::web::AppState;
 
 use crate::helpers::{TestApp, TestDb};
 use crate::store_test;
@@ -643,7 +643,7 @@ fn config() -> Config {
 async fn exporting_wxr_and_importing_it_elsewhere_gives_the_same_public_site() {
     let source = TestApp::with_demo(Backend::Sqlite).await;
     let state = AppState::build(config(), source.store.clone()).unwrap();
-    let (xml, written) = export::wxr(&state, "https://column.example.org")
+    let (xml, written) = export::wxr(&state.column, "https://column.example.org")
         .await
         .unwrap();
     assert!(written.posts > 0);
@@ -868,7 +868,7 @@ async fn any_stored_text_exports_as_well_formed_wxr_that_imports_again(store: St
         .unwrap();
 
     let state = AppState::build(config(), store.clone()).unwrap();
-    let (xml, written) = export::wxr(&state, "https://column.example.org")
+    let (xml, written) = export::wxr(&state.column, "https://column.example.org")
         .await
         .unwrap();
     assert_eq!(written.posts, posts.len());
@@ -950,11 +950,9 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::build(config(), app.store.clone()).unwrap();
     let base = format!("http://{}", app.addr);
-    let first = static_site::export(state.clone(), dir.path(), &base)
-        .await
-        .unwrap();
+    let first = crate::helpers::export_static(&state, dir.path(), &base).await;
     assert!(first.written > 10, "{first:?}");
-    let again = static_site::export(state, dir.path(), &base).await.unwrap();
+    let again = crate::helpers::export_static(&state, dir.path(), &base).await;
     assert_eq!(again.written, 0, "an unchanged site rewrites nothing");
 
     let port = free_port();
@@ -1032,7 +1030,7 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
     // Written behind the store's back, like another process: seen within VERSION_TTL.
     tokio::time::sleep(roundtable::store::VERSION_TTL * 2).await;
     let state = AppState::build(config(), app.store.clone()).unwrap();
-    let after = static_site::export(state, dir.path(), &base).await.unwrap();
+    let after = crate::helpers::export_static(&state, dir.path(), &base).await;
     assert!(after.removed >= 1, "{after:?}");
     assert!(!post_file.exists(), "the taken-down post's file is gone");
     assert!(

@@ -4,9 +4,10 @@
 //! what is refused comes back as typed beside an error; and no page ever carries markup that
 //! could run script.
 
-use roundtable::auth::{hash_password, token_hash};
+use roundtable::auth::hash_password;
 use roundtable::domain::{CommentStatus, Email, RoundStatus};
 use roundtable::store::{Backend, Store, Taxonomy};
+use roundtable::tokens::token_hash;
 
 use crate::hardening::{naughty_strings, urlencode};
 use crate::helpers::{csrf_of, post_url, TestApp};

@@ -627,9 +627,7 @@ async fn an_anonymous_panelists_identity_appears_in_no_public_output() {
     // The static export (`roundtable export static DIR`): every file it writes.
     let dir = tempfile::tempdir().unwrap();
     let base = format!("http://{}", app.addr);
-    roundtable::interop::static_site::export(app.state.clone(), dir.path(), &base)
-        .await
-        .expect("the static export runs");
+    crate::helpers::export_static(&app.state, dir.path(), &base).await;
     let mut files = 0;
     let mut saw_answer = false;
     let mut folders = vec![dir.path().to_path_buf()];

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use roundtable::auth::token_hash;
 use roundtable::store::{now, Backend};
+use roundtable::tokens::token_hash;
 
 use crate::helpers::TestApp;
 

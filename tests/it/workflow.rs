@@ -780,12 +780,14 @@ async fn the_scheduler_reminds_once_closes_rounds_and_publishes_scheduled_posts(
         .unwrap();
 
     // Three days before closing: one reminder each for the four who have not answered.
-    let report = roundtable::jobs::tick(&app.state, now()).await.unwrap();
+    let report = roundtable::jobs::tick(&app.state.column, now())
+        .await
+        .unwrap();
     assert_eq!(report.reminders, 4);
     assert_eq!(store.outbox_counts().await.unwrap().pending, 4);
     // Running again (a restart, a second server) sends nothing twice.
     assert_eq!(
-        roundtable::jobs::tick(&app.state, now())
+        roundtable::jobs::tick(&app.state.column, now())
             .await
             .unwrap()
             .reminders,
@@ -793,14 +795,14 @@ async fn the_scheduler_reminds_once_closes_rounds_and_publishes_scheduled_posts(
     );
     // The day before closing: the second reminder of the schedule.
     assert_eq!(
-        roundtable::jobs::tick(&app.state, closes_at - day / 2)
+        roundtable::jobs::tick(&app.state.column, closes_at - day / 2)
             .await
             .unwrap()
             .reminders,
         4
     );
     // After the closing time the round is closed.
-    let report = roundtable::jobs::tick(&app.state, closes_at + 1)
+    let report = roundtable::jobs::tick(&app.state.column, closes_at + 1)
         .await
         .unwrap();
     assert_eq!(report.closed, 1);
@@ -826,14 +828,14 @@ async fn the_scheduler_reminds_once_closes_rounds_and_publishes_scheduled_posts(
     let publish_at = now() + 3 * day;
     store.schedule_post(post_id, publish_at).await.unwrap();
     assert_eq!(
-        roundtable::jobs::tick(&app.state, publish_at - 60)
+        roundtable::jobs::tick(&app.state.column, publish_at - 60)
             .await
             .unwrap()
             .published,
         0
     );
     assert_eq!(
-        roundtable::jobs::tick(&app.state, publish_at + 60)
+        roundtable::jobs::tick(&app.state.column, publish_at + 60)
             .await
             .unwrap()
             .published,
@@ -857,4 +859,57 @@ async fn successful_sign_ins_do_not_use_up_the_limit() {
     for _ in 0..12 {
         sign_in(&app).await;
     }
+}
+
+#[tokio::test]
+async fn a_scheduled_post_that_cannot_go_out_is_tried_again_while_the_others_are_published() {
+    use roundtable::store::{now, NewPost};
+    // A theme whose newsletter names the post's first tag: it cannot be written for a post
+    // without tags, so that post fails to publish while the other goes out.
+    let theme = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(theme.path().join("email")).unwrap();
+    std::fs::write(
+        theme.path().join("email/newsletter.txt"),
+        "New on {{ site }}: {{ post.tags[0].name }}\n{{ text }}\n",
+    )
+    .unwrap();
+    let dir = theme.path().to_path_buf();
+    let app = TestApp::with_demo_configured(Backend::Sqlite, |c| c.theme = Some(dir)).await;
+    let store = &app.store;
+    let draft = |title: &str, tags: Vec<String>| NewPost {
+        title: title.into(),
+        slug: None,
+        intro: "An announcement.".into(),
+        closing: String::new(),
+        series_id: None,
+        author_id: None,
+        round_id: None,
+        answer_ids: vec![],
+        tags,
+        categories: vec![],
+    };
+    let tagged = store
+        .compile_post(&draft("Tagged news", vec!["news".into()]))
+        .await
+        .unwrap();
+    let untagged = store
+        .compile_post(&draft("Untagged news", vec![]))
+        .await
+        .unwrap();
+    let at = now() + 60;
+    store.schedule_post(untagged, at).await.unwrap();
+    store.schedule_post(tagged, at).await.unwrap();
+
+    let report = roundtable::jobs::tick(&app.state.column, at + 1)
+        .await
+        .unwrap();
+    assert_eq!((report.published, report.failed), (1, 1));
+    assert_eq!(store.post(tagged).await.unwrap().status, "published");
+    assert_eq!(store.post(untagged).await.unwrap().status, "scheduled");
+    // The next pass tries the one that failed again, and only that one.
+    let again = roundtable::jobs::tick(&app.state.column, at + 31)
+        .await
+        .unwrap();
+    assert_eq!((again.published, again.failed), (0, 1));
+    assert_eq!(store.post(untagged).await.unwrap().status, "scheduled");
 }

@@ -6,10 +6,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::{done, page, AdminChrome, AdminForm, SignedIn};
-use crate::app::SharedState;
+use crate::column::public::SiteView;
 use crate::domain::CommentStatus;
 use crate::render::{comment_html, human_date};
-use crate::web::views::SiteView;
+use crate::web::SharedState;
 use crate::web::WebError;
 
 #[derive(Deserialize, Default)]
@@ -42,9 +42,10 @@ pub async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
     let status = CommentStatus::parse(&q.status).unwrap_or(CommentStatus::Pending);
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let comments = state
+        .column
         .store
         .comments_with_status(status, 200)
         .await?
@@ -96,7 +97,7 @@ pub async fn moderate(
             ))
         }
     };
-    let n = state.store.moderate_comments(&ids, target).await?;
+    let n = state.column.store.moderate_comments(&ids, target).await?;
     done(
         &state,
         &form,
@@ -120,7 +121,7 @@ pub async fn subscribers(
     who: SignedIn,
 ) -> Result<Response, WebError> {
     let chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    let subscribers = state.store.subscribers().await?;
+    let subscribers = state.column.store.subscribers().await?;
     let count = |s: &str| subscribers.iter().filter(|(_, status)| status == s).count();
     let context = SubscribersPage {
         confirmed: count("confirmed"),

@@ -6,11 +6,11 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
-use crate::app::SharedState;
+use crate::column::public::SiteView;
 use crate::domain::{CommentStatus, RoundStatus};
 use crate::render::{human_date, SiteClock};
 use crate::store::{OutboxCounts, RoundSummary};
-use crate::web::views::SiteView;
+use crate::web::SharedState;
 use crate::web::WebError;
 
 #[derive(Serialize)]
@@ -69,7 +69,7 @@ pub async fn dashboard(
     State(state): State<SharedState>,
     who: SignedIn,
 ) -> Result<Response, WebError> {
-    let store = &state.store;
+    let store = &state.column.store;
     let (_, clock) = SiteView::load(store).await?;
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let rounds = store
@@ -118,7 +118,7 @@ struct SettingsPage {
 }
 
 async fn settings_view(state: &SharedState) -> Result<SettingsView, WebError> {
-    let store = &state.store;
+    let store = &state.column.store;
     Ok(SettingsView {
         site_title: store.setting("site_title").await?.unwrap_or_default(),
         site_tagline: store.setting("site_tagline").await?.unwrap_or_default(),
@@ -126,7 +126,7 @@ async fn settings_view(state: &SharedState) -> Result<SettingsView, WebError> {
             .setting("timezone")
             .await?
             .unwrap_or_else(|| "UTC".into()),
-        base_url: state.base_url.clone(),
+        base_url: state.column.base_url.clone(),
         smtp: format!(
             "{}:{} ({})",
             state.config.mail.smtp_host,
@@ -180,7 +180,7 @@ pub async fn save_settings(
         );
     }
     for key in ["site_title", "site_tagline", "timezone"] {
-        state.store.set_setting(key, form.get(key)).await?;
+        state.column.store.set_setting(key, form.get(key)).await?;
     }
     done(&state, &form, "/admin/settings/", "Settings saved.").await
 }

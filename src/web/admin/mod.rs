@@ -10,9 +10,6 @@ mod questions;
 mod rounds;
 mod session;
 
-pub use posts::newsletter;
-pub use rounds::queue_reminders;
-
 use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -22,9 +19,9 @@ use axum::Router;
 use serde::Serialize;
 
 use super::WebError;
-use crate::app::SharedState;
-use crate::auth::token_hash;
 use crate::store::EditorRow;
+use crate::tokens::token_hash;
+use crate::web::SharedState;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "rt_session";
@@ -142,10 +139,10 @@ impl FromRequestParts<SharedState> for SignedIn {
         };
         let session = token_hash(token);
         let found = async {
-            let Some((editor, csrf, notice)) = state.store.session(&session).await? else {
+            let Some((editor, csrf, notice)) = state.column.store.session(&session).await? else {
                 return Ok(None);
             };
-            state.store.session_seen(&session).await?;
+            state.column.store.session_seen(&session).await?;
             Ok::<_, crate::store::StoreError>(Some(SignedIn {
                 editor,
                 csrf,
@@ -222,7 +219,7 @@ impl FromRequest<SharedState> for AdminForm {
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
-        if !crate::auth::constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
+        if !crate::tokens::constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
             return Err(WebError::Forbidden(
                 "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
             )
@@ -256,6 +253,7 @@ impl AdminChrome {
             editor: editor.display_name.clone(),
             csrf: csrf.to_string(),
             site_title: state
+                .column
                 .store
                 .setting("site_title")
                 .await?
@@ -280,7 +278,7 @@ pub fn page<S: Serialize>(
     name: &str,
     context: S,
 ) -> Result<Response, WebError> {
-    let html = state.templates.render(name, context)?;
+    let html = state.column.templates.render(name, context)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 
@@ -305,6 +303,7 @@ pub async fn done(
     notice: &str,
 ) -> Result<Response, WebError> {
     state
+        .column
         .store
         .set_session_notice(&form.session, notice)
         .await?;

@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
-use crate::app::SharedState;
 use crate::interop::roster::{self, field_of, status_of};
 use crate::store::{NewPanelist, PanelistRow, StoreError};
 use crate::web::id::Id;
+use crate::web::SharedState;
 use crate::web::WebError;
 
 #[derive(Serialize)]
@@ -83,7 +83,7 @@ async fn panelist_form(
                 value: value(name),
             })
             .collect(),
-        library_types: state.store.library_types().await?,
+        library_types: state.column.store.library_types().await?,
     })
 }
 
@@ -112,7 +112,7 @@ async fn roster_page(
     csv: String,
     import_report: Option<ImportReport>,
 ) -> Result<RosterPage, WebError> {
-    let store = &state.store;
+    let store = &state.column.store;
     Ok(RosterPage {
         chrome,
         groups: vec![
@@ -170,7 +170,7 @@ async fn typed_problem(state: &SharedState, p: &NewPanelist) -> Result<Option<St
         return Ok(Some("Please give the panelist's name.".to_string()));
     }
     if let Some(kind) = &p.library_type {
-        let known = state.store.library_types().await?;
+        let known = state.column.store.library_types().await?;
         if !known.iter().any(|(slug, _)| slug == kind) {
             return Ok(Some("Choose one of the library types listed.".to_string()));
         }
@@ -183,7 +183,7 @@ pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Re
     let problem = typed_problem(&state, &new).await?;
     let problem = match problem {
         Some(p) => Some(p),
-        None => match state.store.create_panelist(&new).await {
+        None => match state.column.store.create_panelist(&new).await {
             Ok(_) => None,
             Err(e) => Some(refusal(e)?),
         },
@@ -226,7 +226,7 @@ pub async fn edit_page(
     who: SignedIn,
     Id(id): Id,
 ) -> Result<Response, WebError> {
-    let p = state.store.panelist(id).await?;
+    let p = state.column.store.panelist(id).await?;
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let form = panelist_form(&state, format!("/admin/panel/{id}/"), "Save", |name| {
         field_of(&p, name)
@@ -249,14 +249,14 @@ pub async fn save(
     Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
-    let current = state.store.panelist(id).await?;
+    let current = state.column.store.panelist(id).await?;
     let status = status_of(&current.status).unwrap_or("active");
     let mut updated = from_form(&form, status);
     updated.photo_url = current.photo_url.clone();
     updated.photo_credit = current.photo_credit.clone();
     let problem = match typed_problem(&state, &updated).await? {
         Some(problem) => Some(problem),
-        None => match state.store.update_panelist(id, &updated).await {
+        None => match state.column.store.update_panelist(id, &updated).await {
             Ok(()) => None,
             Err(e) => Some(refusal(e)?),
         },
@@ -291,7 +291,7 @@ pub async fn set_status(
 ) -> Result<Response, WebError> {
     let status = status_of(form.get("status"))
         .ok_or_else(|| WebError::BadRequest("Choose applied, active or retired.".into()))?;
-    let p = state.store.panelist(id).await?;
+    let p = state.column.store.panelist(id).await?;
     let mut updated = NewPanelist {
         name: p.name.clone(),
         email: p.email.clone(),
@@ -309,7 +309,7 @@ pub async fn set_status(
         status,
     };
     updated.status = status;
-    state.store.update_panelist(id, &updated).await?;
+    state.column.store.update_panelist(id, &updated).await?;
     let what = match status {
         "active" => "is on the active panel",
         "retired" => "is retired from the panel",
@@ -328,7 +328,7 @@ pub async fn export_csv(
     State(state): State<SharedState>,
     _who: SignedIn,
 ) -> Result<Response, WebError> {
-    let body = roster::export(&state.store).await?;
+    let body = roster::export(&state.column.store).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -349,7 +349,7 @@ pub async fn import_csv(
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let text = form.raw("csv").to_string();
-    let result = roster::import(&state.store, &text).await?;
+    let result = roster::import(&state.column.store, &text).await?;
     let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
     let panel_form = panelist_form(&state, "/admin/panel/".into(), "Add to the panel", |_| {
         String::new()

@@ -8,12 +8,13 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
-use crate::app::{AppState, SharedState};
-use crate::render::{human_date, markdown_html, permalink, SiteClock};
-use crate::store::{AnswerEdit, AnswerRow, NewPost, Newsletter, Taxonomy};
+use crate::column::posts::{self, AnswerChoice, Compilation};
+use crate::column::public::{post_views, PostView};
+use crate::column::{ColumnError, SiteView};
+use crate::render::{human_date, markdown_html, permalink};
+use crate::store::{AnswerRow, Taxonomy};
 use crate::web::id::Id;
-use crate::web::views::{post_views, PostView, SiteView};
-use crate::web::WebError;
+use crate::web::{AppState, SharedState, WebError};
 
 #[derive(Serialize)]
 struct AnswerEditView {
@@ -87,6 +88,7 @@ async fn category_choices(
     chosen: Option<&[String]>,
 ) -> Result<Vec<CategoryChoice>, WebError> {
     let mut names: Vec<String> = state
+        .column
         .store
         .used_terms(Taxonomy::Category)
         .await?
@@ -120,13 +122,14 @@ pub async fn compile_page(
     who: SignedIn,
     Id(round_id): Id,
 ) -> Result<Response, WebError> {
-    let round = state.store.round(round_id).await?;
-    let answers = state.store.answers_of_round(round_id).await?;
+    let round = state.column.store.round(round_id).await?;
+    let answers = state.column.store.answers_of_round(round_id).await?;
     let chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
     let (form, fresh) = match round.post_id {
         Some(post_id) => {
-            let post = state.store.post(post_id).await?;
+            let post = state.column.store.post(post_id).await?;
             let tags = state
+                .column
                 .store
                 .terms_of_posts(Taxonomy::Tag, &[post_id])
                 .await?;
@@ -144,7 +147,7 @@ pub async fn compile_page(
             (form, false)
         }
         None => {
-            let series = state.store.first_series().await?;
+            let series = state.column.store.first_series().await?;
             let (intro, closing) = series.map(|s| (s.1, s.2)).unwrap_or_default();
             (
                 CompileForm {
@@ -161,6 +164,7 @@ pub async fn compile_page(
     let chosen = match round.post_id {
         Some(post_id) => Some(
             state
+                .column
                 .store
                 .terms_of_posts(Taxonomy::Category, &[post_id])
                 .await?
@@ -188,127 +192,98 @@ pub async fn compile_page(
     page(&state, "admin/compile.html", context)
 }
 
-pub async fn compile(
-    State(state): State<SharedState>,
-    Id(round_id): Id,
-    form: AdminForm,
-) -> Result<Response, WebError> {
-    let round = state.store.round(round_id).await?;
-    let answers = state.store.answers_of_round(round_id).await?;
+/// The compilation as the form sent it.
+fn compilation_of(form: &AdminForm, answers: &[AnswerRow]) -> Compilation {
     let included: Vec<i64> = form
         .all("include")
         .iter()
         .filter_map(|v| v.parse().ok())
         .collect();
-    let mut order: Vec<(i64, i64)> = answers
-        .iter()
-        .filter(|a| included.contains(&a.id))
-        .map(|a| {
-            (
-                form.get(&format!("position-{}", a.id))
-                    .parse()
-                    .unwrap_or(i64::MAX),
-                a.id,
-            )
-        })
-        .collect();
-    order.sort();
-    let title = form.get("title").to_string();
-    if title.is_empty() {
-        let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
-        let views = answers
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let mut v = edit_view(a, false, i);
-                v.included = included.contains(&a.id);
-                v.position = form
-                    .get(&format!("position-{}", a.id))
-                    .parse()
-                    .unwrap_or(v.position);
-                v.heading = form.get(&format!("heading-{}", a.id)).to_string();
-                v.note = form.get(&format!("note-{}", a.id)).to_string();
-                v.body = form.raw(&format!("body-{}", a.id)).to_string();
-                v
-            })
-            .collect();
-        let chosen: Vec<String> = form
+    Compilation {
+        title: form.get("title").to_string(),
+        intro: form.raw("intro").to_string(),
+        closing: form.raw("closing").to_string(),
+        tags: form.get("tags").to_string(),
+        categories: form
             .all("category")
             .into_iter()
             .map(str::to_string)
-            .collect();
-        let context = CompilePage {
-            chrome,
-            round_id,
-            prompt: round.prompt,
-            form: CompileForm {
-                title,
-                intro: form.raw("intro").to_string(),
-                closing: form.raw("closing").to_string(),
-                tags: form.get("tags").to_string(),
-                new_categories: form.get("new_categories").to_string(),
-            },
-            categories: category_choices(&state, &answers, Some(&chosen)).await?,
-            answers: views,
-            error: Some("Give the post a title.".into()),
-        };
-        return page_with_status(
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "admin/compile.html",
-            context,
-        );
+            .collect(),
+        new_categories: form.get("new_categories").to_string(),
+        answers: answers
+            .iter()
+            .map(|a| AnswerChoice {
+                id: a.id,
+                included: included.contains(&a.id),
+                position: form.get(&format!("position-{}", a.id)).parse().ok(),
+                heading: form.optional(&format!("heading-{}", a.id)),
+                note: form.optional(&format!("note-{}", a.id)),
+                body: form.raw(&format!("body-{}", a.id)).to_string(),
+            })
+            .collect(),
+        editor_id: Some(form.editor.id),
     }
-    for a in &answers {
-        let body = form.raw(&format!("body-{}", a.id)).replace("\r\n", "\n");
-        let edit = AnswerEdit {
-            editor_heading: form.optional(&format!("heading-{}", a.id)),
-            editor_note: form.optional(&format!("note-{}", a.id)),
-            // Only a real change is kept as the editor's edit; the panelist's words stay as sent.
-            edited_body: Some(body).filter(|b| !b.trim().is_empty() && b.trim() != a.body.trim()),
-        };
-        state.store.edit_answer(a.id, &edit).await?;
-    }
-    let mut categories: Vec<String> = form
-        .all("category")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    categories.extend(
-        form.get("new_categories")
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string),
-    );
-    let post_id = state
-        .store
-        .compile_post(&NewPost {
-            title,
-            slug: None,
-            intro: form.raw("intro").replace("\r\n", "\n"),
-            closing: form.raw("closing").replace("\r\n", "\n"),
-            series_id: round.series_id,
-            author_id: Some(form.editor.id),
-            round_id: Some(round_id),
-            answer_ids: order.into_iter().map(|(_, id)| id).collect(),
-            tags: form
-                .get("tags")
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect(),
-            categories,
+}
+
+pub async fn compile(
+    State(state): State<SharedState>,
+    Id(round_id): Id,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let answers = state.column.store.answers_of_round(round_id).await?;
+    let compilation = compilation_of(&form, &answers);
+    let error = match posts::compile(&state.column, round_id, &compilation).await {
+        Ok(post_id) => {
+            return done(
+                &state,
+                &form,
+                &format!("/admin/posts/{post_id}/"),
+                "Saved. This is the post as readers will see it.",
+            )
+            .await
+        }
+        Err(ColumnError::Refused(error)) => error,
+        Err(e) => return Err(e.into()),
+    };
+    // Shown again as sent, with what to change.
+    let round = state.column.store.round(round_id).await?;
+    let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+    let views = answers
+        .iter()
+        .zip(&compilation.answers)
+        .enumerate()
+        .map(|(i, (a, sent))| {
+            let mut v = edit_view(a, false, i);
+            v.included = sent.included;
+            v.position = sent.position.unwrap_or(v.position);
+            v.heading = sent.heading.clone().unwrap_or_default();
+            v.note = sent.note.clone().unwrap_or_default();
+            v.body = sent.body.clone();
+            v
         })
-        .await?;
-    done(
+        .collect();
+    let categories = category_choices(&state, &answers, Some(&compilation.categories)).await?;
+    let context = CompilePage {
+        chrome,
+        round_id,
+        prompt: round.prompt,
+        form: CompileForm {
+            title: compilation.title,
+            intro: compilation.intro,
+            closing: compilation.closing,
+            tags: compilation.tags,
+            new_categories: compilation.new_categories,
+        },
+        categories,
+        answers: views,
+        error: Some(error),
+    };
+    page_with_status(
         &state,
-        &form,
-        &format!("/admin/posts/{post_id}/"),
-        "Saved. This is the post as readers will see it.",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "admin/compile.html",
+        context,
     )
-    .await
 }
 
 #[derive(Serialize)]
@@ -328,9 +303,10 @@ struct PostsPage {
 }
 
 pub async fn list(State(state): State<SharedState>, who: SignedIn) -> Result<Response, WebError> {
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let posts = state
+        .column
         .store
         .admin_posts()
         .await?
@@ -377,17 +353,18 @@ async fn post_page(
     schedule_at: String,
     error: Option<String>,
 ) -> Result<PostPage, WebError> {
-    let row = state.store.post(post_id).await?;
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let row = state.column.store.post(post_id).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let status = row.status.clone();
     let round_id = row.round_id;
     let public_url = (status == "published")
         .then(|| permalink(&clock, row.published_at.unwrap_or(0), &row.slug));
-    let post = post_views(&state.store, &clock, vec![row])
+    let post = post_views(&state.column.store, &clock, vec![row])
         .await?
         .pop()
         .ok_or(WebError::NotFound)?;
     let late = state
+        .column
         .store
         .late_answers(post_id)
         .await?
@@ -424,123 +401,34 @@ pub async fn edit_page(
     )
 }
 
-/// "2026-12-01 09:30" in the site's time zone.
-fn parse_schedule(clock: &SiteClock, text: &str) -> Option<i64> {
-    let text = text.trim().replace('T', " ");
-    let datetime = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", &text).ok()?;
-    datetime
-        .to_zoned(clock.tz.clone())
-        .ok()
-        .map(|z| z.timestamp().as_second())
-}
-
-/// The newsletter for a post: its full content, and one unsubscribe link per subscriber.
-pub async fn newsletter(
-    state: &AppState,
-    base: &str,
-    post_id: i64,
-) -> Result<Newsletter, WebError> {
-    let row = state.store.post(post_id).await?;
-    let (site, clock) = SiteView::load(&state.store).await?;
-    // The address the post will have once published now.
-    let mut row = row;
-    row.published_at = Some(row.published_at.unwrap_or_else(crate::store::now));
-    let post = post_views(&state.store, &clock, vec![row])
-        .await?
-        .pop()
-        .ok_or(WebError::NotFound)?;
-    #[derive(Serialize)]
-    struct Context<'a> {
-        site: &'a str,
-        title: &'a str,
-        url: String,
-        text: String,
-        post: &'a PostView,
-        base: &'a str,
-    }
-    let body_html = state.templates.render(
-        "partials/post_body.html",
-        Context {
-            site: &site.title,
-            title: &post.title,
-            url: String::new(),
-            text: String::new(),
-            post: &post,
-            base,
-        },
-    )?;
-    let context = Context {
-        site: &site.title,
-        title: &post.title,
-        url: format!("{base}{}", post.url),
-        text: crate::render::plain_text(&body_html),
-        post: &post,
-        base,
-    };
-    let text = state.templates.render("email/newsletter.txt", &context)?;
-    let (subject, text) = text.split_once('\n').unwrap_or((text.as_str(), ""));
-    let html = state.templates.render("email/newsletter.html", &context)?;
-    let secret = state.store.secret("unsubscribe").await?;
-    let base = base.to_string();
-    Ok(Newsletter {
-        subject: subject.trim().to_string(),
-        text: text.trim_start().to_string(),
-        html,
-        unsubscribe_link: Box::new(move |subscriber_id| {
-            format!(
-                "{base}/unsubscribe/{subscriber_id}/{}",
-                unsubscribe_token(&secret, subscriber_id)
-            )
-        }),
-    })
-}
-
-/// The token in a subscriber's unsubscribe link, derived from a secret and their id.
-pub fn unsubscribe_token(secret: &str, subscriber_id: i64) -> String {
-    crate::auth::derived_token(secret, "unsubscribe", &subscriber_id.to_string())[..32].to_string()
-}
-
 pub async fn publish(
     State(state): State<SharedState>,
     Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
-    let (_, clock) = SiteView::load(&state.store).await?;
-    if form.get("when") == "later" {
-        let Some(at) = parse_schedule(&clock, form.get("at")).filter(|t| *t > crate::store::now())
-        else {
+    if form.get("when") != "later" {
+        posts::publish(&state.column, id).await?;
+        let notice = "Published. Subscribers will get it by email.";
+        return done(&state, &form, &format!("/admin/posts/{id}/"), notice).await;
+    }
+    match posts::schedule(&state.column, id, form.get("at")).await {
+        Ok(at) => {
+            let notice = format!("Scheduled for {at}.");
+            done(&state, &form, &format!("/admin/posts/{id}/"), &notice).await
+        }
+        Err(ColumnError::Refused(error)) => {
             let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
-            let error = Some("Give a time in the future as YYYY-MM-DD HH:MM.".to_string());
-            let context = post_page(&state, chrome, id, form.get("at").to_string(), error).await?;
-            return page_with_status(
+            let typed = form.get("at").to_string();
+            let context = post_page(&state, chrome, id, typed, Some(error)).await?;
+            page_with_status(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "admin/post.html",
                 context,
-            );
-        };
-        state.store.schedule_post(id, at).await?;
-        return done(
-            &state,
-            &form,
-            &format!("/admin/posts/{id}/"),
-            &format!("Scheduled for {}.", crate::render::iso_datetime(&clock, at)),
-        )
-        .await;
+            )
+        }
+        Err(e) => Err(e.into()),
     }
-    let base = state.base_url.clone();
-    let letter = newsletter(&state, &base, id).await?;
-    state
-        .store
-        .publish_post_with_newsletter(id, crate::store::now(), Some(&letter))
-        .await?;
-    done(
-        &state,
-        &form,
-        &format!("/admin/posts/{id}/"),
-        "Published. Subscribers will get it by email.",
-    )
-    .await
 }
 
 pub async fn add_late(
@@ -552,13 +440,7 @@ pub async fn add_late(
         .get("answer")
         .parse()
         .map_err(|_| WebError::BadRequest("Choose an answer to add.".into()))?;
-    let (_, clock) = SiteView::load(&state.store).await?;
-    let at = crate::store::now();
-    let date = crate::render::iso_datetime(&clock, at)[..10].to_string();
-    state
-        .store
-        .add_late_answer(id, answer_id, Some(form.editor.id), at, &date)
-        .await?;
+    posts::add_late(&state.column, id, answer_id, Some(form.editor.id)).await?;
     done(
         &state,
         &form,

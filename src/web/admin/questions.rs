@@ -7,12 +7,12 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
-use crate::app::SharedState;
+use crate::column::public::SiteView;
 use crate::domain::QuestionState;
 use crate::render::permalink;
 use crate::store::{NewQuestion, QuestionRow, SearchQuery};
 use crate::web::id::Id;
-use crate::web::views::SiteView;
+use crate::web::SharedState;
 use crate::web::WebError;
 
 const STATES: [&str; 5] = ["suggested", "accepted", "asked", "published", "declined"];
@@ -40,7 +40,7 @@ pub async fn queue(
 ) -> Result<Response, WebError> {
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let filter = QuestionState::parse(&q.state);
-    let questions = state.store.questions(filter).await?;
+    let questions = state.column.store.questions(filter).await?;
     let context = QueuePage {
         chrome,
         states: STATES,
@@ -56,7 +56,7 @@ pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Re
     let prompt = form.get("prompt");
     if prompt.is_empty() || prompt.chars().count() > 2000 {
         let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
-        let questions = state.store.questions(None).await?;
+        let questions = state.column.store.questions(None).await?;
         let context = QueuePage {
             chrome,
             states: STATES,
@@ -73,6 +73,7 @@ pub async fn add(State(state): State<SharedState>, form: AdminForm) -> Result<Re
         );
     }
     let id = state
+        .column
         .store
         .create_question(&NewQuestion::by_editor(prompt, QuestionState::Accepted))
         .await?;
@@ -103,6 +104,7 @@ struct QuestionPage {
 /// Published posts whose text shares the question's longer words, best first.
 async fn similar_posts(state: &SharedState, prompt: &str) -> Result<Vec<Similar>, WebError> {
     let (hits, _) = state
+        .column
         .store
         .search(&SearchQuery {
             words: prompt.to_string(),
@@ -118,8 +120,8 @@ async fn similar_posts(state: &SharedState, prompt: &str) -> Result<Vec<Similar>
         }
     }
     ids.truncate(5);
-    let (_, clock) = SiteView::load(&state.store).await?;
-    let posts = state.store.posts_by_id(&ids).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
+    let posts = state.column.store.posts_by_id(&ids).await?;
     Ok(ids
         .iter()
         .filter_map(|id| posts.iter().find(|p| p.id == *id))
@@ -135,7 +137,7 @@ pub async fn edit_page(
     who: SignedIn,
     Id(id): Id,
 ) -> Result<Response, WebError> {
-    let question = state.store.question(id).await?;
+    let question = state.column.store.question(id).await?;
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let similar = similar_posts(&state, &question.prompt).await?;
     page(
@@ -156,7 +158,7 @@ pub async fn save(
     Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
-    let mut question = state.store.question(id).await?;
+    let mut question = state.column.store.question(id).await?;
     let prompt = form.get("prompt");
     let chosen = QuestionState::parse(form.get("state"));
     let error = if prompt.is_empty() {
@@ -168,6 +170,7 @@ pub async fn save(
     };
     if let (None, Some(new_state)) = (error, chosen) {
         state
+            .column
             .store
             .update_question(
                 id,

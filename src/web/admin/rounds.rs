@@ -8,35 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::dashboard::RoundLine;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
-use crate::app::SharedState;
-use crate::auth::token_hash;
-use crate::domain::{Email, RoundStatus};
-use crate::render::{day_bounds, human_date, SiteClock};
-use crate::store::{MailKind, NewRound, OutgoingMail, PanelistRow};
+use crate::column::rounds::{self, in_filter, RoundDraft};
+use crate::column::{ColumnError, SiteView};
+use crate::render::human_date;
 use crate::web::id::Id;
-use crate::web::views::SiteView;
-use crate::web::{mailer, WebError};
-
-/// The token in an invitation's link: derived from a 256-bit secret kept in the database and
-/// the invitation's id, so the same link can be written again in reminders while the database
-/// keeps only its hash. Without the secret it cannot be guessed.
-pub fn invitation_token(secret: &str, invitation_id: i64) -> String {
-    crate::auth::derived_token(secret, "invitation", &invitation_id.to_string())
-}
-
-/// The token of an invitation sent before tokens were HMACs (a plain SHA-256 of the secret
-/// and the id): a reminder for such an invitation must carry the link its database row knows.
-fn reminder_token(secret: &str, invitation_id: i64, stored_hash: &str) -> String {
-    let legacy = token_hash(&format!("{secret}:invitation:{invitation_id}"));
-    if token_hash(&legacy) == stored_hash {
-        legacy
-    } else {
-        invitation_token(secret, invitation_id)
-    }
-}
-
-/// Links keep working this long after the round closes, so late answers still arrive.
-pub const GRACE_SECONDS: i64 = 14 * 86_400;
+use crate::web::{SharedState, WebError};
 
 #[derive(Serialize)]
 struct RoundsPage {
@@ -45,9 +21,10 @@ struct RoundsPage {
 }
 
 pub async fn list(State(state): State<SharedState>, who: SignedIn) -> Result<Response, WebError> {
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let rounds = state
+        .column
         .store
         .round_summaries(None)
         .await?
@@ -61,17 +38,6 @@ pub async fn list(State(state): State<SharedState>, who: SignedIn) -> Result<Res
 pub struct ComposeQuery {
     #[serde(default)]
     question: Option<i64>,
-}
-
-#[derive(Serialize, Default)]
-struct ComposeForm {
-    question: String,
-    prompt: String,
-    examples: String,
-    follow_up: String,
-    choices: String,
-    closes_on: String,
-    reminder_days: String,
 }
 
 #[derive(Serialize)]
@@ -91,7 +57,7 @@ struct Preview {
 #[derive(Serialize)]
 struct ComposePage {
     chrome: AdminChrome,
-    form: ComposeForm,
+    form: RoundDraft,
     library_types: Vec<Choice>,
     panel_size: usize,
     recipients: usize,
@@ -99,28 +65,16 @@ struct ComposePage {
     error: Option<String>,
 }
 
-/// The invitation's words for one panelist.
-#[derive(Serialize, Clone)]
-pub struct InvitationText {
-    pub site: String,
-    pub name: String,
-    pub prompt: String,
-    pub examples: String,
-    pub follow_up: String,
-    pub choices: String,
-    pub link: String,
-    pub closes: String,
-}
-
 async fn compose_context(
     state: &SharedState,
     chrome: AdminChrome,
-    form: ComposeForm,
+    form: RoundDraft,
     chosen_types: &[String],
 ) -> Result<ComposePage, WebError> {
-    let panel = state.store.panelists("active").await?;
+    let panel = state.column.store.panelists("active").await?;
     let recipients = panel.iter().filter(|p| in_filter(p, chosen_types)).count();
     let library_types = state
+        .column
         .store
         .library_types()
         .await?
@@ -142,28 +96,24 @@ async fn compose_context(
     })
 }
 
-fn in_filter(p: &PanelistRow, types: &[String]) -> bool {
-    types.is_empty() || p.library_type.as_ref().is_some_and(|t| types.contains(t))
-}
-
 pub async fn compose_page(
     State(state): State<SharedState>,
     who: SignedIn,
     Query(q): Query<ComposeQuery>,
 ) -> Result<Response, WebError> {
     let chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let in_two_weeks = jiff::Timestamp::now()
         .to_zoned(clock.tz.clone())
         .date()
         .saturating_add(jiff::Span::new().days(14));
-    let mut form = ComposeForm {
+    let mut form = RoundDraft {
         closes_on: in_two_weeks.to_string(),
         reminder_days: "3,1".into(),
-        ..ComposeForm::default()
+        ..RoundDraft::default()
     };
     if let Some(id) = q.question {
-        let question = state.store.question(id).await?;
+        let question = state.column.store.question(id).await?;
         form.question = id.to_string();
         form.prompt = question.prompt;
         form.examples = question.examples.unwrap_or_default();
@@ -176,31 +126,11 @@ pub async fn compose_page(
     )
 }
 
-/// The closing time: the end of the given day in the site's time zone.
-fn parse_closing(clock: &SiteClock, text: &str) -> Option<i64> {
-    let date: jiff::civil::Date = text.trim().parse().ok()?;
-    day_bounds(clock, date.year(), date.month(), date.day()).map(|(_, end)| end - 1)
-}
-
-fn parse_reminders(text: &str) -> Option<Vec<i64>> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| t.parse::<i64>().ok().filter(|d| (0..=60).contains(d)))
-        .collect()
-}
-
 pub async fn compose(
     State(state): State<SharedState>,
     form: AdminForm,
 ) -> Result<Response, WebError> {
-    let (site, clock) = SiteView::load(&state.store).await?;
-    let chosen: Vec<String> = form
-        .all("library_type")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    let compose_form = ComposeForm {
+    let draft = RoundDraft {
         question: form.get("question").to_string(),
         prompt: form.get("prompt").to_string(),
         examples: form.get("examples").to_string(),
@@ -208,140 +138,49 @@ pub async fn compose(
         choices: form.raw("choices").to_string(),
         closes_on: form.get("closes_on").to_string(),
         reminder_days: form.get("reminder_days").to_string(),
+        library_types: form
+            .all("library_type")
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
     };
-    let closes_at = parse_closing(&clock, &compose_form.closes_on);
-    let reminders = parse_reminders(&compose_form.reminder_days);
-    let question_id: Option<i64> = compose_form.question.parse().ok();
-    let choices: Vec<String> = compose_form
-        .choices
-        .lines()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect();
-    let panel: Vec<PanelistRow> = state
-        .store
-        .panelists("active")
-        .await?
-        .into_iter()
-        .filter(|p| in_filter(p, &chosen))
-        .collect();
-    let error = if compose_form.prompt.is_empty() {
-        Some("Write the question the panel will answer.")
-    } else if closes_at.is_none_or(|t| t <= crate::store::now()) {
-        Some("Give a closing date in the future, as YYYY-MM-DD.")
-    } else if reminders.is_none() {
-        Some("Reminders are days before closing, separated by commas, such as 3,1.")
-    } else if panel.is_empty() {
-        Some("No active panelist matches the chosen library types.")
-    } else {
-        None
-    };
-    let base = state.base_url.clone();
-    let closes = closes_at.map(|t| human_date(&clock, t)).unwrap_or_default();
-    let template = InvitationText {
-        site: site.title.clone(),
-        name: String::new(),
-        prompt: compose_form.prompt.clone(),
-        examples: compose_form.examples.clone(),
-        follow_up: compose_form.follow_up.clone(),
-        choices: choices.join(" / "),
-        link: String::new(),
-        closes,
-    };
-    let text_for = |p: &PanelistRow, link: String| InvitationText {
-        name: p.name.clone(),
-        link,
-        ..template.clone()
-    };
-    if error.is_some() || form.get("action") != "send" {
-        let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
-        let mut context = compose_context(&state, chrome, compose_form, &chosen).await?;
-        let status = if let Some(error) = error {
-            context.error = Some(error.to_string());
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            let sample = &panel[0];
-            let to = Email::parse(&sample.email).map_err(|e| WebError::BadRequest(e.0))?;
-            let mail = mailer::email(
-                &state,
-                MailKind::Invitation,
-                &to,
-                "invitation",
-                text_for(sample, format!("{base}/answer/…")),
-            )?;
+    let chosen = draft.library_types.clone();
+    let planned = rounds::plan(&state.column, draft.clone()).await;
+    let plan = match planned {
+        Ok(plan) if form.get("action") == "send" => plan,
+        Ok(plan) => {
+            let (to, mail) = rounds::preview(&state.column, &plan)?;
+            let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+            let mut context = compose_context(&state, chrome, plan.draft, &chosen).await?;
             context.preview = Some(Preview {
-                to: sample.name.clone(),
+                to,
                 subject: mail.subject,
                 body: mail.body_text,
             });
-            StatusCode::OK
-        };
-        return page_with_status(&state, status, "admin/round_new.html", context);
-    }
-    let question_id = match question_id {
-        Some(id) => id,
-        None => {
-            state
-                .store
-                .create_question(&crate::store::NewQuestion::by_editor(
-                    &compose_form.prompt,
-                    crate::domain::QuestionState::Accepted,
-                ))
-                .await?
+            return page(&state, "admin/round_new.html", context);
         }
+        Err(ColumnError::Refused(error)) => {
+            let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+            let mut context = compose_context(&state, chrome, draft, &chosen).await?;
+            context.error = Some(error);
+            return page_with_status(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "admin/round_new.html",
+                context,
+            );
+        }
+        Err(e) => return Err(e.into()),
     };
-    let closes_at = closes_at.unwrap_or_default();
-    let panel: Vec<&PanelistRow> = panel
-        .iter()
-        .filter(|p| Email::parse(&p.email).is_ok())
-        .collect();
-    let ids: Vec<i64> = panel.iter().map(|p| p.id).collect();
-    let secret = state.store.secret("invitations").await?;
-    let invite = |panelist_id: i64, invitation_id: i64| {
-        let p = panel
-            .iter()
-            .find(|p| p.id == panelist_id)
-            .ok_or("unknown panelist")?;
-        let to = Email::parse(&p.email).map_err(|e| e.0)?;
-        let token = invitation_token(&secret, invitation_id);
-        let text = text_for(p, format!("{base}/answer/{token}"));
-        let mail = mailer::email(&state, MailKind::Invitation, &to, "invitation", text)
-            .map_err(|e| e.to_string())?;
-        Ok((token_hash(&token), mail))
-    };
-    let round = NewRound {
-        question_id,
-        series_id: None,
-        prompt: compose_form.prompt.clone(),
-        examples: Some(compose_form.examples.clone()).filter(|v| !v.is_empty()),
-        follow_up: Some(compose_form.follow_up.clone()).filter(|v| !v.is_empty()),
-        choices,
-        library_types: chosen,
-        closes_at: Some(closes_at),
-        status: RoundStatus::Open,
-    };
-    let reminder_days = reminders
-        .unwrap_or_default()
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    let id = state
-        .store
-        .open_round(
-            &round,
-            &reminder_days,
-            &ids,
-            closes_at + GRACE_SECONDS,
-            invite,
-        )
-        .await?;
+    let opened = rounds::open(&state.column, plan).await?;
     done(
         &state,
         &form,
-        &format!("/admin/rounds/{id}/"),
-        &format!("Invitations are on their way to {} panelists.", ids.len()),
+        &format!("/admin/rounds/{}/", opened.round_id),
+        &format!(
+            "Invitations are on their way to {} panelists.",
+            opened.invited
+        ),
     )
     .await
 }
@@ -378,14 +217,15 @@ pub async fn monitor(
     who: SignedIn,
     Id(id): Id,
 ) -> Result<Response, WebError> {
-    let round = state.store.round(id).await?;
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let round = state.column.store.round(id).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let when = |t: Option<i64>| {
         t.map(|t| human_date(&clock, t))
             .unwrap_or_else(|| "—".into())
     };
     let invitations: Vec<InvitationLine> = state
+        .column
         .store
         .invitations_of_round(id)
         .await?
@@ -424,56 +264,13 @@ pub async fn monitor(
     page(&state, "admin/round.html", context)
 }
 
-/// Reminder emails for everyone in the round who has not answered; `label` keeps each
-/// scheduled reminder from being queued twice.
-pub async fn queue_reminders(
-    state: &SharedState,
-    base: &str,
-    round_id: i64,
-    label: &str,
-) -> Result<usize, WebError> {
-    let round = state.store.round(round_id).await?;
-    let (site, clock) = SiteView::load(&state.store).await?;
-    let closes = round
-        .closes_at
-        .map(|t| human_date(&clock, t))
-        .unwrap_or_default();
-    let secret = state.store.secret("invitations").await?;
-    let mut mails: Vec<(i64, OutgoingMail)> = Vec::new();
-    for invitation in state.store.invitations_of_round(round_id).await? {
-        if invitation.answered_at.is_some() {
-            continue;
-        }
-        let Ok(to) = Email::parse(&invitation.email) else {
-            continue;
-        };
-        let token = reminder_token(&secret, invitation.id, &invitation.token_hash);
-        let text = InvitationText {
-            site: site.title.clone(),
-            name: invitation.panelist_name.clone(),
-            prompt: round.prompt.clone(),
-            examples: round.examples.clone().unwrap_or_default(),
-            follow_up: round.follow_up.clone().unwrap_or_default(),
-            choices: String::new(),
-            link: format!("{base}/answer/{token}"),
-            closes: closes.clone(),
-        };
-        mails.push((
-            invitation.id,
-            mailer::email(state, MailKind::Reminder, &to, "reminder", text)?,
-        ));
-    }
-    Ok(state.store.queue_reminders(round_id, label, &mails).await?)
-}
-
 pub async fn remind(
     State(state): State<SharedState>,
     Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
-    let base = state.base_url.clone();
     let label = format!("manual-{}", crate::store::now());
-    let n = queue_reminders(&state, &base, id, &label).await?;
+    let n = rounds::remind(&state.column, id, &label).await?;
     done(
         &state,
         &form,
@@ -488,7 +285,7 @@ pub async fn close(
     Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
-    state.store.close_round(id).await?;
+    rounds::close(&state.column, id).await?;
     done(
         &state,
         &form,
@@ -496,18 +293,4 @@ pub async fn close(
         "The round is closed; answers from now on are kept as late answers.",
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_reminder_carries_the_link_its_invitation_was_sent_with() {
-        let secret = "s3cret";
-        let legacy = token_hash(&format!("{secret}:invitation:7"));
-        assert_eq!(reminder_token(secret, 7, &token_hash(&legacy)), legacy);
-        let current = invitation_token(secret, 7);
-        assert_eq!(reminder_token(secret, 7, &token_hash(&current)), current);
-    }
 }

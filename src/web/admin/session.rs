@@ -14,16 +14,14 @@ use serde::{Deserialize, Serialize};
 use super::{
     cookie, done, page, page_with_status, AdminChrome, AdminForm, SignedIn, SESSION_COOKIE,
 };
-use crate::app::SharedState;
-use crate::auth::{
-    derived_token, derived_token_matches, hash_password, random_token, token_hash, verify_password,
-    PasswordError, MIN_PASSWORD_LEN,
-};
+use crate::auth::{hash_password, verify_password, PasswordError, MIN_PASSWORD_LEN};
+use crate::column::public::SiteView;
 use crate::domain::Email;
 use crate::store::{MailKind, SignInPlace};
+use crate::tokens::{random_token, token_hash};
 use crate::web::client::Client;
 use crate::web::forms::client_hash;
-use crate::web::views::SiteView;
+use crate::web::SharedState;
 use crate::web::WebError;
 
 /// A session lasts two weeks.
@@ -110,7 +108,7 @@ impl Device {
         let mut parts = cookie.splitn(3, '.');
         let (id, nonce, mac) = (parts.next()?, parts.next()?, parts.next()?);
         let editor_id = id.parse().ok()?;
-        derived_token_matches(secret, "device", &format!("{id}.{nonce}"), mac).then(|| Device {
+        crate::tokens::device_matches(secret, id, nonce, mac).then(|| Device {
             editor_id,
             nonce: nonce.to_string(),
         })
@@ -118,7 +116,7 @@ impl Device {
 
     fn cookie_value(editor_id: i64, secret: &str) -> String {
         let nonce = &random_token()[..24];
-        let mac = &derived_token(secret, "device", &format!("{editor_id}.{nonce}"))[..32];
+        let mac = crate::tokens::device(secret, editor_id, nonce);
         format!("{editor_id}.{nonce}.{mac}")
     }
 }
@@ -156,7 +154,7 @@ async fn password_matches(password: &str, hash: Option<&str>) -> bool {
 
 /// Cookies get `Secure` when the site is HTTPS or the request came over HTTPS.
 fn secure(state: &SharedState, client: &Client) -> &'static str {
-    if state.base_url.starts_with("https://") || client.https {
+    if state.column.base_url.starts_with("https://") || client.https {
         "; Secure"
     } else {
         ""
@@ -180,8 +178,8 @@ pub async fn login(
         page_with_status(&state, status, "admin/login.html", context)
     };
     let email = form.email.trim().to_lowercase();
-    let editor = state.store.editor_by_email(&email).await?;
-    let device_secret = state.store.secret("device").await?;
+    let editor = state.column.store.editor_by_email(&email).await?;
+    let device_secret = state.column.store.secret("device").await?;
     let device = cookie(&headers, DEVICE_COOKIE)
         .and_then(|c| Device::parse(c, &device_secret))
         .filter(|d| editor.as_ref().is_some_and(|e| e.id == d.editor_id));
@@ -199,7 +197,7 @@ pub async fn login(
     // so a burst of guesses at once gets no more tries than guesses one after another.
     let mut over = false;
     for (bucket, max) in &buckets {
-        over |= state.store.hit(bucket, LOGIN_WINDOW).await? > *max;
+        over |= state.column.store.hit(bucket, LOGIN_WINDOW).await? > *max;
     }
     if over {
         return refuse(
@@ -223,7 +221,7 @@ pub async fn login(
     }
     // A right password does not use up the allowance.
     for (bucket, _) in &buckets {
-        state.store.unhit(bucket).await?;
+        state.column.store.unhit(bucket).await?;
     }
     let token = random_token();
     let place = SignInPlace {
@@ -234,6 +232,7 @@ pub async fn login(
         client: Some(client.ip.to_string()),
     };
     state
+        .column
         .store
         .create_session(
             &token_hash(&token),
@@ -270,7 +269,11 @@ pub async fn logout(
     _form: AdminForm,
 ) -> Result<Response, WebError> {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        state.store.delete_session(&token_hash(token)).await?;
+        state
+            .column
+            .store
+            .delete_session(&token_hash(token))
+            .await?;
     }
     let mut response = Redirect::to("/admin/login").into_response();
     let cleared = format!(
@@ -324,8 +327,16 @@ pub async fn forgot(
     let email = form.email.trim().to_lowercase();
     let by_client = format!("reset-client:{}", client_hash(&state, &client).await?);
     let by_account = format!("reset-account:{}", token_hash(&email));
-    let client_ok = state.store.allow_rate(&by_client, 3600, RESET_MAX).await?;
-    let account_ok = state.store.allow_rate(&by_account, 3600, RESET_MAX).await?;
+    let client_ok = state
+        .column
+        .store
+        .allow_rate(&by_client, 3600, RESET_MAX)
+        .await?;
+    let account_ok = state
+        .column
+        .store
+        .allow_rate(&by_account, 3600, RESET_MAX)
+        .await?;
     if !(client_ok && account_ok) {
         let context = ForgotPage {
             sent: false,
@@ -339,7 +350,7 @@ pub async fn forgot(
             context,
         );
     }
-    let editor = state.store.editor_by_email(&email).await?;
+    let editor = state.column.store.editor_by_email(&email).await?;
     if let Some((editor, to)) = editor.and_then(|e| Email::parse(&e.email).ok().map(|to| (e, to))) {
         #[derive(Serialize)]
         struct Context<'a> {
@@ -349,9 +360,9 @@ pub async fn forgot(
             link: String,
         }
         let token = random_token();
-        let (site, _) = SiteView::load(&state.store).await?;
-        let mail = crate::web::mailer::email(
-            &state,
+        let (site, _) = SiteView::load(&state.column.store).await?;
+        let mail = crate::column::letters::email(
+            &state.column,
             MailKind::Alert,
             &to,
             "password_reset",
@@ -359,10 +370,11 @@ pub async fn forgot(
                 site: site.title,
                 name: &editor.display_name,
                 email: &editor.email,
-                link: format!("{}/admin/reset/{token}", state.base_url),
+                link: format!("{}/admin/reset/{token}", state.column.base_url),
             },
         )?;
         state
+            .column
             .store
             .request_password_reset(editor.id, &token_hash(&token), RESET_SECONDS, &mail)
             .await?;
@@ -418,6 +430,7 @@ pub async fn reset_form(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let editor = state
+        .column
         .store
         .password_reset_editor(&token_hash(&token))
         .await?;
@@ -436,7 +449,7 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> Result<Response, WebError> {
     let hashed = token_hash(&token);
-    let Some(editor) = state.store.password_reset_editor(&hashed).await? else {
+    let Some(editor) = state.column.store.password_reset_editor(&hashed).await? else {
         return reset_page(&state, StatusCode::NOT_FOUND, &token, None, None);
     };
     let again = |error: String| {
@@ -459,7 +472,7 @@ pub async fn reset(
         Ok(hash) => hash,
         Err(e) => return again(sentence(&e)),
     };
-    match state.store.reset_password(&hashed, &hash).await? {
+    match state.column.store.reset_password(&hashed, &hash).await? {
         Some(_) => Ok(Redirect::to("/admin/login?reset=1").into_response()),
         None => reset_page(&state, StatusCode::NOT_FOUND, &token, None, None),
     }
@@ -528,9 +541,10 @@ pub async fn sessions(
     State(state): State<SharedState>,
     who: SignedIn,
 ) -> Result<Response, WebError> {
-    let (_, clock) = SiteView::load(&state.store).await?;
+    let (_, clock) = SiteView::load(&state.column.store).await?;
     let when = |at: i64| crate::render::human_datetime(&clock, at);
     let sessions = state
+        .column
         .store
         .sessions_of(who.editor.id)
         .await?
@@ -561,6 +575,7 @@ pub async fn end_session(
     form: AdminForm,
 ) -> Result<Response, WebError> {
     let ended = state
+        .column
         .store
         .end_session(form.editor.id, form.get("session"))
         .await?;
@@ -577,6 +592,7 @@ pub async fn end_other_sessions(
     form: AdminForm,
 ) -> Result<Response, WebError> {
     state
+        .column
         .store
         .end_other_sessions(form.editor.id, &form.session)
         .await?;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde::Serialize;
 use tokio::sync::OnceCell;
 
-use crate::app::AppState;
+use super::Column;
 use crate::render::{
     comment_html, human_date, iso_datetime, markdown_html, permalink, tally_svg, tally_text,
     SiteClock, Templates,
@@ -259,6 +259,14 @@ pub async fn post_views(
     Ok(views)
 }
 
+/// Posts on one page of a list (home, archives, search).
+pub const PAGE_SIZE: i64 = 10;
+
+/// How many pages `total` items fill, at least one.
+pub fn page_count(total: i64) -> i64 {
+    ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+}
+
 /// Bytes of post views kept at most; the whole cache is dropped when it is full.
 const VIEW_BUDGET: usize = 64 * 1024 * 1024;
 
@@ -403,39 +411,39 @@ impl PostView {
 }
 
 /// How many published posts a list has.
-pub async fn published_count(state: &AppState, list: PostList) -> StoreResult<i64> {
-    match state.post_views.enabled {
-        true => Ok(list_ids(state, list).await?.len() as i64),
-        false => state.store.count_published_posts_in(list).await,
+pub async fn published_count(column: &Column, list: PostList) -> StoreResult<i64> {
+    match column.views.enabled {
+        true => Ok(list_ids(column, list).await?.len() as i64),
+        false => column.store.count_published_posts_in(list).await,
     }
 }
 
 /// The views of one page of a list of published posts, newest first.
 pub async fn published_page(
-    state: &AppState,
+    column: &Column,
     clock: &SiteClock,
     list: PostList,
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Arc<PostView>>> {
-    let ids = match state.post_views.enabled {
+    let ids = match column.views.enabled {
         true => {
-            let all = list_ids(state, list).await?;
+            let all = list_ids(column, list).await?;
             let from = usize::try_from(offset).unwrap_or(0).min(all.len());
             let to = from.saturating_add(usize::try_from(limit).unwrap_or(0));
             let to = to.min(all.len());
-            build_blocks(state, clock, list, &all, from..to).await?;
+            build_blocks(column, clock, list, &all, from..to).await?;
             all[from..to].to_vec()
         }
-        false => state.store.published_post_ids(list, offset, limit).await?,
+        false => column.store.published_post_ids(list, offset, limit).await?,
     };
-    published_post_views(state, clock, &ids).await
+    published_post_views(column, clock, &ids).await
 }
 
 /// Builds the views of the blocks of `list` that positions `range` fall in, each once per
 /// content version, so that its pages find them in the cache.
 async fn build_blocks(
-    state: &AppState,
+    column: &Column,
     clock: &SiteClock,
     list: PostList,
     all: &[i64],
@@ -444,14 +452,14 @@ async fn build_blocks(
     if range.is_empty() {
         return Ok(());
     }
-    let version = state.store.content_version().await?;
+    let version = column.store.content_version().await?;
     for block in range.start / VIEW_BLOCK..=(range.end - 1) / VIEW_BLOCK {
-        let Some(cell) = state.post_views.block(version, list, block) else {
+        let Some(cell) = column.views.block(version, list, block) else {
             return Ok(());
         };
         let ids = &all[block * VIEW_BLOCK..((block + 1) * VIEW_BLOCK).min(all.len())];
         cell.get_or_try_init(|| async {
-            views_of(state, clock, ids, Vec::new()).await.map(|_| ())
+            views_of(column, clock, ids, Vec::new()).await.map(|_| ())
         })
         .await?;
     }
@@ -459,21 +467,21 @@ async fn build_blocks(
 }
 
 /// A list's ids in order, from the cache or read whole (and kept).
-async fn list_ids(state: &AppState, list: PostList) -> StoreResult<Arc<[i64]>> {
+async fn list_ids(column: &Column, list: PostList) -> StoreResult<Arc<[i64]>> {
     let read = || async {
-        let ids = state.store.published_post_ids(list, 0, i64::MAX).await?;
+        let ids = column.store.published_post_ids(list, 0, i64::MAX).await?;
         StoreResult::Ok(Arc::<[i64]>::from(ids))
     };
     // Read before the list, so a list is never kept under a version newer than itself.
-    let version = state.store.content_version().await?;
-    let Some(cell) = state.post_views.list(version, list) else {
+    let version = column.store.content_version().await?;
+    let Some(cell) = column.views.list(version, list) else {
         return read().await;
     };
     let fresh = !cell.initialized();
     let ids = cell.get_or_try_init(read).await?.clone();
     if fresh {
         // Twice at worst, when two pages found the list unread at once.
-        state.post_views.count(version, 8 * ids.len());
+        column.views.count(version, 8 * ids.len());
     }
     Ok(ids)
 }
@@ -489,25 +497,22 @@ pub struct FoundPost {
 /// version, and the comments come with the post's view: the static export asks for every
 /// post page in turn.
 pub async fn published_post_at(
-    state: &AppState,
+    column: &Column,
     clock: &SiteClock,
     slug: &str,
     (from, to): (i64, i64),
 ) -> StoreResult<Option<FoundPost>> {
-    let store = &state.store;
+    let store = &column.store;
     let comments = |id, count| async move {
         StoreResult::Ok(match count {
             0 => Arc::from([]),
             _ => store.approved_comments(id).await?.into(),
         })
     };
-    let cached = match state.post_views.enabled {
+    let cached = match column.views.enabled {
         true => {
             let version = store.content_version().await?;
-            state
-                .post_views
-                .addresses(version)
-                .map(|cell| (version, cell))
+            column.views.addresses(version).map(|cell| (version, cell))
         }
         false => None,
     };
@@ -517,8 +522,10 @@ pub async fn published_post_at(
         };
         let (id, count) = (row.id, row.comment_count);
         let ids = [id];
-        let (mut views, comments) =
-            tokio::try_join!(views_of(state, clock, &ids, vec![row]), comments(id, count))?;
+        let (mut views, comments) = tokio::try_join!(
+            views_of(column, clock, &ids, vec![row]),
+            comments(id, count)
+        )?;
         return Ok(views.pop().map(|view| FoundPost { view, comments }));
     };
     let fresh = !cell.initialized();
@@ -534,19 +541,19 @@ pub async fn published_post_at(
         .clone();
     if fresh {
         let bytes = addresses.keys().map(|slug| slug.len() + 64).sum();
-        state.post_views.count(version, bytes);
+        column.views.count(version, bytes);
     }
     let id = addresses
         .get(slug)
         .and_then(|posts| posts.iter().find(|(at, _)| (from..to).contains(at)))
         .map(|(_, id)| *id);
     let Some(view) = (match id {
-        Some(id) => views_of(state, clock, &[id], Vec::new()).await?.pop(),
+        Some(id) => views_of(column, clock, &[id], Vec::new()).await?.pop(),
         None => None,
     }) else {
         return Ok(None);
     };
-    let comments = match state.post_views.comments(version, view.id) {
+    let comments = match column.views.comments(version, view.id) {
         Some(kept) => kept,
         None => comments(view.id, view.comment_count).await?,
     };
@@ -557,24 +564,24 @@ pub async fn published_post_at(
 /// at the current content version, built (and kept) otherwise. Not for drafts: editing a
 /// draft does not change the content version.
 pub async fn published_post_views(
-    state: &AppState,
+    column: &Column,
     clock: &SiteClock,
     ids: &[i64],
 ) -> StoreResult<Vec<Arc<PostView>>> {
-    views_of(state, clock, ids, Vec::new()).await
+    views_of(column, clock, ids, Vec::new()).await
 }
 
 /// The views of `ids`, building those the cache lacks from `rows` or from rows read now.
 async fn views_of(
-    state: &AppState,
+    column: &Column,
     clock: &SiteClock,
     ids: &[i64],
     mut rows: Vec<PostRow>,
 ) -> StoreResult<Vec<Arc<PostView>>> {
-    let cache = &state.post_views;
+    let cache = &column.views;
     let version = match cache.enabled {
         // Read before the posts, so a view is never kept under a version newer than itself.
-        true => Some(state.store.content_version().await?),
+        true => Some(column.store.content_version().await?),
         false => None,
     };
     let mut found: HashMap<i64, Arc<PostView>> = HashMap::with_capacity(ids.len());
@@ -595,7 +602,7 @@ async fn views_of(
         .filter(|id| rows.iter().all(|r| r.id != *id))
         .collect();
     if !unread.is_empty() {
-        rows.extend(state.store.posts_by_id(&unread).await?);
+        rows.extend(column.store.posts_by_id(&unread).await?);
     }
     // Kept views keep their comments too: the export shows every post's page. (With no rows
     // to build, every query below returns at once without asking the database.)
@@ -608,8 +615,8 @@ async fn views_of(
         None => Vec::new(),
     };
     let (views, comment_rows) = tokio::try_join!(
-        post_views(&state.store, clock, rows),
-        state.store.approved_comments_of_posts(&commented),
+        post_views(&column.store, clock, rows),
+        column.store.approved_comments_of_posts(&commented),
     )?;
     let mut comments: HashMap<i64, Vec<CommentRow>> = HashMap::new();
     for comment in comment_rows {

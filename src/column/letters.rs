@@ -3,20 +3,19 @@
 
 use serde::Serialize;
 
-use super::WebError;
-use crate::app::AppState;
+use super::{Column, ColumnResult};
 use crate::domain::Email;
 use crate::store::{MailKind, OutgoingMail};
 
 /// Renders `email/{template}.txt` into a message to `to`.
 pub fn email<S: Serialize>(
-    state: &AppState,
+    column: &Column,
     kind: MailKind,
     to: &Email,
     template: &str,
     context: S,
-) -> Result<OutgoingMail, WebError> {
-    let text = state
+) -> ColumnResult<OutgoingMail> {
+    let text = column
         .templates
         .render(&format!("email/{template}.txt"), context)?;
     let (subject, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
@@ -33,11 +32,11 @@ pub fn email<S: Serialize>(
 
 /// One email a piece to every editor, from `email/alert.txt` with `subject`, `text` and `link`.
 pub async fn editor_alerts(
-    state: &AppState,
+    column: &Column,
     subject: &str,
     text: &str,
     link: &str,
-) -> Result<Vec<OutgoingMail>, WebError> {
+) -> ColumnResult<Vec<OutgoingMail>> {
     #[derive(Serialize)]
     struct Context<'a> {
         subject: &'a str,
@@ -45,10 +44,10 @@ pub async fn editor_alerts(
         link: &'a str,
     }
     let mut alerts = Vec::new();
-    for address in state.store.editor_emails().await? {
+    for address in column.store.editor_emails().await? {
         if let Ok(to) = Email::parse(&address) {
             alerts.push(email(
-                state,
+                column,
                 MailKind::Alert,
                 &to,
                 "alert",

@@ -1,0 +1,205 @@
+//! Posts: compiling a round's answers into one (order, inclusion, the editor's headings,
+//! notes and edits, intro, closing, tags and categories), publishing it now or at a time, with
+//! the newsletter queued in the same unit of work, and adding late answers once it is out.
+
+use serde::Serialize;
+
+use super::public::{post_views, PostView};
+use super::{Column, ColumnError, ColumnResult, SiteView};
+use crate::render::{iso_datetime, plain_text, SiteClock};
+use crate::store::{now, AnswerEdit, AnswerRow, NewPost, Newsletter};
+use crate::tokens;
+
+/// One answer of the round as the editor leaves it in the compilation.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerChoice {
+    pub id: i64,
+    pub included: bool,
+    /// Where it goes among the included answers; answers without one go last.
+    pub position: Option<i64>,
+    pub heading: Option<String>,
+    pub note: Option<String>,
+    /// The text as the editor left it; the panelist's own text when unchanged.
+    pub body: String,
+}
+
+/// A round's post as the editor compiles it.
+#[derive(Debug, Clone, Default)]
+pub struct Compilation {
+    pub title: String,
+    pub intro: String,
+    pub closing: String,
+    /// Comma-separated, as typed.
+    pub tags: String,
+    pub categories: Vec<String>,
+    /// Comma-separated, as typed.
+    pub new_categories: String,
+    pub answers: Vec<AnswerChoice>,
+    pub editor_id: Option<i64>,
+}
+
+fn comma_list(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// Compiles the round's post (a draft the first time; the same post, at the same address,
+/// after that) with every answer's edits, in one unit of work. Returns the post's id.
+pub async fn compile(column: &Column, round_id: i64, c: &Compilation) -> ColumnResult<i64> {
+    if c.title.is_empty() {
+        return Err(ColumnError::refused("Give the post a title."));
+    }
+    let round = column.store.round(round_id).await?;
+    let answers = column.store.answers_of_round(round_id).await?;
+    let choice = |a: &AnswerRow| c.answers.iter().find(|choice| choice.id == a.id);
+    let mut order: Vec<(i64, i64)> = answers
+        .iter()
+        .filter_map(|a| choice(a).filter(|choice| choice.included))
+        .map(|choice| (choice.position.unwrap_or(i64::MAX), choice.id))
+        .collect();
+    order.sort();
+    let edits: Vec<(i64, AnswerEdit)> = answers
+        .iter()
+        .map(|a| {
+            let choice = choice(a).cloned().unwrap_or_default();
+            let body = choice.body.replace("\r\n", "\n");
+            let edit = AnswerEdit {
+                editor_heading: choice.heading,
+                editor_note: choice.note,
+                // Only a real change is kept as the editor's edit; the panelist's words stay.
+                edited_body: Some(body)
+                    .filter(|b| !b.trim().is_empty() && b.trim() != a.body.trim()),
+            };
+            (a.id, edit)
+        })
+        .collect();
+    let mut categories = c.categories.clone();
+    categories.extend(comma_list(&c.new_categories));
+    let post = NewPost {
+        title: c.title.clone(),
+        slug: None,
+        intro: c.intro.replace("\r\n", "\n"),
+        closing: c.closing.replace("\r\n", "\n"),
+        series_id: round.series_id,
+        author_id: c.editor_id,
+        round_id: Some(round_id),
+        answer_ids: order.into_iter().map(|(_, id)| id).collect(),
+        tags: comma_list(&c.tags).collect(),
+        categories,
+    };
+    Ok(column.store.compile_post_with_edits(&post, &edits).await?)
+}
+
+/// Publishes the post now and queues its newsletter to every confirmed subscriber.
+pub async fn publish(column: &Column, post_id: i64) -> ColumnResult<()> {
+    publish_at(column, post_id, now()).await
+}
+
+/// Publishes the post as of `at` (its scheduled time, for the scheduler), with its newsletter.
+pub async fn publish_at(column: &Column, post_id: i64, at: i64) -> ColumnResult<()> {
+    let letter = newsletter(column, post_id).await?;
+    column
+        .store
+        .publish_post_with_newsletter(post_id, at, Some(&letter))
+        .await?;
+    Ok(())
+}
+
+/// "2026-12-01 09:30" in the site's time zone.
+pub fn parse_schedule(clock: &SiteClock, text: &str) -> Option<i64> {
+    let text = text.trim().replace('T', " ");
+    let datetime = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", &text).ok()?;
+    datetime
+        .to_zoned(clock.tz.clone())
+        .ok()
+        .map(|z| z.timestamp().as_second())
+}
+
+/// Schedules the post for the time typed (site time zone); returns it as the site writes it.
+pub async fn schedule(column: &Column, post_id: i64, when: &str) -> ColumnResult<String> {
+    let (_, clock) = SiteView::load(&column.store).await?;
+    let Some(at) = parse_schedule(&clock, when).filter(|t| *t > now()) else {
+        return Err(ColumnError::refused(
+            "Give a time in the future as YYYY-MM-DD HH:MM.",
+        ));
+    };
+    column.store.schedule_post(post_id, at).await?;
+    Ok(iso_datetime(&clock, at))
+}
+
+/// Adds an answer that came after the compilation to the end of the published post, with a
+/// dated note and a revision of the post as it was.
+pub async fn add_late(
+    column: &Column,
+    post_id: i64,
+    answer_id: i64,
+    editor_id: Option<i64>,
+) -> ColumnResult<()> {
+    let (_, clock) = SiteView::load(&column.store).await?;
+    let at = now();
+    let date = iso_datetime(&clock, at)[..10].to_string();
+    column
+        .store
+        .add_late_answer(post_id, answer_id, editor_id, at, &date)
+        .await?;
+    Ok(())
+}
+
+/// The newsletter for a post: its full content, and one unsubscribe link per subscriber.
+pub async fn newsletter(column: &Column, post_id: i64) -> ColumnResult<Newsletter> {
+    let mut row = column.store.post(post_id).await?;
+    let (site, clock) = SiteView::load(&column.store).await?;
+    // The address the post will have once published now.
+    row.published_at = Some(row.published_at.unwrap_or_else(now));
+    let post = post_views(&column.store, &clock, vec![row])
+        .await?
+        .pop()
+        .ok_or(crate::store::StoreError::NotFound("post"))?;
+    #[derive(Serialize)]
+    struct Context<'a> {
+        site: &'a str,
+        title: &'a str,
+        url: String,
+        text: String,
+        post: &'a PostView,
+        base: &'a str,
+    }
+    let base = column.base_url.as_str();
+    let body_html = column.templates.render(
+        "partials/post_body.html",
+        Context {
+            site: &site.title,
+            title: &post.title,
+            url: String::new(),
+            text: String::new(),
+            post: &post,
+            base,
+        },
+    )?;
+    let context = Context {
+        site: &site.title,
+        title: &post.title,
+        url: format!("{base}{}", post.url),
+        text: plain_text(&body_html),
+        post: &post,
+        base,
+    };
+    let text = column.templates.render("email/newsletter.txt", &context)?;
+    let (subject, text) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+    let html = column.templates.render("email/newsletter.html", &context)?;
+    let secret = column.store.secret("unsubscribe").await?;
+    let base = base.to_string();
+    Ok(Newsletter {
+        subject: subject.trim().to_string(),
+        text: text.trim_start().to_string(),
+        html,
+        unsubscribe_link: Box::new(move |subscriber_id| {
+            format!(
+                "{base}/unsubscribe/{subscriber_id}/{}",
+                tokens::unsubscribe(&secret, subscriber_id)
+            )
+        }),
+    })
+}
