@@ -13,6 +13,7 @@ pub mod comments;
 pub mod letters;
 pub mod posts;
 pub mod public;
+pub mod readers;
 pub mod rounds;
 
 use crate::render::Templates;

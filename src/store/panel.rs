@@ -1,6 +1,6 @@
 //! The panel roster: panelists, their profiles, and the library types they are grouped by.
 
-use super::{now, Store, StoreError, StoreResult};
+use super::{now, Store, StoreError, StoreResult, Tx};
 use crate::domain::{Email, Slug};
 
 /// A panelist as the editor (or a join request) enters them.
@@ -50,52 +50,28 @@ pub(crate) const PANELIST_COLUMNS: &str =
 impl Store {
     /// Adds a panelist with a slug made from their name (numbered when taken).
     pub async fn create_panelist(&self, p: &NewPanelist) -> StoreResult<i64> {
-        let email = Email::parse(&p.email).map_err(|e| StoreError::Conflict(e.0))?;
-        let base = Slug::from_text(&p.name, "panelist");
         let mut tx = self.begin().await?;
-        let mut slug = base.clone();
-        let mut n = 1;
-        while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM panelists WHERE slug = $1")
-            .bind(slug.as_str())
-            .fetch_one(&mut *tx)
-            .await?
-            > 0
-        {
-            n += 1;
-            slug = base.numbered(n);
-        }
-        let at = now();
-        let id = sqlx::query_scalar(
-            "INSERT INTO panelists (slug, email, name, pronouns, title, department, institution, city, \
-             library_type, region, bio, photo_url, photo_credit, role_description, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
-        )
-        .bind(slug.as_str())
-        .bind(email.as_str())
-        .bind(&p.name)
-        .bind(&p.pronouns)
-        .bind(&p.title)
-        .bind(&p.department)
-        .bind(&p.institution)
-        .bind(&p.city)
-        .bind(&p.library_type)
-        .bind(&p.region)
-        .bind(&p.bio)
-        .bind(&p.photo_url)
-        .bind(&p.photo_credit)
-        .bind(&p.role_description)
-        .bind(p.status)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from)
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                StoreError::Conflict(format!("a panelist with the address {email} already exists"))
-            } else {
-                e
-            }
-        })?;
+        let id = insert_panelist(&mut tx, p).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A request to join the panel: the panelist (as `p` says, usually `applied`), the hash of
+    /// the token in their confirmation link, and the email with the link, in one unit of work.
+    pub async fn ask_to_join(
+        &self,
+        p: &NewPanelist,
+        token_hash: &str,
+        mail: &super::OutgoingMail,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin().await?;
+        let id = insert_panelist(&mut tx, p).await?;
+        sqlx::query("UPDATE panelists SET confirm_token_hash = $1 WHERE id = $2")
+            .bind(token_hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        super::outbox::enqueue(&mut tx, mail).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -190,25 +166,6 @@ impl Store {
 }
 
 impl Store {
-    /// Stores the hash of a join request's confirmation token and queues the email with the
-    /// link, together.
-    pub async fn request_join_confirmation(
-        &self,
-        panelist_id: i64,
-        token_hash: &str,
-        mail: &super::OutgoingMail,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query("UPDATE panelists SET confirm_token_hash = $1 WHERE id = $2")
-            .bind(token_hash)
-            .bind(panelist_id)
-            .execute(&mut *tx)
-            .await?;
-        super::outbox::enqueue(&mut tx, mail).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Marks the address of the join request with this token as confirmed.
     pub async fn confirm_join(&self, token_hash: &str) -> StoreResult<bool> {
         let done = sqlx::query(
@@ -220,4 +177,54 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Inserts a panelist with a slug made from their name (numbered when taken).
+async fn insert_panelist(tx: &mut Tx, p: &NewPanelist) -> StoreResult<i64> {
+    let email = Email::parse(&p.email).map_err(|e| StoreError::Conflict(e.0))?;
+    let base = Slug::from_text(&p.name, "panelist");
+    let mut slug = base.clone();
+    let mut n = 1;
+    while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM panelists WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_one(&mut **tx)
+        .await?
+        > 0
+    {
+        n += 1;
+        slug = base.numbered(n);
+    }
+    let at = now();
+    let id = sqlx::query_scalar(
+        "INSERT INTO panelists (slug, email, name, pronouns, title, department, institution, city, \
+         library_type, region, bio, photo_url, photo_credit, role_description, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+    )
+    .bind(slug.as_str())
+    .bind(email.as_str())
+    .bind(&p.name)
+    .bind(&p.pronouns)
+    .bind(&p.title)
+    .bind(&p.department)
+    .bind(&p.institution)
+    .bind(&p.city)
+    .bind(&p.library_type)
+    .bind(&p.region)
+    .bind(&p.bio)
+    .bind(&p.photo_url)
+    .bind(&p.photo_credit)
+    .bind(&p.role_description)
+    .bind(p.status)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(StoreError::from)
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            StoreError::Conflict(format!("a panelist with the address {email} already exists"))
+        } else {
+            e
+        }
+    })?;
+    Ok(id)
 }

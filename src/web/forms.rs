@@ -12,9 +12,10 @@ use super::site::{find_post, render_post};
 use super::{SharedState, WebError};
 use crate::column::comments::{self, CommentDraft, CommentLimit, Kept};
 use crate::column::public::{comment_view, PostView};
+use crate::column::readers;
 use crate::column::SiteView;
 use crate::domain::{CommentStatus, Email, QuestionState};
-use crate::store::{MailKind, NewPanelist, NewQuestion, OutgoingMail};
+use crate::store::{NewPanelist, NewQuestion};
 use crate::tokens::{self, random_token, token_hash};
 
 /// The window, in seconds, of the comments-per-address limit (`comment_rate_max`).
@@ -606,33 +607,8 @@ pub async fn join_post(
             status: "applied",
             ..NewPanelist::default()
         };
-        let saved = async {
-            match state.column.store.create_panelist(&request).await {
-                Ok(id) => {
-                    let token = random_token();
-                    let link = format!("{}/join/confirm/{token}", state.column.base_url);
-                    let mail = confirmation(&state, &email, "join the panel", link).await?;
-                    state
-                        .column
-                        .store
-                        .request_join_confirmation(id, &token_hash(&token), &mail)
-                        .await?;
-                    Ok(())
-                }
-                // An address already on the panel gets the same answer: membership is not
-                // public.
-                Err(e)
-                    if e.is_unique_violation()
-                        || matches!(e, crate::store::StoreError::Conflict(_)) =>
-                {
-                    Ok(())
-                }
-                Err(e) => Err(WebError::from(e)),
-            }
-        }
-        .await;
-        if let Err(e) = saved {
-            return not_saved(&state, form, e).await;
+        if let Err(e) = readers::ask_to_join(&state.column, &request, &email).await {
+            return not_saved(&state, form, e.into()).await;
         }
     }
     Ok(Redirect::to("/join/?sent=1").into_response())
@@ -686,47 +662,11 @@ pub async fn subscribe_post(
         Err(answer) => return answer,
     };
     if !filled_by_robot(&typed) {
-        let token = random_token();
-        let link = format!("{}/subscribe/confirm/{token}", state.column.base_url);
-        let mail = confirmation(&state, &email, "get each new post by email", link).await?;
-        let saved = state
-            .column
-            .store
-            .add_subscriber(&email, &token_hash(&token), Some(&mail))
-            .await;
-        if let Err(e) = saved {
+        if let Err(e) = readers::subscribe(&state.column, &email).await {
             return not_saved(&state, form, e.into()).await;
         }
     }
     Ok(Redirect::to("/subscribe/?sent=1").into_response())
-}
-
-/// The double opt-in email for `what` ("join the panel").
-async fn confirmation(
-    state: &SharedState,
-    to: &Email,
-    what: &str,
-    link: String,
-) -> Result<OutgoingMail, WebError> {
-    #[derive(Serialize)]
-    struct Context<'a> {
-        site: String,
-        what: &'a str,
-        link: String,
-    }
-    let (site, _) = SiteView::load(&state.column.store).await?;
-    crate::column::letters::email(
-        &state.column,
-        MailKind::Confirm,
-        to,
-        "confirm",
-        Context {
-            site: site.title,
-            what,
-            link,
-        },
-    )
-    .map_err(WebError::from)
 }
 
 /// A short page that says how a confirmation or unsubscription went.
@@ -753,12 +693,7 @@ pub async fn confirm_subscription(
     State(state): State<SharedState>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    if state
-        .column
-        .store
-        .confirm_subscriber(&token_hash(&token))
-        .await?
-    {
+    if readers::confirm_subscription(&state.column, &token).await? {
         message_page(
             &state,
             StatusCode::OK,
@@ -781,7 +716,7 @@ pub async fn confirm_join(
     State(state): State<SharedState>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    if state.column.store.confirm_join(&token_hash(&token)).await? {
+    if readers::confirm_join(&state.column, &token).await? {
         message_page(
             &state,
             StatusCode::OK,
@@ -800,25 +735,16 @@ pub async fn confirm_join(
     }
 }
 
-async fn check_unsubscribe(
-    state: &SharedState,
-    id: &str,
-    token: &str,
-) -> Result<Option<i64>, WebError> {
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(None);
-    };
-    let secret = state.column.store.secret("unsubscribe").await?;
-    Ok(tokens::unsubscribe_matches(&secret, id, token).then_some(id))
-}
-
 /// The link in each newsletter: a page with one button, so link checkers that open every
 /// link do not unsubscribe anyone.
 pub async fn unsubscribe_page(
     State(state): State<SharedState>,
     Path((id, token)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    if check_unsubscribe(&state, &id, &token).await?.is_none() {
+    if readers::unsubscriber(&state.column, &id, &token)
+        .await?
+        .is_none()
+    {
         return message_page(
             &state,
             StatusCode::NOT_FOUND,
@@ -845,7 +771,7 @@ pub async fn unsubscribe(
     State(state): State<SharedState>,
     Path((id, token)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let Some(id) = check_unsubscribe(&state, &id, &token).await? else {
+    let Some(id) = readers::unsubscriber(&state.column, &id, &token).await? else {
         return message_page(
             &state,
             StatusCode::NOT_FOUND,
@@ -854,7 +780,7 @@ pub async fn unsubscribe(
         )
         .await;
     };
-    state.column.store.unsubscribe(id).await?;
+    readers::unsubscribe(&state.column, id).await?;
     message_page(
         &state,
         StatusCode::OK,

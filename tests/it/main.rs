@@ -6,6 +6,7 @@ mod backup;
 mod browser;
 mod cli;
 mod cluster;
+mod column;
 mod editor_browser;
 mod faults;
 mod generate;
