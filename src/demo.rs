@@ -117,13 +117,38 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
     let column: Column = toml::from_str(COLUMN).context("demo/column.toml")?;
     let today = now();
     let clock = SiteClock::new(Some(TIMEZONE));
-
-    store.set_setting("site_title", &column.site.title).await?;
-    store
-        .set_setting("site_tagline", &column.site.tagline)
+    write_site_settings(store, &column.site).await?;
+    let (login, editor_id) = create_editor(store).await?;
+    let series_id = create_series(store, &column.site).await?;
+    let demo = DemoColumn {
+        store,
+        site: &column.site,
+        panel: create_panel(store, &column.panelists).await?,
+        editor_id,
+        series_id,
+        today,
+        clock,
+    };
+    let mut posts: Vec<&Post> = column.posts.iter().collect();
+    posts.sort_by_key(|p| std::cmp::Reverse(p.days_ago));
+    for post in posts {
+        demo.past_post(post).await?;
+    }
+    demo.open_round(&column.open_round, &column.panelists)
         .await?;
-    store.set_setting("timezone", TIMEZONE).await?;
+    Ok(Some(login))
+}
 
+/// The site's title, tagline and time zone.
+async fn write_site_settings(store: &Store, site: &Site) -> anyhow::Result<()> {
+    store.set_setting("site_title", &site.title).await?;
+    store.set_setting("site_tagline", &site.tagline).await?;
+    store.set_setting("timezone", TIMEZONE).await?;
+    Ok(())
+}
+
+/// The demo editor, with a fresh random password; returns the sign-in and the editor's id.
+async fn create_editor(store: &Store) -> anyhow::Result<(DemoLogin, i64)> {
     let login = DemoLogin {
         email: "editor@example.org".into(),
         password: random_password(),
@@ -135,18 +160,29 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
             &hash_password(&login.password)?,
         )
         .await?;
-    let series_id = store
+    Ok((login, editor_id))
+}
+
+/// The column's one series, with its default intro and closing.
+async fn create_series(store: &Store, site: &Site) -> anyhow::Result<i64> {
+    Ok(store
         .create_series(
-            &column.site.series_name,
-            &column.site.series_category,
-            &column.site.default_intro,
-            &column.site.default_closing,
+            &site.series_name,
+            &site.series_category,
+            &site.default_intro,
+            &site.default_closing,
             "before",
         )
-        .await?;
+        .await?)
+}
 
+/// The panel, all active; returns each panelist's id by their key in `column.toml`.
+async fn create_panel<'a>(
+    store: &Store,
+    panelists: &'a [Panelist],
+) -> anyhow::Result<HashMap<&'a str, i64>> {
     let mut panel = HashMap::new();
-    for p in &column.panelists {
+    for p in panelists {
         let id = store
             .create_panelist(&NewPanelist {
                 name: p.name.clone(),
@@ -168,47 +204,127 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
             .with_context(|| format!("panelist {}", p.key))?;
         panel.insert(p.key.as_str(), id);
     }
+    Ok(panel)
+}
 
-    let mut posts: Vec<&Post> = column.posts.iter().collect();
-    posts.sort_by_key(|p| std::cmp::Reverse(p.days_ago));
-    for post in posts {
-        let published_at = today - post.days_ago * DAY;
-        let question_id = store
+/// The demo column as it is being written: the store, and what the posts and rounds refer to.
+struct DemoColumn<'a> {
+    store: &'a Store,
+    site: &'a Site,
+    /// Panelists' ids by their key in `column.toml`.
+    panel: HashMap<&'a str, i64>,
+    editor_id: i64,
+    series_id: i64,
+    today: i64,
+    clock: SiteClock,
+}
+
+impl DemoColumn<'_> {
+    /// A published post, `days_ago` days back, with the question and round it came from, its
+    /// answers (late ones added after publishing) and its comments.
+    async fn past_post(&self, post: &Post) -> anyhow::Result<()> {
+        let published_at = self.today - post.days_ago * DAY;
+        let round_id = self
+            .create_round(
+                &post.prompt,
+                post.examples.as_deref(),
+                post.follow_up.as_deref(),
+                &post.choices,
+                published_at - DAY,
+            )
+            .await?;
+        let (on_time, late) = self
+            .submit_past_answers(round_id, &post.answers, published_at)
+            .await?;
+        let post_id = self
+            .store
+            .compile_post(&NewPost {
+                title: post.title.clone(),
+                slug: Some(post.slug.clone()),
+                intro: post
+                    .intro
+                    .clone()
+                    .unwrap_or_else(|| self.site.default_intro.clone()),
+                closing: post
+                    .closing
+                    .clone()
+                    .unwrap_or_else(|| self.site.default_closing.clone()),
+                series_id: Some(self.series_id),
+                author_id: Some(self.editor_id),
+                round_id: Some(round_id),
+                answer_ids: on_time,
+                tags: post.tags.clone(),
+                categories: post.categories.clone(),
+            })
+            .await?;
+        self.store.publish_post(post_id, published_at).await?;
+        for (answer_id, at) in late {
+            let date = crate::render::iso_datetime(&self.clock, at)[..10].to_string();
+            self.store
+                .add_late_answer(post_id, answer_id, Some(self.editor_id), at, &date)
+                .await?;
+        }
+        self.add_comments(post_id, published_at, &post.comments)
+            .await
+    }
+
+    /// An accepted question and its open round, closing at `closes_at`; returns the round's id.
+    async fn create_round(
+        &self,
+        prompt: &str,
+        examples: Option<&str>,
+        follow_up: Option<&str>,
+        choices: &[String],
+        closes_at: i64,
+    ) -> anyhow::Result<i64> {
+        let question_id = self
+            .store
             .create_question(&NewQuestion {
-                series_id: Some(series_id),
-                prompt: post.prompt.clone(),
-                examples: post.examples.clone(),
-                follow_up: post.follow_up.clone(),
+                series_id: Some(self.series_id),
+                prompt: prompt.to_string(),
+                examples: examples.map(str::to_string),
+                follow_up: follow_up.map(str::to_string),
                 state: QuestionState::Accepted,
                 submitter_name: None,
                 submitter_email: None,
                 credit_submitter: false,
             })
             .await?;
-        let round_id = store
+        Ok(self
+            .store
             .create_round(&NewRound {
                 question_id,
-                series_id: Some(series_id),
-                prompt: post.prompt.clone(),
-                examples: post.examples.clone(),
-                follow_up: post.follow_up.clone(),
-                choices: post.choices.clone(),
+                series_id: Some(self.series_id),
+                prompt: prompt.to_string(),
+                examples: examples.map(str::to_string),
+                follow_up: follow_up.map(str::to_string),
+                choices: choices.to_vec(),
                 library_types: Vec::new(),
-                closes_at: Some(published_at - DAY),
+                closes_at: Some(closes_at),
                 status: RoundStatus::Open,
             })
-            .await?;
+            .await?)
+    }
+
+    /// A past post's answers, on time in the week before publishing or late after it; returns
+    /// the on-time answers' ids, and each late one's id with when the editor added it.
+    async fn submit_past_answers(
+        &self,
+        round_id: i64,
+        answers: &[Answer],
+        published_at: i64,
+    ) -> anyhow::Result<(Vec<i64>, Vec<(i64, i64)>)> {
         let mut on_time = Vec::new();
         let mut late = Vec::new();
-        for (i, answer) in post.answers.iter().enumerate() {
+        for (i, answer) in answers.iter().enumerate() {
             let submitted_at = if answer.late {
                 published_at + answer.late_days_after.unwrap_or(2) * DAY - 3600
             } else {
                 published_at - 6 * DAY + i as i64 * 7200
             };
             let id = submit(
-                store,
-                &panel,
+                self.store,
+                &self.panel,
                 round_id,
                 answer,
                 submitted_at,
@@ -221,35 +337,19 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
                 on_time.push(id);
             }
         }
-        let post_id = store
-            .compile_post(&NewPost {
-                title: post.title.clone(),
-                slug: Some(post.slug.clone()),
-                intro: post
-                    .intro
-                    .clone()
-                    .unwrap_or_else(|| column.site.default_intro.clone()),
-                closing: post
-                    .closing
-                    .clone()
-                    .unwrap_or_else(|| column.site.default_closing.clone()),
-                series_id: Some(series_id),
-                author_id: Some(editor_id),
-                round_id: Some(round_id),
-                answer_ids: on_time,
-                tags: post.tags.clone(),
-                categories: post.categories.clone(),
-            })
-            .await?;
-        store.publish_post(post_id, published_at).await?;
-        for (answer_id, at) in late {
-            let date = crate::render::iso_datetime(&clock, at)[..10].to_string();
-            store
-                .add_late_answer(post_id, answer_id, Some(editor_id), at, &date)
-                .await?;
-        }
+        Ok((on_time, late))
+    }
+
+    /// A published post's comments, five hours apart; a reply names an earlier comment by its
+    /// place in the list.
+    async fn add_comments(
+        &self,
+        post_id: i64,
+        published_at: i64,
+        comments: &[Comment],
+    ) -> anyhow::Result<()> {
         let mut comment_ids = Vec::new();
-        for (i, c) in post.comments.iter().enumerate() {
+        for (i, c) in comments.iter().enumerate() {
             let parent_id = match c.reply_to {
                 Some(index) => Some(
                     *comment_ids
@@ -258,7 +358,8 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
                 ),
                 None => None,
             };
-            let (id, _) = store
+            let (id, _) = self
+                .store
                 .add_comment(&NewComment {
                     post_id,
                     parent_id,
@@ -276,64 +377,50 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
                 .await?;
             comment_ids.push(id);
         }
+        Ok(())
     }
 
-    let open = &column.open_round;
-    let question_id = store
-        .create_question(&NewQuestion {
-            series_id: Some(series_id),
-            prompt: open.prompt.clone(),
-            examples: None,
-            follow_up: open.follow_up.clone(),
-            state: QuestionState::Accepted,
-            submitter_name: None,
-            submitter_email: None,
-            credit_submitter: false,
-        })
-        .await?;
-    let closes_at = today + open.closes_in_days * DAY;
-    let round_id = store
-        .create_round(&NewRound {
-            question_id,
-            series_id: Some(series_id),
-            prompt: open.prompt.clone(),
-            examples: None,
-            follow_up: open.follow_up.clone(),
-            choices: open.choices.clone(),
-            library_types: Vec::new(),
-            closes_at: Some(closes_at),
-            status: RoundStatus::Open,
-        })
-        .await?;
-    let mut answered = Vec::new();
-    for (i, answer) in open.answers.iter().enumerate() {
-        submit(
-            store,
-            &panel,
-            round_id,
-            answer,
-            today - (i as i64 + 1) * 3 * 3600,
-            closes_at,
-        )
-        .await?;
-        answered.push(answer.panelist.as_str());
-    }
-    // The rest of the panel has been invited and not answered yet.
-    for p in column
-        .panelists
-        .iter()
-        .filter(|p| !answered.contains(&p.key.as_str()))
-    {
-        store
-            .create_invitation(
-                round_id,
-                panel[p.key.as_str()],
-                &random_token_hash(),
-                closes_at + 14 * DAY,
+    /// The round still open, with its first answers from the last hours; the rest of the panel
+    /// has been invited and not answered yet.
+    async fn open_round(&self, open: &OpenRound, panelists: &[Panelist]) -> anyhow::Result<()> {
+        let closes_at = self.today + open.closes_in_days * DAY;
+        let round_id = self
+            .create_round(
+                &open.prompt,
+                None,
+                open.follow_up.as_deref(),
+                &open.choices,
+                closes_at,
             )
             .await?;
+        let mut answered = Vec::new();
+        for (i, answer) in open.answers.iter().enumerate() {
+            submit(
+                self.store,
+                &self.panel,
+                round_id,
+                answer,
+                self.today - (i as i64 + 1) * 3 * 3600,
+                closes_at,
+            )
+            .await?;
+            answered.push(answer.panelist.as_str());
+        }
+        for p in panelists
+            .iter()
+            .filter(|p| !answered.contains(&p.key.as_str()))
+        {
+            self.store
+                .create_invitation(
+                    round_id,
+                    self.panel[p.key.as_str()],
+                    &random_token_hash(),
+                    closes_at + 14 * DAY,
+                )
+                .await?;
+        }
+        Ok(())
     }
-    Ok(Some(login))
 }
 
 /// Invites the panelist and stores their answer, as if they had followed their link.

@@ -208,6 +208,8 @@ async fn ensure_panel(store: &Store, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec
     Ok(panel)
 }
 
+/// One post on a random topic: its question and title, answers from part of the panel,
+/// comments, tags and a category.
 fn make_post(
     rng: &mut ChaCha8Rng,
     plan: &Plan,
@@ -237,49 +239,8 @@ fn make_post(
         (m + rng.gen_range(-(m / 3)..=m / 3)).max(1) as usize
     };
     let members: Vec<&Member> = panel.choose_multiple(rng, count.min(panel.len())).collect();
-    let answers = members
-        .iter()
-        .enumerate()
-        .map(|(i, member)| {
-            let roll = rng.gen_range(0..100);
-            let attribution = match roll {
-                0..=74 => Attribution::Named,
-                75..=86 => Attribution::Role,
-                _ => Attribution::Anonymous,
-            };
-            GeneratedAnswer {
-                panelist_id: member.id,
-                attribution,
-                role_description: (attribution == Attribution::Role).then(|| member.role.clone()),
-                show_library_type: attribution == Attribution::Anonymous && rng.gen_bool(0.5),
-                choice: short_answer.then(|| rng.gen_range(0..3)),
-                body: answer_body(rng, topic, member.library_type),
-                submitted_at: published_at - 7 * DAY + i as i64 * 3_600,
-            }
-        })
-        .collect();
-    let c = plan.comments_per_post;
-    let comment_count = if c == 0 { 0 } else { rng.gen_range(0..=2 * c) };
-    let mut comments: Vec<GeneratedComment> = Vec::with_capacity(comment_count as usize);
-    for i in 0..comment_count as usize {
-        let first = *FIRST_NAMES.choose(rng).unwrap();
-        let reply_to = (i > 0 && rng.gen_bool(0.3)).then(|| rng.gen_range(0..i));
-        comments.push(GeneratedComment {
-            author_name: format!("{first} {}.", &LAST_NAMES.choose(rng).unwrap()[..1]),
-            author_email: format!("reader{}@readers.example.org", rng.gen_range(0..5_000)),
-            body: {
-                let count = rng.gen_range(1..=3);
-                sentences(rng, topic, "public", count)
-            },
-            status: if rng.gen_ratio(9, 10) {
-                CommentStatus::Approved
-            } else {
-                CommentStatus::Pending
-            },
-            reply_to,
-            created_at: published_at + (i as i64 + 1) * 4 * 3_600,
-        });
-    }
+    let answers = make_answers(rng, &members, topic, short_answer, published_at);
+    let comments = make_comments(rng, plan, topic, published_at);
     let tag_count = rng.gen_range(2..=4);
     let mut tags: Vec<String> = TAGS
         .choose_multiple(rng, tag_count)
@@ -303,6 +264,71 @@ fn make_post(
         answers,
         comments,
     }
+}
+
+/// The members' answers, mostly named, in the week before the post; with a choice each when
+/// the round is a short-answer one.
+fn make_answers(
+    rng: &mut ChaCha8Rng,
+    members: &[&Member],
+    topic: &str,
+    short_answer: bool,
+    published_at: i64,
+) -> Vec<GeneratedAnswer> {
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, member)| {
+            let roll = rng.gen_range(0..100);
+            let attribution = match roll {
+                0..=74 => Attribution::Named,
+                75..=86 => Attribution::Role,
+                _ => Attribution::Anonymous,
+            };
+            GeneratedAnswer {
+                panelist_id: member.id,
+                attribution,
+                role_description: (attribution == Attribution::Role).then(|| member.role.clone()),
+                show_library_type: attribution == Attribution::Anonymous && rng.gen_bool(0.5),
+                choice: short_answer.then(|| rng.gen_range(0..3)),
+                body: answer_body(rng, topic, member.library_type),
+                submitted_at: published_at - 7 * DAY + i as i64 * 3_600,
+            }
+        })
+        .collect()
+}
+
+/// Readers' comments, from none to twice the plan's average, four hours apart after the post;
+/// some reply to an earlier one, and a tenth wait for moderation.
+fn make_comments(
+    rng: &mut ChaCha8Rng,
+    plan: &Plan,
+    topic: &str,
+    published_at: i64,
+) -> Vec<GeneratedComment> {
+    let c = plan.comments_per_post;
+    let comment_count = if c == 0 { 0 } else { rng.gen_range(0..=2 * c) };
+    let mut comments: Vec<GeneratedComment> = Vec::with_capacity(comment_count as usize);
+    for i in 0..comment_count as usize {
+        let first = *FIRST_NAMES.choose(rng).unwrap();
+        let reply_to = (i > 0 && rng.gen_bool(0.3)).then(|| rng.gen_range(0..i));
+        comments.push(GeneratedComment {
+            author_name: format!("{first} {}.", &LAST_NAMES.choose(rng).unwrap()[..1]),
+            author_email: format!("reader{}@readers.example.org", rng.gen_range(0..5_000)),
+            body: {
+                let count = rng.gen_range(1..=3);
+                sentences(rng, topic, "public", count)
+            },
+            status: if rng.gen_ratio(9, 10) {
+                CommentStatus::Approved
+            } else {
+                CommentStatus::Pending
+            },
+            reply_to,
+            created_at: published_at + (i as i64 + 1) * 4 * 3_600,
+        });
+    }
+    comments
 }
 
 /// An answer of about 150 words in two or three paragraphs of Markdown.

@@ -16,6 +16,7 @@ pub mod public;
 pub mod readers;
 pub mod rounds;
 
+use crate::config::Config;
 use crate::render::Templates;
 use crate::store::{Store, StoreError};
 
@@ -29,6 +30,19 @@ pub struct Column {
     pub store: Store,
     pub templates: Templates,
     pub views: PostViewCache,
+}
+
+impl Column {
+    /// The column for these settings over `store`: the templates loaded (with the theme's in
+    /// their place), and the public address every link starts with.
+    pub fn load(config: &Config, store: Store, views: PostViewCache) -> anyhow::Result<Column> {
+        Ok(Column {
+            base_url: config.base_url_or_local(),
+            store,
+            templates: Templates::load(config.theme.as_deref())?,
+            views,
+        })
+    }
 }
 
 /// Why an operation did not happen.

@@ -311,6 +311,8 @@ fn term_slug(raw: &str, name: &str) -> Slug {
     Slug::from_text(if decoded.is_empty() { name } else { &decoded }, "term")
 }
 
+/// A post or page as the store writes it, or `None` (with the reason in the report) when its
+/// status is not one Roundtable imports.
 fn entry(
     item: &Item,
     wp_id: i64,
@@ -323,7 +325,46 @@ fn entry(
     } else {
         "post"
     };
-    let mut status = match item.status.as_str() {
+    let status = post_status(item, report, label)?;
+    let when = wp_time(&item.post_date_gmt, &item.post_date, clock);
+    let now = crate::store::now();
+    let (published_at, publish_at) = match status {
+        PostStatus::Published | PostStatus::Private => (Some(when.unwrap_or(now)), None),
+        PostStatus::Scheduled => (None, Some(when.unwrap_or(now))),
+        PostStatus::Draft => (None, None),
+    };
+    let name = percent_decode(&item.post_name);
+    let fallback = format!("{kind}-{wp_id}");
+    let slug = Slug::from_text(if name.is_empty() { &item.title } else { &name }, &fallback);
+    let (categories, tags) = categories_and_tags(item);
+    Some(WpEntry {
+        wp_id,
+        kind,
+        slug,
+        title: item.title.clone(),
+        body_html: Some(sanitize(&autop(&item.content))),
+        intro: String::new(),
+        closing: String::new(),
+        answers: Vec::new(),
+        excerpt: (!item.excerpt.trim().is_empty()).then(|| item.excerpt.trim().to_string()),
+        status,
+        published_at,
+        publish_at,
+        created_at: when.unwrap_or(now),
+        author_login: (!item.creator.is_empty()).then(|| item.creator.clone()),
+        parent_wp_id: item.post_parent,
+        comments_open: item.comment_status != "closed",
+        categories,
+        tags,
+        old_paths: old_paths(item, kind, wp_id),
+        comments: comments(item, clock, now),
+    })
+}
+
+/// WordPress's status as Roundtable's: a password-protected post becomes private (with a
+/// note), and a status with no counterpart is `None` (with the reason in the report).
+fn post_status(item: &Item, report: &mut ImportReport, label: &str) -> Option<PostStatus> {
+    let status = match item.status.as_str() {
         // Without a status WordPress makes a draft.
         "" => PostStatus::Draft,
         "publish" => PostStatus::Published,
@@ -341,18 +382,14 @@ fn entry(
         report.notes.push(format!(
             "{label} is password-protected on WordPress; imported as private"
         ));
-        status = PostStatus::Private;
+        return Some(PostStatus::Private);
     }
-    let when = wp_time(&item.post_date_gmt, &item.post_date, clock);
-    let now = crate::store::now();
-    let (published_at, publish_at) = match status {
-        PostStatus::Published | PostStatus::Private => (Some(when.unwrap_or(now)), None),
-        PostStatus::Scheduled => (None, Some(when.unwrap_or(now))),
-        PostStatus::Draft => (None, None),
-    };
-    let name = percent_decode(&item.post_name);
-    let fallback = format!("{kind}-{wp_id}");
-    let slug = Slug::from_text(if name.is_empty() { &item.title } else { &name }, &fallback);
+    Some(status)
+}
+
+/// The addresses that redirect to the entry: WordPress's `?p=` (and a page's `?page_id=`)
+/// and the item's own link.
+fn old_paths(item: &Item, kind: &str, wp_id: i64) -> Vec<String> {
     let mut old_paths = vec![match kind {
         "page" => format!("/?page_id={wp_id}"),
         _ => format!("/?p={wp_id}"),
@@ -365,6 +402,14 @@ fn entry(
             old_paths.push(path);
         }
     }
+    old_paths
+}
+
+/// An entry's terms of one taxonomy: each slug with its name.
+type Terms = Vec<(Slug, String)>;
+
+/// The item's categories and tags, each slug once; other taxonomies are left out.
+fn categories_and_tags(item: &Item) -> (Terms, Terms) {
     let mut categories = Vec::new();
     let mut tags = Vec::new();
     for (domain, nicename, name) in &item.terms {
@@ -385,8 +430,13 @@ fn entry(
             list.push((slug, name.clone()));
         }
     }
-    let comments = item
-        .comments
+    (categories, tags)
+}
+
+/// The item's comments, with WordPress's approval states mapped to Roundtable's and `now`
+/// for a comment without a date.
+fn comments(item: &Item, clock: &SiteClock, now: i64) -> Vec<WpComment> {
+    item.comments
         .iter()
         .map(|c| WpComment {
             wp_id: c.id,
@@ -407,29 +457,7 @@ fn entry(
             },
             created_at: wp_time(&c.date_gmt, &c.date, clock).unwrap_or(now),
         })
-        .collect();
-    Some(WpEntry {
-        wp_id,
-        kind,
-        slug,
-        title: item.title.clone(),
-        body_html: Some(sanitize(&autop(&item.content))),
-        intro: String::new(),
-        closing: String::new(),
-        answers: Vec::new(),
-        excerpt: (!item.excerpt.trim().is_empty()).then(|| item.excerpt.trim().to_string()),
-        status,
-        published_at,
-        publish_at,
-        created_at: when.unwrap_or(now),
-        author_login: (!item.creator.is_empty()).then(|| item.creator.clone()),
-        parent_wp_id: item.post_parent,
-        comments_open: item.comment_status != "closed",
-        categories,
-        tags,
-        old_paths,
-        comments,
-    })
+        .collect()
 }
 
 /// The id in a WordPress address such as `https://example.org/?p=19`.

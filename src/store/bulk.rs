@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::posts::{free_slug, reindex_post};
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
 use super::{bump_content_version, flag, Store, StoreResult, Tx};
-use crate::domain::{Attribution, CommentStatus, PostStatus, QuestionState, RoundStatus};
+use crate::domain::{Attribution, CommentStatus, PostStatus, QuestionState, RoundStatus, Slug};
 
 /// A post as it will appear, published, with everything that led to it.
 #[derive(Debug, Clone)]
@@ -41,6 +41,7 @@ pub struct GeneratedAnswer {
     pub submitted_at: i64,
 }
 
+/// A reader's comment on the post, with its moderation status.
 #[derive(Debug, Clone)]
 pub struct GeneratedComment {
     pub author_name: String,
@@ -81,13 +82,27 @@ impl Store {
     }
 }
 
-async fn insert_post(
-    tx: &mut Tx,
-    terms: &mut HashMap<(&'static str, String), i64>,
-    p: &GeneratedPost,
-) -> StoreResult<String> {
-    let at = p.published_at;
-    let question_id: i64 = sqlx::query_scalar(
+/// Term ids by taxonomy and name, kept across the posts of one unit of work so that each term
+/// is looked up once.
+type TermIds = HashMap<(&'static str, String), i64>;
+
+/// One published post with everything that led to it; returns its slug.
+async fn insert_post(tx: &mut Tx, terms: &mut TermIds, p: &GeneratedPost) -> StoreResult<String> {
+    let question_id = insert_question(tx, p).await?;
+    let slug = free_slug(tx, &p.title).await?;
+    let post_id = insert_published_post(tx, p, &slug).await?;
+    let round_id = insert_round(tx, p, question_id, post_id).await?;
+    let choice_ids = insert_choices(tx, round_id, &p.choices).await?;
+    insert_answers(tx, round_id, post_id, &p.answers, &choice_ids).await?;
+    link_terms(tx, terms, post_id, p).await?;
+    insert_comments(tx, post_id, &p.comments).await?;
+    reindex_post(tx, post_id).await?;
+    Ok(slug.as_str().to_string())
+}
+
+/// The post's question, published, asked when the post appeared; returns its id.
+async fn insert_question(tx: &mut Tx, p: &GeneratedPost) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO questions (series_id, prompt, original_prompt, follow_up, state, created_at, updated_at) \
          VALUES ($1, $2, $2, $3, $4, $5, $5) RETURNING id",
     )
@@ -95,11 +110,14 @@ async fn insert_post(
     .bind(&p.prompt)
     .bind(&p.follow_up)
     .bind(QuestionState::Published.as_str())
-    .bind(at)
+    .bind(p.published_at)
     .fetch_one(&mut **tx)
-    .await?;
-    let slug = free_slug(tx, &p.title).await?;
-    let post_id: i64 = sqlx::query_scalar(
+    .await?)
+}
+
+/// The post itself, published under `slug`; returns its id.
+async fn insert_published_post(tx: &mut Tx, p: &GeneratedPost, slug: &Slug) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO posts (kind, slug, title, intro, closing, status, series_id, published_at, created_at, updated_at) \
          VALUES ('post', $1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id",
     )
@@ -109,10 +127,21 @@ async fn insert_post(
     .bind(&p.closing)
     .bind(PostStatus::Published.as_str())
     .bind(p.series_id)
-    .bind(at)
+    .bind(p.published_at)
     .fetch_one(&mut **tx)
-    .await?;
-    let round_id: i64 = sqlx::query_scalar(
+    .await?)
+}
+
+/// The round the post was compiled from: sent two weeks before the post, closed the day
+/// before; returns its id.
+async fn insert_round(
+    tx: &mut Tx,
+    p: &GeneratedPost,
+    question_id: i64,
+    post_id: i64,
+) -> StoreResult<i64> {
+    let at = p.published_at;
+    Ok(sqlx::query_scalar(
         "INSERT INTO rounds (question_id, series_id, post_id, prompt, follow_up, status, closes_at, sent_at, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $7) RETURNING id",
     )
@@ -125,9 +154,13 @@ async fn insert_post(
     .bind(at - 86_400)
     .bind(at - 14 * 86_400)
     .fetch_one(&mut **tx)
-    .await?;
-    let mut choice_ids = Vec::with_capacity(p.choices.len());
-    for (position, label) in p.choices.iter().enumerate() {
+    .await?)
+}
+
+/// The round's short-answer choices in order; returns their ids.
+async fn insert_choices(tx: &mut Tx, round_id: i64, choices: &[String]) -> StoreResult<Vec<i64>> {
+    let mut choice_ids = Vec::with_capacity(choices.len());
+    for (position, label) in choices.iter().enumerate() {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO round_choices (round_id, position, label) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -138,7 +171,19 @@ async fn insert_post(
         .await?;
         choice_ids.push(id);
     }
-    for (position, a) in p.answers.iter().enumerate() {
+    Ok(choice_ids)
+}
+
+/// The answers, included in the post in order, each signed with the panelist's profile as it
+/// is now.
+async fn insert_answers(
+    tx: &mut Tx,
+    round_id: i64,
+    post_id: i64,
+    answers: &[GeneratedAnswer],
+    choice_ids: &[i64],
+) -> StoreResult<()> {
+    for (position, a) in answers.iter().enumerate() {
         sqlx::query(
             "INSERT INTO answers (round_id, post_id, panelist_id, attribution, role_description, \
              show_library_type, sig_name, sig_pronouns, sig_title, sig_department, sig_institution, sig_city, \
@@ -159,6 +204,16 @@ async fn insert_post(
         .execute(&mut **tx)
         .await?;
     }
+    Ok(())
+}
+
+/// The series' category, then the post's tags and categories, each term made once.
+async fn link_terms(
+    tx: &mut Tx,
+    terms: &mut TermIds,
+    post_id: i64,
+    p: &GeneratedPost,
+) -> StoreResult<()> {
     if let Some(series_id) = p.series_id {
         let category: Option<i64> =
             sqlx::query_scalar("SELECT category_id FROM series WHERE id = $1")
@@ -187,8 +242,17 @@ async fn insert_post(
             link_term(tx, taxonomy, post_id, term).await?;
         }
     }
-    let mut comment_ids: Vec<i64> = Vec::with_capacity(p.comments.len());
-    for c in &p.comments {
+    Ok(())
+}
+
+/// The comments in order, a reply pointing at the earlier comment it answers.
+async fn insert_comments(
+    tx: &mut Tx,
+    post_id: i64,
+    comments: &[GeneratedComment],
+) -> StoreResult<()> {
+    let mut comment_ids: Vec<i64> = Vec::with_capacity(comments.len());
+    for c in comments {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO comments (post_id, parent_id, author_name, author_email, body, status, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -204,6 +268,5 @@ async fn insert_post(
         .await?;
         comment_ids.push(id);
     }
-    reindex_post(tx, post_id).await?;
-    Ok(slug.as_str().to_string())
+    Ok(())
 }

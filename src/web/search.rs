@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use super::site::{page_count, PAGE_SIZE};
 use super::WebError;
-use crate::column::public::SiteView;
-use crate::render::permalink;
-use crate::store::{SearchQuery, Taxonomy, MATCH_END, MATCH_START};
+use crate::column::SiteView;
+use crate::render::{permalink, SiteClock};
+use crate::store::{SearchQuery, Store, StoreResult, Taxonomy, MATCH_END, MATCH_START};
 use crate::web::SharedState;
 
 /// Longer queries are refused with a message rather than searched.
 const MAX_QUERY_CHARS: usize = 200;
 
+/// The query string of `/search`: the words, the filters and the result page.
 #[derive(Deserialize, Default)]
 pub struct SearchParams {
     #[serde(default)]
@@ -98,6 +99,7 @@ fn snippet_html(snippet: &str) -> String {
     out
 }
 
+/// The search page: the filters always, and for a query the page of hits asked for.
 pub async fn search(
     State(state): State<SharedState>,
     Query(params): Query<SearchParams>,
@@ -105,13 +107,67 @@ pub async fn search(
     let store = &state.column.store;
     let (site, clock) = SiteView::load(store).await?;
     let query = params.q.trim().to_string();
-    let page = match params.page.as_str() {
-        "" => 1,
+    let page = page_param(&params.page)?;
+    let year: Option<i64> = params.year.parse().ok();
+    let (filters, chosen_type) = filters(store, &params, year).await?;
+    let mut message = None;
+    let mut status = StatusCode::OK;
+    let (mut hits, mut total) = (Vec::new(), 0);
+    if query.chars().count() > MAX_QUERY_CHARS {
+        message = Some(format!(
+            "That search is too long: use at most {MAX_QUERY_CHARS} characters."
+        ));
+        status = StatusCode::BAD_REQUEST;
+    } else if !query.is_empty() {
+        let search = SearchQuery {
+            words: query.clone(),
+            library_type: chosen_type,
+            tag: Some(params.tag.clone()).filter(|t| !t.is_empty()),
+            year,
+            any_word: false,
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+        };
+        (hits, total) = find(store, &clock, &search).await?;
+        if total == 0 {
+            message =
+                Some("Nothing matched. Try fewer or different words, or remove a filter.".into());
+        }
+    }
+    let (newer_url, older_url) = page_links(&query, &params, page, total);
+    let html = state.column.templates.render(
+        "pages/search.html",
+        SearchPage {
+            site,
+            query,
+            message,
+            hits,
+            total,
+            filters,
+            newer_url,
+            older_url,
+        },
+    )?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The result page asked for: the first when none is given.
+fn page_param(text: &str) -> Result<i64, WebError> {
+    match text {
+        "" => Ok(1),
         n => super::site::page_number(n).map_err(|_| {
             WebError::BadRequest("The page number is not one of the result pages.".into())
-        })?,
-    };
-    let year: Option<i64> = params.year.parse().ok();
+        }),
+    }
+}
+
+/// The choices of library type, tag and year, with those of the query selected; and the
+/// chosen library type's name as the search matches it.
+async fn filters(
+    store: &Store,
+    params: &SearchParams,
+    year: Option<i64>,
+) -> StoreResult<(Filters, Option<String>)> {
     let library_types = store.library_types().await?;
     let chosen_type = library_types
         .iter()
@@ -146,86 +202,69 @@ pub async fn search(
             })
             .collect(),
     };
-    let mut message = None;
-    let mut status = StatusCode::OK;
-    let (mut hits, mut total) = (Vec::new(), 0);
-    if query.chars().count() > MAX_QUERY_CHARS {
-        message = Some(format!(
-            "That search is too long: use at most {MAX_QUERY_CHARS} characters."
-        ));
-        status = StatusCode::BAD_REQUEST;
-    } else if !query.is_empty() {
-        let (found, count) = store
-            .search(&SearchQuery {
-                words: query.clone(),
-                library_type: chosen_type,
-                tag: Some(params.tag.clone()).filter(|t| !t.is_empty()),
-                year,
-                any_word: false,
-                limit: PAGE_SIZE,
-                offset: (page - 1) * PAGE_SIZE,
-            })
-            .await?;
-        total = count;
-        if count == 0 {
-            message =
-                Some("Nothing matched. Try fewer or different words, or remove a filter.".into());
-        }
-        let post_ids: Vec<i64> = found.iter().map(|h| h.post_id).collect();
-        let posts: HashMap<i64, (String, String)> = store
-            .posts_by_id(&post_ids)
-            .await?
-            .into_iter()
-            .map(|p| {
+    Ok((filters, chosen_type))
+}
+
+/// One page of hits, each linked to its post (or the answer in it), and how many there are
+/// in all.
+async fn find(
+    store: &Store,
+    clock: &SiteClock,
+    search: &SearchQuery,
+) -> StoreResult<(Vec<HitView>, i64)> {
+    let (found, total) = store.search(search).await?;
+    let post_ids: Vec<i64> = found.iter().map(|h| h.post_id).collect();
+    let posts: HashMap<i64, (String, String)> = store
+        .posts_by_id(&post_ids)
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.id,
                 (
-                    p.id,
-                    (
-                        p.title,
-                        permalink(&clock, p.published_at.unwrap_or(p.updated_at), &p.slug),
-                    ),
-                )
+                    p.title,
+                    permalink(clock, p.published_at.unwrap_or(p.updated_at), &p.slug),
+                ),
+            )
+        })
+        .collect();
+    let hits = found
+        .into_iter()
+        .filter_map(|h| {
+            let (title, url) = posts.get(&h.post_id)?.clone();
+            Some(HitView {
+                title,
+                url: match h.answer_id {
+                    Some(id) => format!("{url}#answer-{id}"),
+                    None => url,
+                },
+                byline: Some(h.byline).filter(|b| !b.is_empty()),
+                snippet_html: snippet_html(&h.snippet),
             })
-            .collect();
-        hits = found
-            .into_iter()
-            .filter_map(|h| {
-                let (title, url) = posts.get(&h.post_id)?.clone();
-                Some(HitView {
-                    title,
-                    url: match h.answer_id {
-                        Some(id) => format!("{url}#answer-{id}"),
-                        None => url,
-                    },
-                    byline: Some(h.byline).filter(|b| !b.is_empty()),
-                    snippet_html: snippet_html(&h.snippet),
-                })
-            })
-            .collect();
-    }
+        })
+        .collect();
+    Ok((hits, total))
+}
+
+/// The addresses of the newer and older result pages, where there are such pages; they keep
+/// the query and its filters.
+fn page_links(
+    query: &str,
+    params: &SearchParams,
+    page: i64,
+    total: i64,
+) -> (Option<String>, Option<String>) {
     let pages = page_count(total);
     let base = format!(
         "/search?q={}&type={}&tag={}&year={}&",
-        encode_query(&query),
+        encode_query(query),
         encode_query(&params.library_type),
         encode_query(&params.tag),
         encode_query(&params.year)
     );
     let newer_url = (page > 1).then(|| format!("{base}page={}", page - 1));
     let older_url = (page < pages).then(|| format!("{base}page={}", page + 1));
-    let html = state.column.templates.render(
-        "pages/search.html",
-        SearchPage {
-            site,
-            query,
-            message,
-            hits,
-            total,
-            filters,
-            newer_url,
-            older_url,
-        },
-    )?;
-    Ok((status, Html(html)).into_response())
+    (newer_url, older_url)
 }
 
 #[cfg(test)]

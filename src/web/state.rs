@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use crate::column::{Column, PostViewCache};
 use crate::config::Config;
-use crate::render::Templates;
 use crate::store::Store;
 use crate::web::PageCache;
 
@@ -43,12 +42,7 @@ impl AppState {
         cache: PageCache,
         views: PostViewCache,
     ) -> anyhow::Result<SharedState> {
-        let column = Column {
-            base_url: config.base_url_or_local(),
-            store,
-            templates: Templates::load(config.theme.as_deref())?,
-            views,
-        };
+        let column = Column::load(&config, store, views)?;
         Ok(Arc::new(AppState {
             column: Arc::new(column),
             config,
