@@ -1,5 +1,5 @@
 //! Editor passwords: hashed with Argon2id and checked in constant time by the argon2 crate.
-//! The tokens in links and cookies are in `crate::tokens`.
+//! The tokens in links and cookies are in `src/tokens.rs`.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

@@ -9,7 +9,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use roundtable::interop::import::{autop, sanitize};
+use roundtable::interop::wp_html::{autop, sanitize};
 use roundtable::render::{comment_html, markdown_html, plain_text, COMMENT_TAGS};
 
 fuzz_target!(|data: &[u8]| {

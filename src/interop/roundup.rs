@@ -6,7 +6,7 @@
 
 use crate::store::WpAnswer;
 
-use super::import::{autop, sanitize};
+use super::wp_html::{autop, sanitize};
 
 /// A post taken apart: intro and closing as HTML, answers in order.
 #[derive(Debug, PartialEq)]

@@ -67,7 +67,7 @@ pub struct PageParams {
 fn page_of(params: &PageParams) -> Result<i64, WebError> {
     match params.page.as_deref() {
         None | Some("") => Ok(1),
-        Some(n) => super::site::page_number(n)
+        Some(n) => super::links::page_number(n)
             .map_err(|_| WebError::BadRequest("page must be a whole number from 1".into())),
     }
 }

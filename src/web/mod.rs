@@ -5,11 +5,13 @@ mod answer;
 mod api;
 mod cache;
 pub mod client;
+mod comment_form;
 mod crawl;
 mod error;
 mod feeds;
 mod forms;
 pub(crate) mod id;
+mod links;
 mod search;
 mod site;
 mod state;
@@ -21,11 +23,13 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use cache::PageCache;
-pub use error::WebError;
 /// The public forms and the search query as decoded from a request; public for the fuzz
 /// targets (`fuzz/`), which decode them as `Form` and `Query` do.
-pub use forms::{CommentForm, Typed};
-pub use search::{encode_query, SearchParams};
+pub use comment_form::CommentForm;
+pub use error::WebError;
+pub use forms::Typed;
+pub use links::encode_query;
+pub use search::SearchParams;
 pub use state::{AppState, SharedState};
 
 pub fn router(state: SharedState) -> Router {

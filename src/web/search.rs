@@ -8,8 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::site::{page_count, PAGE_SIZE};
+use super::links::{encode_query, page_number};
 use super::WebError;
+use crate::column::public::{page_count, PAGE_SIZE};
 use crate::column::SiteView;
 use crate::render::{permalink, SiteClock};
 use crate::store::{SearchQuery, Store, StoreResult, Taxonomy, MATCH_END, MATCH_START};
@@ -65,21 +66,6 @@ struct SearchPage {
     filters: Filters,
     newer_url: Option<String>,
     older_url: Option<String>,
-}
-
-/// Percent-encodes a query-string value.
-pub fn encode_query(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// Escapes a snippet and turns the engine's match markers into `<mark>`.
@@ -155,7 +141,7 @@ pub async fn search(
 fn page_param(text: &str) -> Result<i64, WebError> {
     match text {
         "" => Ok(1),
-        n => super::site::page_number(n).map_err(|_| {
+        n => page_number(n).map_err(|_| {
             WebError::BadRequest("The page number is not one of the result pages.".into())
         }),
     }

@@ -6,7 +6,8 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::forms::CommentForm;
+use super::comment_form::CommentForm;
+use super::links::{encode_query, neighbours, page_number};
 use super::WebError;
 use crate::column::public::{
     comment_threads, post_views, published_count, published_page, published_post_at, CommentView,
@@ -50,7 +51,7 @@ pub async fn home(
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, WebError> {
     if let Some(words) = q.s {
-        let target = format!("/search?q={}", super::search::encode_query(&words));
+        let target = format!("/search?q={}", encode_query(&words));
         return Ok(Redirect::to(&target).into_response());
     }
     let old = match (&q.p, &q.page_id) {
@@ -75,29 +76,6 @@ pub async fn home_page(
         1 => Ok(Redirect::permanent("/").into_response()),
         n => Ok(render_home(&state, n).await?.into_response()),
     }
-}
-
-/// A page number from the address: 1 or more, and small enough to mean something.
-pub fn page_number(text: &str) -> Result<i64, WebError> {
-    match text.parse::<i64>() {
-        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
-        _ => Err(WebError::NotFound),
-    }
-}
-
-/// Links to the neighbouring pages of a list whose first page is `base`.
-pub fn neighbours(base: &str, page: i64, pages: i64) -> (Option<String>, Option<String>) {
-    let url = |n: i64| {
-        if n == 1 {
-            base.to_string()
-        } else {
-            format!("{base}page/{n}/")
-        }
-    };
-    (
-        (page > 1).then(|| url(page - 1)),
-        (page < pages).then(|| url(page + 1)),
-    )
 }
 
 async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, WebError> {

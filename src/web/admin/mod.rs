@@ -130,7 +130,7 @@ impl FromRequestParts<SharedState> for SignedIn {
                 .unwrap_or("/admin/");
             Redirect::to(&format!(
                 "/admin/login?next={}",
-                super::search::encode_query(next)
+                super::links::encode_query(next)
             ))
             .into_response()
         };
