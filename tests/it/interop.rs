@@ -1175,3 +1175,47 @@ fn the_roster_goes_out_and_comes_back_as_csv_from_the_command_line() {
         "export, import and export again changes nothing"
     );
 }
+
+store_test!(imported_html_is_searched_as_its_text_even_for_posts_imported_before_the_text_was_kept);
+async fn imported_html_is_searched_as_its_text_even_for_posts_imported_before_the_text_was_kept(
+    store: Store,
+) {
+    import_file(&store, "wordpress-importer/phpunit-data/small-export.xml").await;
+    let (post_id, html): (i64, String) = sqlx::query_as(
+        "SELECT id, body_html FROM posts WHERE status = 'published' AND body_html LIKE '%<%' ORDER BY id",
+    )
+    .fetch_one(store.raw_pool_for_tests())
+    .await
+    .unwrap();
+    // A word a reader sees in the post (the longest, so it is unlikely to be elsewhere).
+    let text = roundtable::render::plain_text(&html);
+    let word = text
+        .split(|c: char| !c.is_alphabetic())
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_lowercase();
+    let finds = |store: Store, word: String| async move {
+        let query = roundtable::store::SearchQuery {
+            words: word,
+            limit: 50,
+            ..Default::default()
+        };
+        let (hits, _) = store.search(&query).await.unwrap();
+        hits.iter().any(|h| h.post_id == post_id)
+    };
+    assert!(finds(store.clone(), word.clone()).await, "{word} in {text}");
+
+    // A database from before the text was kept: indexing the post again loses its body...
+    sqlx::query("UPDATE posts SET body_text = NULL")
+        .execute(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    store
+        .publish_post(post_id, roundtable::store::now())
+        .await
+        .unwrap();
+    assert!(!finds(store.clone(), word.clone()).await);
+    // ...until the upgrade writes the text of every imported post.
+    roundtable::column::migrate(&store).await.unwrap();
+    assert!(finds(store.clone(), word.clone()).await, "{word}");
+}
