@@ -7,7 +7,9 @@ use serde::Serialize;
 use super::letters::{editor_alerts, email};
 use super::{Column, ColumnError, ColumnResult, SiteView};
 use crate::domain::{Attribution, Email, Signature};
-use crate::store::{now, AnswerSubmission, InvitationContext, MailKind, OutgoingMail, PanelistRow};
+use crate::store::{
+    now, AnswerSubmission, InvitationContext, MailKind, OutgoingMail, PanelistRow, PublishedAnswer,
+};
 use crate::tokens::token_hash;
 
 /// Answers longer than this are refused, with the reason.
@@ -53,9 +55,11 @@ pub struct AnswerProblems {
     pub body: Option<String>,
 }
 
-/// An answer that was kept: whether it came late (the round had closed).
+/// An answer that was kept: whether it came late (the round had closed), and whether it was
+/// a change to a published answer, kept as a proposal for the editor.
 pub struct Saved {
     pub late: bool,
+    pub proposal: bool,
 }
 
 /// The invitation a link's token belongs to, if any.
@@ -127,7 +131,18 @@ pub async fn submit(
         body: draft.body.clone(),
         is_late: late,
     };
-    let receipt = receipt(column, token, panelist, invitation, &submission).await?;
+    let published = column
+        .store
+        .published_answer_of_invitation(invitation.invitation_id)
+        .await?;
+    if let Some(published) = published {
+        propose(column, token, invitation, panelist, &published, &submission).await?;
+        return Ok(Ok(Saved {
+            late,
+            proposal: true,
+        }));
+    }
+    let receipt = receipt(column, token, panelist, invitation, &submission, false).await?;
     // A late answer needs the editor: the post may be out already.
     let alerts = if late {
         let link = format!("{}/admin/rounds/{}/", column.base_url, invitation.round_id);
@@ -143,7 +158,36 @@ pub async fn submit(
         .store
         .save_answer(invitation, &submission, &receipt, &alerts)
         .await?;
-    Ok(Ok(Saved { late }))
+    Ok(Ok(Saved {
+        late,
+        proposal: false,
+    }))
+}
+
+/// A change to an answer readers can already see: kept for the editor to accept or decline,
+/// except a change to how it is signed that hides more of its author, which applies at once.
+async fn propose(
+    column: &Column,
+    token: &str,
+    invitation: &InvitationContext,
+    panelist: &PanelistRow,
+    published: &PublishedAnswer,
+    change: &AnswerSubmission,
+) -> ColumnResult<()> {
+    let before = Attribution::parse(&published.attribution).unwrap_or(Attribution::Named);
+    let hide_now = change.attribution.hides_more_than(before);
+    let mut mails = vec![receipt(column, token, panelist, invitation, change, true).await?];
+    let link = format!("{}/admin/posts/{}/", column.base_url, published.post_id);
+    let text = format!(
+        "{} proposed a change to their published answer to “{}”.",
+        panelist.name, invitation.prompt
+    );
+    mails.extend(editor_alerts(column, "A change to a published answer", &text, &link).await?);
+    column
+        .store
+        .propose_answer_change(invitation, published, change, hide_now, &mails)
+        .await?;
+    Ok(())
 }
 
 async fn receipt(
@@ -152,6 +196,7 @@ async fn receipt(
     panelist: &PanelistRow,
     invitation: &InvitationContext,
     submission: &AnswerSubmission,
+    proposal: bool,
 ) -> ColumnResult<OutgoingMail> {
     #[derive(Serialize)]
     struct Context<'a> {
@@ -162,6 +207,7 @@ async fn receipt(
         choice: Option<&'a str>,
         body: &'a str,
         late: bool,
+        proposal: bool,
         link: String,
     }
     let (site, _) = SiteView::load(&column.store).await?;
@@ -182,6 +228,7 @@ async fn receipt(
         choice: submission.choice.as_deref(),
         body: &submission.body,
         late: submission.is_late,
+        proposal,
         link: format!("{}/answer/{token}", column.base_url),
     };
     email(column, MailKind::Receipt, &to, "receipt", context)

@@ -12,6 +12,7 @@ pub mod answers;
 pub mod comments;
 pub mod letters;
 pub mod posts;
+pub mod proposals;
 pub mod public;
 pub mod readers;
 pub mod rounds;

@@ -53,9 +53,11 @@ pub async fn compile(column: &Column, round_id: i64, c: &Compilation) -> ColumnR
     }
     let round = column.store.round(round_id).await?;
     let answers = column.store.answers_of_round(round_id).await?;
+    let waiting = waiting_late(column, round.post_id).await?;
     let choice = |a: &AnswerRow| c.answers.iter().find(|choice| choice.id == a.id);
     let mut order: Vec<(i64, i64)> = answers
         .iter()
+        .filter(|a| !waiting.contains(&a.id))
         .filter_map(|a| choice(a).filter(|choice| choice.included))
         .map(|choice| (choice.position.unwrap_or(i64::MAX), choice.id))
         .collect();
@@ -90,6 +92,19 @@ pub async fn compile(column: &Column, round_id: i64, c: &Compilation) -> ColumnR
         categories,
     };
     Ok(column.store.compile_post_with_edits(&post, &edits).await?)
+}
+
+/// The late answers waiting to be added to the round's post, once it is published: they go in
+/// only through [`add_late`], with a dated note, never by compiling again.
+pub async fn waiting_late(column: &Column, post_id: Option<i64>) -> ColumnResult<Vec<i64>> {
+    let Some(post_id) = post_id else {
+        return Ok(Vec::new());
+    };
+    if column.store.post(post_id).await?.status != "published" {
+        return Ok(Vec::new());
+    }
+    let late = column.store.late_answers(post_id).await?;
+    Ok(late.iter().map(|a| a.id).collect())
 }
 
 /// Publishes the post now and queues its newsletter to every confirmed subscriber.

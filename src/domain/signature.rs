@@ -67,6 +67,19 @@ impl Attribution {
             _ => None,
         }
     }
+
+    /// True when signing an answer this way instead of `before` shows less of who wrote it:
+    /// anonymous instead of a name or a role, or a role instead of a name. Such a change is
+    /// the panelist's right and never waits for the editor.
+    pub fn hides_more_than(self, before: Attribution) -> bool {
+        matches!(
+            (before, self),
+            (
+                Attribution::Named | Attribution::Role,
+                Attribution::Anonymous
+            ) | (Attribution::Named, Attribution::Role)
+        )
+    }
 }
 
 /// What readers see of an answer's author.

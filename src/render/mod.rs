@@ -2,6 +2,7 @@
 //! time zone.
 
 mod chart;
+mod diff;
 mod escape;
 mod feeds;
 mod markdown;
@@ -9,6 +10,7 @@ mod templates;
 mod time;
 
 pub use chart::{tally_svg, tally_text};
+pub use diff::word_diff_html;
 pub use escape::escape_html;
 pub(crate) use feeds::xml_text;
 pub use feeds::{atom, rss, FeedEntry, FeedMeta};

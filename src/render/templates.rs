@@ -57,6 +57,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "email/confirm.txt",
     "email/alert.txt",
     "email/password_reset.txt",
+    "email/proposal_decided.txt",
 ];
 
 pub struct Templates {

@@ -12,6 +12,7 @@ mod imports;
 mod outbox;
 mod panel;
 mod posts;
+mod proposals;
 mod readers;
 mod rounds;
 mod search;
@@ -32,6 +33,7 @@ pub use posts::{
     AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, PostList, PostRow,
     SitemapPost,
 };
+pub use proposals::{Decision, ProposalRow, PublishedAnswer};
 pub use rounds::{
     AnswerEdit, AnswerSubmission, InvitationContext, InvitationRow, NewAnswer, NewQuestion,
     NewRound, QuestionRow, RoundRow, RoundSummary,

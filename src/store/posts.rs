@@ -142,6 +142,10 @@ const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, 
      a.edited_body, a.editor_heading, a.editor_note, a.is_late, a.added_at, a.position, a.included, \
      a.submitted_at, pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
 
+/// An answer of a post's round waiting under "Late answers": not in the post, and arrived
+/// after the compilation (no post yet) or after the round closed.
+const WAITING_LATE: &str = "a.included = 0 AND (a.post_id IS NULL OR a.is_late = 1)";
+
 const ANSWER_JOINS: &str = "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
      LEFT JOIN library_types lt ON lt.slug = a.sig_library_type \
      LEFT JOIN round_choices c ON c.id = a.choice_id";
@@ -173,8 +177,12 @@ impl Store {
                 .bind(round_id)
                 .execute(&mut *tx)
                 .await?;
-            // Everything the round received starts left out; the editor's list puts answers back in.
-            sqlx::query("UPDATE answers SET post_id = $1, included = 0 WHERE round_id = $2")
+            // Everything the round received starts left out; the editor's list puts answers back
+            // in. Answers that came after a published post was compiled keep waiting, apart.
+            sqlx::query(
+                "UPDATE answers SET post_id = $1, included = 0 WHERE round_id = $2 AND (post_id IS NOT NULL \
+                 OR NOT EXISTS (SELECT 1 FROM posts WHERE id = $1 AND status = 'published'))",
+            )
                 .bind(post_id)
                 .bind(round_id)
                 .execute(&mut *tx)
@@ -302,25 +310,14 @@ impl Store {
         at: i64,
         date_text: &str,
     ) -> StoreResult<()> {
-        let post = self.post(post_id).await?;
-        let answers = self.answers_of_posts(&[post_id]).await?;
         let mut tx = self.begin().await?;
-        let snapshot = serde_json::json!({
-            "intro": post.intro,
-            "closing": post.closing,
-            "answers": answers.iter().map(|a| serde_json::json!({
-                "id": a.id, "position": a.position, "body": a.public_body(),
-            })).collect::<Vec<_>>(),
-        });
-        sqlx::query("INSERT INTO revisions (post_id, editor_id, created_at, title, snapshot) VALUES ($1, $2, $3, $4, $5)")
-            .bind(post_id)
-            .bind(editor_id)
-            .bind(at)
-            .bind(&post.title)
-            .bind(snapshot.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let next = answers.iter().map(|a| a.position + 1).max().unwrap_or(0);
+        keep_revision(&mut tx, post_id, editor_id, at).await?;
+        let next: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM answers WHERE post_id = $1 AND included = 1",
+        )
+        .bind(post_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let moved = sqlx::query(
             "UPDATE answers SET post_id = $1, included = 1, position = $2, added_at = $3, is_late = 1 WHERE id = $4",
         )
@@ -577,6 +574,46 @@ async fn write_post_row(tx: &mut Tx, p: &NewPost, at: i64) -> StoreResult<i64> {
         }
     };
     Ok(post_id)
+}
+
+/// Keeps the post as it is now (title, intro, closing, the included answers' public text) as
+/// a revision, before a change to it after publication.
+pub(super) async fn keep_revision(
+    tx: &mut Tx,
+    post_id: i64,
+    editor_id: Option<i64>,
+    at: i64,
+) -> StoreResult<()> {
+    let (title, intro, closing): (String, String, String) =
+        sqlx::query_as("SELECT title, intro, closing FROM posts WHERE id = $1")
+            .bind(post_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let answers: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT id, position, COALESCE(edited_body, body) FROM answers \
+         WHERE post_id = $1 AND included = 1 ORDER BY position, id",
+    )
+    .bind(post_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let snapshot = serde_json::json!({
+        "intro": intro,
+        "closing": closing,
+        "answers": answers.iter().map(|(id, position, body)| serde_json::json!({
+            "id": id, "position": position, "body": body,
+        })).collect::<Vec<_>>(),
+    });
+    sqlx::query(
+        "INSERT INTO revisions (post_id, editor_id, created_at, title, snapshot) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(post_id)
+    .bind(editor_id)
+    .bind(at)
+    .bind(title)
+    .bind(snapshot.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// A slug made from `text` that no post has yet.
@@ -853,14 +890,14 @@ pub struct AdminPostRow {
 impl Store {
     /// Every post, drafts and scheduled first, then the newest.
     pub async fn admin_posts(&self) -> StoreResult<Vec<AdminPostRow>> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(&format!(
             "SELECT p.id, p.title, p.slug, p.status, p.publish_at, p.published_at, p.updated_at, r.id AS round_id, \
              (SELECT COUNT(*) FROM answers a WHERE a.post_id = p.id AND a.included = 1) AS answers, \
-             (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id AND a.post_id IS NULL) AS waiting_late \
+             (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id AND {WAITING_LATE}) AS waiting_late \
              FROM posts p LEFT JOIN rounds r ON r.post_id = p.id WHERE p.kind = 'post' \
              ORDER BY CASE p.status WHEN 'draft' THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, \
-             COALESCE(p.published_at, p.updated_at) DESC, p.id DESC",
-        )
+             COALESCE(p.published_at, p.updated_at) DESC, p.id DESC"
+        ))
         .fetch_all(self.pool())
         .await?)
     }
@@ -876,11 +913,14 @@ impl Store {
         .await?)
     }
 
-    /// Answers of a published post's round that arrived after it was compiled.
+    /// Answers of a post's round waiting to be added to it: every answer not in the post that
+    /// arrived after it was compiled (it has no post yet) or after the round closed, whether
+    /// from someone new or from a panelist the compilation left out.
     pub async fn late_answers(&self, post_id: i64) -> StoreResult<Vec<AnswerRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {ANSWER_COLUMNS_OF_ROUND} {ANSWER_JOINS} JOIN rounds r ON r.id = a.round_id \
-             WHERE r.post_id = $1 AND a.post_id IS NULL ORDER BY a.submitted_at, a.id"
+             WHERE r.post_id = $1 AND {WAITING_LATE} \
+             ORDER BY a.submitted_at, a.id"
         ))
         .bind(post_id)
         .fetch_all(self.pool())

@@ -257,6 +257,48 @@ async fn insert_round(tx: &mut Tx, r: &NewRound, reminder_days: &str, at: i64) -
     Ok(id)
 }
 
+/// The panelist's profile takes the signature as they last edited it.
+pub(super) async fn update_profile(
+    tx: &mut Tx,
+    panelist_id: i64,
+    s: &crate::domain::Signature,
+    at: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE panelists SET name = $1, pronouns = $2, title = $3, department = $4, institution = $5, \
+         city = $6, updated_at = $7 WHERE id = $8",
+    )
+    .bind(&s.name)
+    .bind(&s.pronouns)
+    .bind(&s.title)
+    .bind(&s.department)
+    .bind(&s.institution)
+    .bind(&s.city)
+    .bind(at)
+    .bind(panelist_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The id of the round's short-answer choice with this label.
+pub(super) async fn choice_id(
+    tx: &mut Tx,
+    round_id: i64,
+    label: Option<&str>,
+) -> StoreResult<Option<i64>> {
+    let Some(label) = label else {
+        return Ok(None);
+    };
+    Ok(
+        sqlx::query_scalar("SELECT id FROM round_choices WHERE round_id = $1 AND label = $2")
+            .bind(round_id)
+            .bind(label)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
 /// Inserts an answer with a snapshot of its panelist's signature as the profile stands now.
 /// New answers start outside any post; compiling or adding a late answer puts them in.
 async fn insert_answer(tx: &mut Tx, a: &NewAnswer, choice_id: Option<i64>) -> StoreResult<i64> {
@@ -601,32 +643,8 @@ impl Store {
         let at = now();
         let mut tx = self.begin().await?;
         let s = &answer.signature;
-        sqlx::query(
-            "UPDATE panelists SET name = $1, pronouns = $2, title = $3, department = $4, institution = $5, \
-             city = $6, updated_at = $7 WHERE id = $8",
-        )
-        .bind(&s.name)
-        .bind(&s.pronouns)
-        .bind(&s.title)
-        .bind(&s.department)
-        .bind(&s.institution)
-        .bind(&s.city)
-        .bind(at)
-        .bind(invitation.panelist_id)
-        .execute(&mut *tx)
-        .await?;
-        let choice_id: Option<i64> = match &answer.choice {
-            Some(label) => {
-                sqlx::query_scalar(
-                    "SELECT id FROM round_choices WHERE round_id = $1 AND label = $2",
-                )
-                .bind(invitation.round_id)
-                .bind(label)
-                .fetch_optional(&mut *tx)
-                .await?
-            }
-            None => None,
-        };
+        update_profile(&mut tx, invitation.panelist_id, s, at).await?;
+        let choice_id = choice_id(&mut tx, invitation.round_id, answer.choice.as_deref()).await?;
         let existing: Option<i64> =
             sqlx::query_scalar("SELECT id FROM answers WHERE invitation_id = $1")
                 .bind(invitation.invitation_id)

@@ -39,6 +39,11 @@ struct AnswerPage {
     preview_byline: String,
 }
 
+/// What the page says over a published answer: changes wait for the editor, except signing
+/// it in a way that shows less of who wrote it.
+const PUBLISHED: &str = "Your answer is published. A change you send now goes to the editor, who accepts or declines it; switching to anonymous, or from your name to your role only, applies at once.";
+const PROPOSAL_WAITING: &str = "Your answer is published, and the change below waits for the editor, who accepts or declines it. You can still change it here.";
+
 /// The invitation behind a link, or a page saying the link is not valid.
 async fn invitation(
     state: &SharedState,
@@ -160,19 +165,29 @@ pub async fn page(
         ..AnswerDraft::default()
     };
     let mut message = None;
-    if let Some((attribution, role, show_type, choice, body, _)) = state
-        .column
-        .store
-        .answer_of_invitation(invitation.invitation_id)
-        .await?
-    {
+    let store = &state.column.store;
+    let id = invitation.invitation_id;
+    let published = store.published_answer_of_invitation(id).await?.is_some();
+    let waiting = store.waiting_proposal_of_invitation(id).await?;
+    // A change waiting for the editor is shown back rather than the published answer.
+    let shown = match &waiting {
+        Some(_) => waiting.clone(),
+        None => store.answer_of_invitation(id).await?,
+    };
+    if let Some((attribution, role, show_type, choice, body, _)) = shown {
         form.attribution = attribution;
         form.role = role.unwrap_or(form.role);
         form.show_library_type = show_type != 0;
         form.choice = choice.unwrap_or_default();
         form.body = body;
-        message =
-            Some("We have your answer. You can change it until the round closes.".to_string());
+        message = Some(
+            match (published, waiting.is_some()) {
+                (true, true) => PROPOSAL_WAITING,
+                (true, false) => PUBLISHED,
+                _ => "We have your answer. You can change it until the round closes.",
+            }
+            .to_string(),
+        );
     }
     Answering {
         state: &state,
@@ -257,12 +272,17 @@ pub async fn submit(
         .await
         .map_err(WebError::from);
     let (message, status, errors) = match submitted {
-        Ok(Ok(Saved { late: true })) => (
+        Ok(Ok(Saved { proposal: true, .. })) => (
+            "Thank you! Your answer is already published, so your change is with the editor, who will accept or decline it; readers see your answer as it was until then. A copy is on its way to your inbox, and you will get an email when it is decided.",
+            StatusCode::OK,
+            AnswerProblems::default(),
+        ),
+        Ok(Ok(Saved { late: true, .. })) => (
             "Thank you! The round had closed, so your answer is kept for the editor as a late answer. A copy is on its way to your inbox.",
             StatusCode::OK,
             AnswerProblems::default(),
         ),
-        Ok(Ok(Saved { late: false })) => (
+        Ok(Ok(Saved { late: false, .. })) => (
             "Thank you! Your answer is saved and a copy is on its way to your inbox. You can change it here until the round closes.",
             StatusCode::OK,
             AnswerProblems::default(),

@@ -134,7 +134,7 @@ async fn a_round_goes_from_its_plan_to_a_published_post_with_a_late_answer_witho
     )
     .await
     .unwrap();
-    assert!(matches!(saved, Ok(Saved { late: false })));
+    assert!(matches!(saved, Ok(Saved { late: false, .. })));
     assert_eq!(queued(&store, "receipt").await.len(), 1);
 
     // The round is compiled (a title is needed) and published with its newsletter.
@@ -179,7 +179,7 @@ async fn a_round_goes_from_its_plan_to_a_published_post_with_a_late_answer_witho
     let saved = answers::submit(&column, &bo, &invitation, &panelist, &late)
         .await
         .unwrap();
-    assert!(matches!(saved, Ok(Saved { late: true })));
+    assert!(matches!(saved, Ok(Saved { late: true, .. })));
     let late_id = store.late_answers(post_id).await.unwrap()[0].id;
     posts::add_late(&column, post_id, late_id, None)
         .await

@@ -8,6 +8,7 @@ mod cli;
 mod cluster;
 mod column;
 mod editor_browser;
+mod editorial;
 mod faults;
 mod generate;
 mod hardening;

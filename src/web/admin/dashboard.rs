@@ -61,6 +61,8 @@ struct DashboardPage {
     questions: Vec<(String, i64)>,
     pending_comments: i64,
     applicants: usize,
+    /// `(post id, post title, panelist)` of each change to a published answer that waits.
+    proposals: Vec<(i64, String, String)>,
     outbox: OutboxCounts,
     failures: Vec<Failure>,
 }
@@ -94,6 +96,12 @@ pub async fn dashboard(
         questions: store.question_counts().await?,
         pending_comments: store.count_comments(CommentStatus::Pending).await?,
         applicants: store.panelists("applied").await?.len(),
+        proposals: store
+            .waiting_proposals(None)
+            .await?
+            .into_iter()
+            .map(|p| (p.post_id, p.post_title, p.panelist_name))
+            .collect(),
         outbox: store.outbox_counts().await?,
         failures,
     };

@@ -81,6 +81,11 @@ pub fn router() -> Router<SharedState> {
         .route("/admin/posts/{id}/", get(posts::edit_page))
         .route("/admin/posts/{id}/publish", post(posts::publish))
         .route("/admin/posts/{id}/late", post(posts::add_late))
+        .route("/admin/proposals/{id}/accept", post(posts::accept_proposal))
+        .route(
+            "/admin/proposals/{id}/decline",
+            post(posts::decline_proposal),
+        )
         .route(
             "/admin/comments/",
             get(comments::queue).post(comments::moderate),

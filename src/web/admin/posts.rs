@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::column::posts::{self, AnswerChoice, Compilation};
+use crate::column::proposals;
 use crate::column::public::{post_views, PostView};
 use crate::column::{ColumnError, SiteView};
-use crate::render::{human_date, markdown_html, permalink};
-use crate::store::{AnswerRow, Taxonomy};
+use crate::render::{human_date, human_datetime, markdown_html, permalink, word_diff_html};
+use crate::store::{AnswerRow, Decision, ProposalRow, Taxonomy};
 use crate::web::id::Id;
 use crate::web::{AppState, SharedState, WebError};
 
@@ -23,6 +24,8 @@ struct AnswerEditView {
     byline: String,
     choice: Option<String>,
     late: bool,
+    /// Waiting under "Late answers" on the published post's page, where it is added.
+    waiting: bool,
     included: bool,
     position: i64,
     heading: String,
@@ -67,6 +70,7 @@ fn edit_view(a: &AnswerRow, fresh: bool, index: usize) -> AnswerEditView {
         byline: a.byline().text,
         choice: a.choice.clone(),
         late: a.is_late != 0,
+        waiting: false,
         // Before the first compilation every answer is in, in the order it arrived.
         included: fresh || a.included != 0,
         position: if fresh {
@@ -175,10 +179,14 @@ pub async fn compile_page(
         None => None,
     };
     let categories = category_choices(&state, &answers, chosen.as_deref()).await?;
+    let waiting = posts::waiting_late(&state.column, round.post_id).await?;
     let views = answers
         .iter()
         .enumerate()
-        .map(|(i, a)| edit_view(a, fresh, i))
+        .map(|(i, a)| AnswerEditView {
+            waiting: waiting.contains(&a.id),
+            ..edit_view(a, fresh, i)
+        })
         .collect();
     let context = CompilePage {
         chrome,
@@ -247,6 +255,7 @@ pub async fn compile(
     };
     // Shown again as sent, with what to change.
     let round = state.column.store.round(round_id).await?;
+    let waiting = posts::waiting_late(&state.column, round.post_id).await?;
     let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
     let views = answers
         .iter()
@@ -254,6 +263,7 @@ pub async fn compile(
         .enumerate()
         .map(|(i, (a, sent))| {
             let mut v = edit_view(a, false, i);
+            v.waiting = waiting.contains(&a.id);
             v.included = sent.included;
             v.position = sent.position.unwrap_or(v.position);
             v.heading = sent.heading.clone().unwrap_or_default();
@@ -334,6 +344,20 @@ struct LateView {
     body_html: String,
 }
 
+/// A change a panelist proposed to a published answer, as the editor reviews it.
+#[derive(Serialize)]
+struct ProposalView {
+    id: i64,
+    who: String,
+    proposed: String,
+    /// The published text against the proposed one, word by word.
+    diff_html: String,
+    /// For decided ones: "accepted" or "declined", and when.
+    decision: Option<String>,
+    decided: String,
+    default_note: String,
+}
+
 #[derive(Serialize)]
 struct PostPage {
     chrome: AdminChrome,
@@ -342,6 +366,8 @@ struct PostPage {
     public_url: Option<String>,
     round_id: Option<i64>,
     late: Vec<LateView>,
+    proposals: Vec<ProposalView>,
+    decided: Vec<ProposalView>,
     schedule_at: String,
     error: Option<String>,
 }
@@ -353,8 +379,9 @@ async fn post_page(
     schedule_at: String,
     error: Option<String>,
 ) -> Result<PostPage, WebError> {
-    let row = state.column.store.post(post_id).await?;
-    let (_, clock) = SiteView::load(&state.column.store).await?;
+    let store = &state.column.store;
+    let row = store.post(post_id).await?;
+    let (_, clock) = SiteView::load(store).await?;
     let status = row.status.clone();
     let round_id = row.round_id;
     let public_url = (status == "published")
@@ -376,6 +403,9 @@ async fn post_page(
             body_html: markdown_html(a.public_body()),
         })
         .collect();
+    let proposals =
+        proposal_views(state, &clock, store.waiting_proposals(Some(post_id)).await?).await?;
+    let decided = proposal_views(state, &clock, store.decided_proposals(post_id).await?).await?;
     Ok(PostPage {
         chrome,
         post,
@@ -383,9 +413,34 @@ async fn post_page(
         public_url,
         round_id,
         late,
+        proposals,
+        decided,
         schedule_at,
         error,
     })
+}
+
+async fn proposal_views(
+    state: &SharedState,
+    clock: &crate::render::SiteClock,
+    rows: Vec<ProposalRow>,
+) -> Result<Vec<ProposalView>, WebError> {
+    let mut views = Vec::with_capacity(rows.len());
+    for p in rows {
+        views.push(ProposalView {
+            id: p.id,
+            default_note: proposals::default_note(&state.column, &p.panelist_name).await?,
+            proposed: human_datetime(clock, p.proposed_at),
+            diff_html: word_diff_html(&p.published_body, &p.body),
+            decided: p
+                .decided_at
+                .map(|t| human_datetime(clock, t))
+                .unwrap_or_default(),
+            decision: p.decision,
+            who: p.panelist_name,
+        });
+    }
+    Ok(views)
 }
 
 pub async fn edit_page(
@@ -429,6 +484,48 @@ pub async fn publish(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Accepts a proposed change: the post changes, with the edit note the editor left (none
+/// when the field is emptied).
+pub async fn accept_proposal(
+    State(state): State<SharedState>,
+    Id(id): Id,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    decide(&state, id, Decision::Accepted, &form).await
+}
+
+/// Declines a proposed change: the post stays as it is; the proposal stays readable here.
+pub async fn decline_proposal(
+    State(state): State<SharedState>,
+    Id(id): Id,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    decide(&state, id, Decision::Declined, &form).await
+}
+
+async fn decide(
+    state: &SharedState,
+    id: i64,
+    decision: Decision,
+    form: &AdminForm,
+) -> Result<Response, WebError> {
+    let post_id = state.column.store.proposal(id).await?.post_id;
+    let note = form.optional("note");
+    proposals::decide(
+        &state.column,
+        id,
+        decision,
+        Some(form.editor.id),
+        note.as_deref(),
+    )
+    .await?;
+    let notice = match decision {
+        Decision::Accepted => "The change is published, and the panelist is told.",
+        Decision::Declined => "The change is declined and kept below; the panelist is told.",
+    };
+    done(state, form, &format!("/admin/posts/{post_id}/"), notice).await
 }
 
 pub async fn add_late(

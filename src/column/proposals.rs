@@ -1,0 +1,54 @@
+//! The editor's side of a change a panelist proposed to a published answer: accepting it (the
+//! post changes, with a revision and, if the editor writes one, an edit note) or declining it
+//! (the post stays; the proposal stays readable). Either way the panelist gets an email.
+
+use serde::Serialize;
+
+use super::letters::email;
+use super::{Column, ColumnError, ColumnResult, SiteView};
+use crate::domain::Email;
+use crate::store::{Decision, MailKind};
+
+/// Decides a waiting proposal; `note` is the edit note readers see, when accepted.
+pub async fn decide(
+    column: &Column,
+    proposal_id: i64,
+    decision: Decision,
+    editor_id: Option<i64>,
+    note: Option<&str>,
+) -> ColumnResult<()> {
+    let proposal = column.store.proposal(proposal_id).await?;
+    if proposal.decision.is_some() {
+        return Err(ColumnError::refused("This change was decided already."));
+    }
+    #[derive(Serialize)]
+    struct Context<'a> {
+        site: String,
+        name: &'a str,
+        title: &'a str,
+        accepted: bool,
+        body: &'a str,
+    }
+    let (site, _) = SiteView::load(&column.store).await?;
+    let to = Email::parse(&proposal.panelist_email).map_err(|e| ColumnError::Refused(e.0))?;
+    let context = Context {
+        site: site.title,
+        name: &proposal.panelist_name,
+        title: &proposal.post_title,
+        accepted: decision == Decision::Accepted,
+        body: &proposal.body,
+    };
+    let mail = email(column, MailKind::Receipt, &to, "proposal_decided", context)?;
+    column
+        .store
+        .decide_proposal(proposal_id, decision, editor_id, note, &mail)
+        .await?;
+    Ok(())
+}
+
+/// The edit note offered when accepting a change: "Edited 2026-12-03 to update NAME's answer".
+pub async fn default_note(column: &Column, panelist_name: &str) -> ColumnResult<String> {
+    let (_, clock) = SiteView::load(&column.store).await?;
+    let date = crate::render::iso_datetime(&clock, crate::store::now())[..10].to_string();
+    Ok(format!("Edited {date} to update {panelist_name}’s answer"))
+}
