@@ -4,7 +4,7 @@
 //! who wrote the answer applies at once: that is the panelist's right.
 
 use super::posts::{keep_revision, reindex_post};
-use super::rounds::{choice_id, update_profile};
+use super::rounds::{bind_signing, choice_id, update_profile};
 use super::{bump_content_version, flag, now, Store, StoreError, StoreResult, Tx};
 use super::{AnswerSubmission, InvitationContext, OutgoingMail};
 
@@ -110,27 +110,22 @@ impl Store {
             .bind(published.answer_id)
             .execute(&mut *tx)
             .await?;
-        let s = &change.signature;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO answer_proposals (answer_id, attribution, role_description, show_library_type, \
-             sig_name, sig_pronouns, sig_title, sig_department, sig_institution, sig_city, choice_id, body, \
-             proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        let row = bind_signing(
+            sqlx::query(
+                "INSERT INTO answer_proposals (attribution, role_description, show_library_type, sig_name, \
+                 sig_pronouns, sig_title, sig_department, sig_institution, sig_city, answer_id, choice_id, \
+                 body, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 RETURNING id",
+            ),
+            change,
         )
         .bind(published.answer_id)
-        .bind(change.attribution.as_str())
-        .bind(&change.role_description)
-        .bind(flag(change.show_library_type))
-        .bind(&s.name)
-        .bind(&s.pronouns)
-        .bind(&s.title)
-        .bind(&s.department)
-        .bind(&s.institution)
-        .bind(&s.city)
         .bind(choice)
         .bind(&change.body)
         .bind(at)
         .fetch_one(&mut *tx)
         .await?;
+        let id: i64 = sqlx::Row::try_get(&row, 0)?;
         if hide_now {
             sign_answer(&mut tx, published.answer_id, change, at).await?;
             reindex_post(&mut tx, published.post_id).await?;

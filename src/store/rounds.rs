@@ -257,6 +257,29 @@ async fn insert_round(tx: &mut Tx, r: &NewRound, reminder_days: &str, at: i64) -
     Ok(id)
 }
 
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a signature's parts in order: name, pronouns, title, department, institution, city.
+fn bind_signature<'q>(query: Query<'q>, s: &'q crate::domain::Signature) -> Query<'q> {
+    query
+        .bind(&s.name)
+        .bind(&s.pronouns)
+        .bind(&s.title)
+        .bind(&s.department)
+        .bind(&s.institution)
+        .bind(&s.city)
+}
+
+/// Binds how an answer is signed, in order: attribution, role description, whether the
+/// library type shows, then the signature's six parts.
+pub(super) fn bind_signing<'q>(query: Query<'q>, answer: &'q AnswerSubmission) -> Query<'q> {
+    let query = query
+        .bind(answer.attribution.as_str())
+        .bind(&answer.role_description)
+        .bind(flag(answer.show_library_type));
+    bind_signature(query, &answer.signature)
+}
+
 /// The panelist's profile takes the signature as they last edited it.
 pub(super) async fn update_profile(
     tx: &mut Tx,
@@ -264,16 +287,13 @@ pub(super) async fn update_profile(
     s: &crate::domain::Signature,
     at: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE panelists SET name = $1, pronouns = $2, title = $3, department = $4, institution = $5, \
-         city = $6, updated_at = $7 WHERE id = $8",
+    bind_signature(
+        sqlx::query(
+            "UPDATE panelists SET name = $1, pronouns = $2, title = $3, department = $4, \
+             institution = $5, city = $6, updated_at = $7 WHERE id = $8",
+        ),
+        s,
     )
-    .bind(&s.name)
-    .bind(&s.pronouns)
-    .bind(&s.title)
-    .bind(&s.department)
-    .bind(&s.institution)
-    .bind(&s.city)
     .bind(at)
     .bind(panelist_id)
     .execute(&mut **tx)
@@ -652,20 +672,14 @@ impl Store {
                 .await?;
         let id = match existing {
             Some(id) => {
-                sqlx::query(
-                    "UPDATE answers SET attribution = $1, role_description = $2, show_library_type = $3, \
-                     sig_name = $4, sig_pronouns = $5, sig_title = $6, sig_department = $7, sig_institution = $8, \
-                     sig_city = $9, choice_id = $10, body = $11, is_late = $12, updated_at = $13 WHERE id = $14",
+                bind_signing(
+                    sqlx::query(
+                        "UPDATE answers SET attribution = $1, role_description = $2, show_library_type = $3, \
+                         sig_name = $4, sig_pronouns = $5, sig_title = $6, sig_department = $7, sig_institution = $8, \
+                         sig_city = $9, choice_id = $10, body = $11, is_late = $12, updated_at = $13 WHERE id = $14",
+                    ),
+                    answer,
                 )
-                .bind(answer.attribution.as_str())
-                .bind(&answer.role_description)
-                .bind(flag(answer.show_library_type))
-                .bind(&s.name)
-                .bind(&s.pronouns)
-                .bind(&s.title)
-                .bind(&s.department)
-                .bind(&s.institution)
-                .bind(&s.city)
                 .bind(choice_id)
                 .bind(&answer.body)
                 .bind(flag(answer.is_late))
