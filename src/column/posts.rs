@@ -162,6 +162,38 @@ pub async fn add_late(
     Ok(())
 }
 
+/// Rewrites one of a post's edit notes as the editor typed it: the date (YYYY-MM-DD, site
+/// time zone), the words readers see, and whether they see it at all.
+pub async fn edit_note(
+    column: &Column,
+    note_id: i64,
+    date: &str,
+    text: &str,
+    hidden: bool,
+) -> ColumnResult<i64> {
+    let mut note = column.store.note(note_id).await?;
+    let (_, clock) = SiteView::load(&column.store).await?;
+    let day: Option<jiff::civil::Date> = date.trim().parse().ok();
+    let Some((start, _)) =
+        day.and_then(|d| crate::render::day_bounds(&clock, d.year(), d.month(), d.day()))
+    else {
+        return Err(ColumnError::refused("Give the note's date as YYYY-MM-DD."));
+    };
+    if text.trim().is_empty() {
+        return Err(ColumnError::refused(
+            "Write the note's words, or tick \"Hide\" to keep it from readers.",
+        ));
+    }
+    // The same day keeps the note's time, and with it its place among the post's notes.
+    if iso_datetime(&clock, note.noted_at)[..10] != *date.trim() {
+        note.noted_at = start;
+    }
+    note.body = text.trim().to_string();
+    note.hidden = i64::from(hidden);
+    column.store.update_note(&note).await?;
+    Ok(note.post_id)
+}
+
 /// The newsletter for a post: its full content, and one unsubscribe link per subscriber.
 pub async fn newsletter(column: &Column, post_id: i64) -> ColumnResult<Newsletter> {
     let mut row = column.store.post(post_id).await?;

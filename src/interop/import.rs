@@ -9,7 +9,7 @@ use crate::render::SiteClock;
 use crate::store::{ImportCounts, WpAttachment, WpAuthor, WpComment, WpEntry, WpTerm};
 
 use super::percent_decode;
-use super::wp_html::{autop, sanitize};
+use super::wp_html::{autop, sanitize, take_edit_notes};
 use super::wxr::{self, Author, Item, Piece, Term, Wxr, WxrError, WxrReader};
 
 /// What an import did, for the person who ran it.
@@ -288,9 +288,16 @@ impl<'a> Mapper<'a> {
                 return Mapped::Skipped;
             }
         }
+        // "*edited 8/10/2013 to add …" lines at the end become the post's edit notes.
+        let (content, edit_notes) = take_edit_notes(&item.content, self.clock);
+        let item = &Item {
+            content,
+            ..item.clone()
+        };
         let Some(mut e) = entry(item, wp_id, self.clock, report, &label) else {
             return Mapped::Skipped;
         };
+        e.edit_notes = edit_notes;
         if self.split_answers && e.kind == "post" {
             match super::roundup::split(&item.content) {
                 Some(split) => {
@@ -359,6 +366,7 @@ fn entry(
         tags,
         old_paths: old_paths(item, kind, wp_id),
         comments: comments(item, clock, now),
+        edit_notes: Vec::new(),
     })
 }
 

@@ -1,6 +1,8 @@
 //! WordPress's content as HTML: its automatic paragraphs, and markup from elsewhere made safe.
 //! Shared by the import and the splitting of old roundup posts into answers.
 
+use crate::render::{day_bounds, SiteClock};
+
 /// Content as WordPress shows it: paragraphs separated by blank lines become `<p>`, and single
 /// line breaks inside them `<br>`. Block markup (and block-editor content) is left as it is.
 pub fn autop(content: &str) -> String {
@@ -63,6 +65,46 @@ pub fn sanitize(html: &str) -> String {
     ammonia::clean(html)
 }
 
+/// Takes the edit notes off the end of WordPress content: the last lines that say "edited
+/// M/D/YYYY …" (with or without a leading `*`, as columns write them), each kept as written,
+/// dated that day in the site's time zone. Returns the content without them, and the notes in
+/// the order they were written.
+pub fn take_edit_notes(content: &str, clock: &SiteClock) -> (String, Vec<(i64, String)>) {
+    let mut lines: Vec<&str> = content.trim_end().lines().collect();
+    let mut notes = Vec::new();
+    while let Some(last) = lines.last() {
+        let text = ammonia::Builder::empty().clean(last).to_string();
+        let text = text.trim();
+        if text.is_empty() && !notes.is_empty() {
+            lines.pop();
+            continue;
+        }
+        match edit_note_date(text, clock) {
+            Some(at) => {
+                notes.push((at, text.replace("&amp;", "&")));
+                lines.pop();
+            }
+            None => break,
+        }
+    }
+    notes.reverse();
+    (lines.join("\n"), notes)
+}
+
+/// The day an edit note line names ("*edited 8/10/2013 to add …"): its start, site time.
+fn edit_note_date(text: &str, clock: &SiteClock) -> Option<i64> {
+    let rest = text.trim_start_matches('*').trim_start();
+    let rest = rest
+        .get(..6)
+        .filter(|w| w.eq_ignore_ascii_case("edited"))
+        .map(|_| &rest[6..])?;
+    let date = rest.split_whitespace().next()?;
+    let mut parts = date.trim_end_matches([',', ':', '.']).split('/');
+    let (month, day, year) = (parts.next()?, parts.next()?, parts.next()?);
+    let (month, day, year) = (month.parse().ok()?, day.parse().ok()?, year.parse().ok()?);
+    day_bounds(clock, year, month, day).map(|(start, _)| start)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +127,26 @@ mod tests {
         assert!(
             !html.contains("script") && !html.contains("iframe"),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn edit_note_lines_at_the_end_become_dated_notes() {
+        let clock = SiteClock::new(None);
+        let content = "Thank you for reading!\n\n*edited 8/10/2013 to add Jan Wilbur’s response\n";
+        let (rest, notes) = take_edit_notes(content, &clock);
+        assert_eq!(rest, "Thank you for reading!");
+        assert_eq!(
+            notes,
+            vec![(
+                1_376_092_800,
+                "*edited 8/10/2013 to add Jan Wilbur’s response".to_string()
+            )]
+        );
+        let (rest, notes) = take_edit_notes("I edited 8/10/2013 nothing.\nThe end.", &clock);
+        assert_eq!(
+            (rest.as_str(), notes.len()),
+            ("I edited 8/10/2013 nothing.\nThe end.", 0)
         );
     }
 }

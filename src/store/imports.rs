@@ -50,6 +50,8 @@ pub struct WpEntry {
     pub tags: Vec<(Slug, String)>,
     /// Old addresses (`/?p=12`, `/2011/01/hello/`) that should lead to this entry.
     pub old_paths: Vec<String>,
+    /// `(date, text)` of the edit notes its content ended with.
+    pub edit_notes: Vec<(i64, String)>,
     pub comments: Vec<WpComment>,
 }
 
@@ -242,6 +244,14 @@ impl WpImporter {
             .await?;
         }
         let id = insert_entry(&mut self.tx, entry, body_text, &self.editors).await?;
+        for (noted_at, text) in &entry.edit_notes {
+            sqlx::query("INSERT INTO edit_notes (post_id, noted_at, body) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(noted_at)
+                .bind(text)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         remember(&mut self.tx, &self.site, "post", entry.wp_id, id).await?;
         match entry.kind {
             "page" => self.counts.pages += 1,

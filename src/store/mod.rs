@@ -30,8 +30,8 @@ pub use imports::{
 pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};
 pub use posts::{
-    AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, PostList, PostRow,
-    SitemapPost,
+    AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, NoteRow, PostList,
+    PostRow, SitemapPost,
 };
 pub use proposals::{Decision, ProposalRow, PublishedAnswer};
 pub use rounds::{

@@ -120,12 +120,22 @@ pub struct EditNoteRow {
     pub body: String,
 }
 
+/// An edit note as the editor manages it, hidden ones included.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoteRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub noted_at: i64,
+    pub body: String,
+    pub hidden: i64,
+}
+
 pub(crate) const POST_COLUMNS: &str =
     "p.id, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
      (SELECT r.id FROM rounds r WHERE r.post_id = p.id) AS round_id, p.published_at, p.updated_at, \
      p.comments_open, COALESCE(s.attribution_style, 'before') AS attribution_style, \
      (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS comment_count, \
-     (SELECT COUNT(*) FROM edit_notes n WHERE n.post_id = p.id) AS note_count, \
+     (SELECT COUNT(*) FROM edit_notes n WHERE n.post_id = p.id AND n.hidden = 0) AS note_count, \
      (SELECT COUNT(*) FROM rounds r JOIN round_choices rc ON rc.round_id = r.id WHERE r.post_id = p.id) \
      AS choice_count";
 
@@ -458,7 +468,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT post_id, noted_at, body FROM edit_notes WHERE post_id IN ({}) ORDER BY noted_at, id",
+            "SELECT post_id, noted_at, body FROM edit_notes WHERE hidden = 0 AND post_id IN ({}) \
+             ORDER BY noted_at, id",
             placeholders(1, post_ids.len())
         );
         let mut query = sqlx::query_as(&sql);
@@ -466,6 +477,45 @@ impl Store {
             query = query.bind(id);
         }
         Ok(query.fetch_all(self.pool()).await?)
+    }
+
+    /// Every edit note of a post, hidden ones too, in the order readers see them.
+    pub async fn notes_of_post(&self, post_id: i64) -> StoreResult<Vec<NoteRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, post_id, noted_at, body, hidden FROM edit_notes WHERE post_id = $1 \
+             ORDER BY noted_at, id",
+        )
+        .bind(post_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    pub async fn note(&self, id: i64) -> StoreResult<NoteRow> {
+        sqlx::query_as("SELECT id, post_id, noted_at, body, hidden FROM edit_notes WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound("edit note"))
+    }
+
+    /// Rewrites an edit note: its date, its words, and whether readers see it.
+    pub async fn update_note(&self, note: &NoteRow) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE edit_notes SET noted_at = $1, body = $2, hidden = $3 WHERE id = $4",
+        )
+        .bind(note.noted_at)
+        .bind(&note.body)
+        .bind(note.hidden)
+        .bind(note.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("edit note"));
+        }
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// `(post_id, choice, count)` over each post's included answers, in the round's choice

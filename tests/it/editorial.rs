@@ -233,32 +233,56 @@ async fn a_change_to_a_published_answer_waits_for_the_editor_on_postgres() {
     changes_to_published_answers_wait_for_the_editor(Backend::Postgres).await;
 }
 
-async fn a_left_out_answer_sent_again_late_waits_under_late_answers(backend: Backend) {
+/// A published post with Ana's answer, and `name`'s answer (through `key`'s link) left out
+/// of it and sent again, changed, after the round closed.
+struct LeftOut {
+    app: TestApp,
+    _smtp: SmtpServer,
+    round_id: i64,
+    post_id: i64,
+    url: String,
+    ana_id: i64,
+    other_id: i64,
+}
+
+async fn left_out_and_sent_again(backend: Backend, key: &str, name: &str) -> LeftOut {
     let smtp = SmtpServer::start().await;
     let app = TestApp::empty(backend, smtp.settings()).await;
     seed(&app.store).await;
     let (round_id, link) = round_sent(&app).await;
-    app.post_form(
-        &link("ana"),
-        &answer_fields("Ana Named", "named", "About mentoring."),
-    )
-    .await;
-    let bo = link("bo");
-    app.post_form(
-        &bo,
-        &answer_fields("Bo Rolewright", "named", "About budgets."),
-    )
-    .await;
+    let ana = answer_fields("Ana Named", "named", "About mentoring.");
+    app.post_form(&link("ana"), &ana).await;
+    let other = link(key);
+    app.post_form(&other, &answer_fields(name, "named", "About budgets."))
+        .await;
     let ana_id = answer_id_of(&app.store, round_id, "Ana Named").await;
-    let bo_id = answer_id_of(&app.store, round_id, "Bo Rolewright").await;
-    // Bo's answer is left out; after the round closes he sends it again.
+    let other_id = answer_id_of(&app.store, round_id, name).await;
     let (post_id, url) = published(&app, round_id, &[ana_id]).await;
     rounds::close(&app.state.column, round_id).await.unwrap();
-    app.post_form(
-        &bo,
-        &answer_fields("Bo Rolewright", "named", "About budgets, and teams."),
-    )
-    .await;
+    let again = answer_fields(name, "named", "About budgets, and teams.");
+    app.post_form(&other, &again).await;
+    drop(link);
+    LeftOut {
+        app,
+        _smtp: smtp,
+        round_id,
+        post_id,
+        url,
+        ana_id,
+        other_id,
+    }
+}
+
+async fn a_left_out_answer_sent_again_late_waits_under_late_answers(backend: Backend) {
+    let LeftOut {
+        app,
+        round_id,
+        post_id,
+        url,
+        ana_id,
+        other_id: bo_id,
+        ..
+    } = left_out_and_sent_again(backend, "bo", "Bo Rolewright").await;
     let late = app.store.late_answers(post_id).await.unwrap();
     assert_eq!(late.iter().map(|a| a.id).collect::<Vec<_>>(), vec![bo_id]);
 
@@ -305,4 +329,72 @@ async fn a_left_out_answer_sent_again_late_waits_under_late_answers_on_sqlite() 
 #[tokio::test]
 async fn a_left_out_answer_sent_again_late_waits_under_late_answers_on_postgres() {
     a_left_out_answer_sent_again_late_waits_under_late_answers(Backend::Postgres).await;
+}
+
+async fn the_editor_rewrites_dates_and_hides_edit_notes(backend: Backend) {
+    let LeftOut {
+        app, post_id, url, ..
+    } = left_out_and_sent_again(backend, "eli", "Jan Wilbur").await;
+    let late = app.store.late_answers(post_id).await.unwrap()[0].id;
+    posts::add_late(&app.state.column, post_id, late, None)
+        .await
+        .unwrap();
+    let note = app.store.notes_of_post(post_id).await.unwrap()[0].id;
+
+    sign_in(&app).await;
+    let admin_page = format!("/admin/posts/{post_id}/");
+    let action = format!("/admin/notes/{note}");
+    // A date that cannot be read comes back with the words as typed.
+    let wording = "*edited 8/10/2013 to add Jan Wilbur’s response";
+    let (status, _, html) = admin_post(
+        &app,
+        &admin_page,
+        &action,
+        &[("date", "10 August".into()), ("text", wording.into())],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(visible_text(&html).contains("Give the note's date as YYYY-MM-DD."));
+    assert!(html.contains("value=\"10 August\"") && html.contains(wording));
+    let (status, _, _) = admin_post(
+        &app,
+        &admin_page,
+        &action,
+        &[("date", "2013-08-10".into()), ("text", wording.into())],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, public) = app.get(&url).await;
+    assert!(visible_text(&public).contains(wording));
+    assert!(!visible_text(&public).contains("to add Jan Wilbur’s answer"));
+    let saved = app.store.note(note).await.unwrap();
+    assert_eq!(saved.noted_at, 1_376_092_800, "the day the editor gave");
+
+    // Hidden, readers no longer see it; the editor still does.
+    let (status, _, _) = admin_post(
+        &app,
+        &admin_page,
+        &action,
+        &[
+            ("date", "2013-08-10".into()),
+            ("text", wording.into()),
+            ("hidden", "1".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, public) = app.get(&url).await;
+    assert!(!visible_text(&public).contains("edited 8/10/2013"));
+    let (_, html) = app.get(&admin_page).await;
+    assert!(html.contains(wording));
+}
+
+#[tokio::test]
+async fn the_editor_rewrites_dates_and_hides_edit_notes_on_sqlite() {
+    the_editor_rewrites_dates_and_hides_edit_notes(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_editor_rewrites_dates_and_hides_edit_notes_on_postgres() {
+    the_editor_rewrites_dates_and_hides_edit_notes(Backend::Postgres).await;
 }

@@ -1219,3 +1219,38 @@ async fn imported_html_is_searched_as_its_text_even_for_posts_imported_before_th
     roundtable::column::migrate(&store).await.unwrap();
     assert!(finds(store.clone(), word.clone()).await, "{word}");
 }
+
+store_test!(an_edited_line_at_a_posts_end_imports_as_a_dated_edit_note);
+async fn an_edited_line_at_a_posts_end_imports_as_a_dated_edit_note(store: Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = "Our panel answers.\n\nThank YOU for reading!\n\n*edited 8/10/2013 to add Jan Wilbur’s response\n";
+    let items = wxr_item(
+        7,
+        "further-questions",
+        b"Further Questions",
+        "2013-08-05 09:00:00",
+        content.as_bytes(),
+    );
+    let path = dir.path().join("column.xml");
+    std::fs::write(&path, wxr_file("UTF-8", &items)).unwrap();
+    import::import_file(&store, &path, false).await.unwrap();
+    let body = body_of(&store, "Further Questions").await;
+    assert!(
+        body.contains("Thank YOU for reading!") && !body.contains("edited 8/10/2013"),
+        "{body}"
+    );
+    let post_id: i64 = sqlx::query_scalar("SELECT id FROM posts WHERE title = 'Further Questions'")
+        .fetch_one(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    let notes = store.notes_of_post(post_id).await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        notes[0].body,
+        "*edited 8/10/2013 to add Jan Wilbur’s response"
+    );
+    assert_eq!(
+        notes[0].noted_at, 1_376_092_800,
+        "the day the line names (UTC site)"
+    );
+}

@@ -81,6 +81,7 @@ pub fn router() -> Router<SharedState> {
         .route("/admin/posts/{id}/", get(posts::edit_page))
         .route("/admin/posts/{id}/publish", post(posts::publish))
         .route("/admin/posts/{id}/late", post(posts::add_late))
+        .route("/admin/notes/{id}", post(posts::save_note))
         .route("/admin/proposals/{id}/accept", post(posts::accept_proposal))
         .route(
             "/admin/proposals/{id}/decline",

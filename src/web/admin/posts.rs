@@ -12,7 +12,9 @@ use crate::column::posts::{self, AnswerChoice, Compilation};
 use crate::column::proposals;
 use crate::column::public::{post_views, PostView};
 use crate::column::{ColumnError, SiteView};
-use crate::render::{human_date, human_datetime, markdown_html, permalink, word_diff_html};
+use crate::render::{
+    human_date, human_datetime, iso_datetime, markdown_html, permalink, word_diff_html,
+};
 use crate::store::{AnswerRow, Decision, ProposalRow, Taxonomy};
 use crate::web::id::Id;
 use crate::web::{AppState, SharedState, WebError};
@@ -358,6 +360,16 @@ struct ProposalView {
     default_note: String,
 }
 
+/// An edit note in the form that rewrites it; `error` when what was typed could not be used.
+#[derive(Serialize)]
+struct NoteView {
+    id: i64,
+    date: String,
+    text: String,
+    hidden: bool,
+    error: Option<String>,
+}
+
 #[derive(Serialize)]
 struct PostPage {
     chrome: AdminChrome,
@@ -368,6 +380,7 @@ struct PostPage {
     late: Vec<LateView>,
     proposals: Vec<ProposalView>,
     decided: Vec<ProposalView>,
+    notes: Vec<NoteView>,
     schedule_at: String,
     error: Option<String>,
 }
@@ -406,6 +419,18 @@ async fn post_page(
     let proposals =
         proposal_views(state, &clock, store.waiting_proposals(Some(post_id)).await?).await?;
     let decided = proposal_views(state, &clock, store.decided_proposals(post_id).await?).await?;
+    let notes = store
+        .notes_of_post(post_id)
+        .await?
+        .into_iter()
+        .map(|n| NoteView {
+            id: n.id,
+            date: iso_datetime(&clock, n.noted_at)[..10].to_string(),
+            text: n.body,
+            hidden: n.hidden != 0,
+            error: None,
+        })
+        .collect();
     Ok(PostPage {
         chrome,
         post,
@@ -415,6 +440,7 @@ async fn post_page(
         late,
         proposals,
         decided,
+        notes,
         schedule_at,
         error,
     })
@@ -484,6 +510,42 @@ pub async fn publish(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Rewrites an edit note; what could not be used comes back in its form, as typed.
+pub async fn save_note(
+    State(state): State<SharedState>,
+    Id(id): Id,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let (date, text) = (form.get("date"), form.raw("text"));
+    let hidden = !form.get("hidden").is_empty();
+    let error = match posts::edit_note(&state.column, id, date, text, hidden).await {
+        Ok(post_id) => {
+            let notice = "The edit note is saved.";
+            return done(&state, &form, &format!("/admin/posts/{post_id}/"), notice).await;
+        }
+        Err(ColumnError::Refused(error)) => error,
+        Err(e) => return Err(e.into()),
+    };
+    let post_id = state.column.store.note(id).await?.post_id;
+    let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+    let mut context = post_page(&state, chrome, post_id, String::new(), None).await?;
+    if let Some(note) = context.notes.iter_mut().find(|n| n.id == id) {
+        *note = NoteView {
+            id,
+            date: date.to_string(),
+            text: text.to_string(),
+            hidden,
+            error: Some(error),
+        };
+    }
+    page_with_status(
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "admin/post.html",
+        context,
+    )
 }
 
 /// Accepts a proposed change: the post changes, with the edit note the editor left (none
