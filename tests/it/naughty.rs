@@ -495,15 +495,15 @@ async fn through_answer_form(app: &TestApp, s: &str, token: &str, invitation_id:
     assert!(status == 200 || status == 422, "answer {s:?}: {status}");
     assert_escaped(&html, s, "the answer page");
     if status == 200 {
-        let (_, _, _, _, body, _) = store
-            .answer_of_invitation(invitation_id)
-            .await
-            .unwrap()
-            .expect("the answer is saved");
+        let (_, _, _, _, body, _) = saved_answer(store, invitation_id).await;
         assert_eq!(body, kept(s).replace("\r\n", "\n"), "the answer reads back");
         let (name, title, institution): (Option<String>, Option<String>, Option<String>) =
             sqlx::query_as(
-                "SELECT sig_name, sig_title, sig_institution FROM answers WHERE invitation_id = $1",
+                "SELECT sig_name, sig_title, sig_institution FROM answer_proposals \
+                 WHERE decision IS NULL AND answer_id = (SELECT id FROM answers WHERE invitation_id = $1) \
+                 UNION ALL SELECT sig_name, sig_title, sig_institution FROM answers \
+                 WHERE invitation_id = $1 AND NOT EXISTS (SELECT 1 FROM answer_proposals pr \
+                 WHERE pr.answer_id = answers.id AND pr.decision IS NULL)",
             )
             .bind(invitation_id)
             .fetch_one(store.raw_pool_for_tests())
@@ -532,11 +532,7 @@ async fn through_answer_form(app: &TestApp, s: &str, token: &str, invitation_id:
     assert!(status == 200 || status == 422, "role {s:?}: {status}");
     assert_escaped(&html, s, "the answer page");
     if status == 200 {
-        let (_, role, _, _, _, _) = store
-            .answer_of_invitation(invitation_id)
-            .await
-            .unwrap()
-            .unwrap();
+        let (_, role, _, _, _, _) = saved_answer(store, invitation_id).await;
         assert_eq!(role, optional(s), "the role reads back");
     }
     let (status, _, html) = post(
@@ -1236,4 +1232,24 @@ async fn script_payloads_never_run_in_a_browser_on_any_page_that_shows_them() {
         assert_eq!(found, serde_json::json!([]), "{path}");
     }
     browser.quit().await;
+}
+
+/// What a panelist's last sending saved: once the answer is in a published post, it is kept
+/// as a change proposed to the editor; before, it is the answer itself.
+async fn saved_answer(
+    store: &Store,
+    invitation_id: i64,
+) -> (String, Option<String>, i64, Option<String>, String, i64) {
+    match store
+        .waiting_proposal_of_invitation(invitation_id)
+        .await
+        .unwrap()
+    {
+        Some(proposal) => proposal,
+        None => store
+            .answer_of_invitation(invitation_id)
+            .await
+            .unwrap()
+            .expect("the answer is saved"),
+    }
 }
