@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::public::{post_views, PostView};
 use super::{Column, ColumnError, ColumnResult, SiteView};
-use crate::render::{iso_datetime, plain_text, SiteClock};
+use crate::render::{iso_date, iso_datetime, plain_text, SiteClock};
 use crate::store::{now, AnswerEdit, AnswerRow, NewPost, Newsletter};
 use crate::tokens;
 
@@ -154,7 +154,7 @@ pub async fn add_late(
 ) -> ColumnResult<()> {
     let (_, clock) = SiteView::load(&column.store).await?;
     let at = now();
-    let date = iso_datetime(&clock, at)[..10].to_string();
+    let date = iso_date(&clock, at);
     column
         .store
         .add_late_answer(post_id, answer_id, editor_id, at, &date)
@@ -185,7 +185,7 @@ pub async fn edit_note(
         ));
     }
     // The same day keeps the note's time, and with it its place among the post's notes.
-    if iso_datetime(&clock, note.noted_at)[..10] != *date.trim() {
+    if iso_date(&clock, note.noted_at) != date.trim() {
         note.noted_at = start;
     }
     note.body = text.trim().to_string();

@@ -7,16 +7,18 @@ use serde::Serialize;
 use super::letters::email;
 use super::{Column, ColumnError, ColumnResult, SiteView};
 use crate::domain::Email;
+use crate::render::{iso_date, SiteClock};
 use crate::store::{Decision, MailKind};
 
-/// Decides a waiting proposal; `note` is the edit note readers see, when accepted.
+/// Decides a waiting proposal; `note` is the edit note readers see, when accepted. Returns
+/// the id of the post the answer is in.
 pub async fn decide(
     column: &Column,
     proposal_id: i64,
     decision: Decision,
     editor_id: Option<i64>,
     note: Option<&str>,
-) -> ColumnResult<()> {
+) -> ColumnResult<i64> {
     let proposal = column.store.proposal(proposal_id).await?;
     if proposal.decision.is_some() {
         return Err(ColumnError::refused("This change was decided already."));
@@ -43,12 +45,11 @@ pub async fn decide(
         .store
         .decide_proposal(proposal_id, decision, editor_id, note, &mail)
         .await?;
-    Ok(())
+    Ok(proposal.post_id)
 }
 
 /// The edit note offered when accepting a change: "Edited 2026-12-03 to update NAME's answer".
-pub async fn default_note(column: &Column, panelist_name: &str) -> ColumnResult<String> {
-    let (_, clock) = SiteView::load(&column.store).await?;
-    let date = crate::render::iso_datetime(&clock, crate::store::now())[..10].to_string();
-    Ok(format!("Edited {date} to update {panelist_name}’s answer"))
+pub fn default_note(clock: &SiteClock, panelist_name: &str) -> String {
+    let date = iso_date(clock, crate::store::now());
+    format!("Edited {date} to update {panelist_name}’s answer")
 }

@@ -16,4 +16,6 @@ pub(crate) use feeds::xml_text;
 pub use feeds::{atom, rss, FeedEntry, FeedMeta};
 pub use markdown::{comment_html, markdown_html, plain_text, COMMENT_TAGS};
 pub use templates::Templates;
-pub use time::{day_bounds, human_date, human_datetime, iso_datetime, permalink, SiteClock};
+pub use time::{
+    day_bounds, human_date, human_datetime, iso_date, iso_datetime, permalink, SiteClock,
+};

@@ -45,6 +45,11 @@ pub fn iso_datetime(clock: &SiteClock, seconds: i64) -> String {
         .to_string()
 }
 
+/// "2026-11-28": the day in the site's time zone, as edit notes and their forms write it.
+pub fn iso_date(clock: &SiteClock, seconds: i64) -> String {
+    zoned(clock, seconds).strftime("%Y-%m-%d").to_string()
+}
+
 /// `/2026/11/28/slug/`.
 pub fn permalink(clock: &SiteClock, published_at: i64, slug: &str) -> String {
     let z = zoned(clock, published_at);

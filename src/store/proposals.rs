@@ -14,7 +14,6 @@ pub struct PublishedAnswer {
     pub answer_id: i64,
     pub post_id: i64,
     pub attribution: String,
-    pub role_description: Option<String>,
 }
 
 /// A proposed change, with the answer it would change as readers see it now.
@@ -65,7 +64,7 @@ impl Store {
         invitation_id: i64,
     ) -> StoreResult<Option<PublishedAnswer>> {
         Ok(sqlx::query_as(
-            "SELECT a.id AS answer_id, a.post_id, a.attribution, a.role_description \
+            "SELECT a.id AS answer_id, a.post_id, a.attribution \
              FROM answers a JOIN posts p ON p.id = a.post_id \
              WHERE a.invitation_id = $1 AND a.included = 1 AND p.status = 'published'",
         )

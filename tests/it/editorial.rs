@@ -145,8 +145,8 @@ async fn changes_to_published_answers_wait_for_the_editor(backend: Backend) {
     let admin_page = format!("/admin/posts/{post_id}/");
     let (_, html) = app.get(&admin_page).await;
     assert!(
-        html.contains("<ins>, and who they learn from.</ins>") || html.contains("<ins>"),
-        "{html}"
+        html.contains("first <del>year.</del><ins>year, and who they learn from.</ins>"),
+        "the change word by word: {html}"
     );
     let proposal = app.store.waiting_proposals(Some(post_id)).await.unwrap()[0].id;
     let note = "*edited 12/3/2026 to add who Ana learns from";

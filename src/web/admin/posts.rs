@@ -13,7 +13,7 @@ use crate::column::proposals;
 use crate::column::public::{post_views, PostView};
 use crate::column::{ColumnError, SiteView};
 use crate::render::{
-    human_date, human_datetime, iso_datetime, markdown_html, permalink, word_diff_html,
+    human_date, human_datetime, iso_date, markdown_html, permalink, word_diff_html,
 };
 use crate::store::{AnswerRow, Decision, ProposalRow, Taxonomy};
 use crate::web::id::Id;
@@ -416,16 +416,15 @@ async fn post_page(
             body_html: markdown_html(a.public_body()),
         })
         .collect();
-    let proposals =
-        proposal_views(state, &clock, store.waiting_proposals(Some(post_id)).await?).await?;
-    let decided = proposal_views(state, &clock, store.decided_proposals(post_id).await?).await?;
+    let proposals = proposal_views(&clock, store.waiting_proposals(Some(post_id)).await?);
+    let decided = proposal_views(&clock, store.decided_proposals(post_id).await?);
     let notes = store
         .notes_of_post(post_id)
         .await?
         .into_iter()
         .map(|n| NoteView {
             id: n.id,
-            date: iso_datetime(&clock, n.noted_at)[..10].to_string(),
+            date: iso_date(&clock, n.noted_at),
             text: n.body,
             hidden: n.hidden != 0,
             error: None,
@@ -446,16 +445,11 @@ async fn post_page(
     })
 }
 
-async fn proposal_views(
-    state: &SharedState,
-    clock: &crate::render::SiteClock,
-    rows: Vec<ProposalRow>,
-) -> Result<Vec<ProposalView>, WebError> {
-    let mut views = Vec::with_capacity(rows.len());
-    for p in rows {
-        views.push(ProposalView {
+fn proposal_views(clock: &crate::render::SiteClock, rows: Vec<ProposalRow>) -> Vec<ProposalView> {
+    rows.into_iter()
+        .map(|p| ProposalView {
             id: p.id,
-            default_note: proposals::default_note(&state.column, &p.panelist_name).await?,
+            default_note: proposals::default_note(clock, &p.panelist_name),
             proposed: human_datetime(clock, p.proposed_at),
             diff_html: word_diff_html(&p.published_body, &p.body),
             decided: p
@@ -464,9 +458,8 @@ async fn proposal_views(
                 .unwrap_or_default(),
             decision: p.decision,
             who: p.panelist_name,
-        });
-    }
-    Ok(views)
+        })
+        .collect()
 }
 
 pub async fn edit_page(
@@ -573,16 +566,9 @@ async fn decide(
     decision: Decision,
     form: &AdminForm,
 ) -> Result<Response, WebError> {
-    let post_id = state.column.store.proposal(id).await?.post_id;
     let note = form.optional("note");
-    proposals::decide(
-        &state.column,
-        id,
-        decision,
-        Some(form.editor.id),
-        note.as_deref(),
-    )
-    .await?;
+    let editor = Some(form.editor.id);
+    let post_id = proposals::decide(&state.column, id, decision, editor, note.as_deref()).await?;
     let notice = match decision {
         Decision::Accepted => "The change is published, and the panelist is told.",
         Decision::Declined => "The change is declined and kept below; the panelist is told.",
