@@ -259,7 +259,7 @@ impl DemoColumn<'_> {
             .await?;
         self.store.publish_post(post_id, published_at).await?;
         for (answer_id, at) in late {
-            let date = crate::render::iso_date(&self.clock, at);
+            let date = crate::render::human_date(&self.clock, at);
             self.store
                 .add_late_answer(post_id, answer_id, Some(self.editor_id), at, &date)
                 .await?;

@@ -15,7 +15,9 @@ pub mod posts;
 pub mod proposals;
 pub mod public;
 pub mod readers;
+pub mod revisions;
 pub mod rounds;
+pub mod writing;
 
 use crate::config::Config;
 use crate::render::Templates;

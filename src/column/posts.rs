@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::public::{post_views, PostView};
 use super::{Column, ColumnError, ColumnResult, SiteView};
-use crate::render::{iso_date, iso_datetime, plain_text, SiteClock};
+use crate::render::{human_date, iso_date, iso_datetime, plain_text, SiteClock};
 use crate::store::{now, AnswerEdit, AnswerRow, NewPost, Newsletter};
 use crate::tokens;
 
@@ -38,7 +38,7 @@ pub struct Compilation {
     pub editor_id: Option<i64>,
 }
 
-fn comma_list(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(super) fn comma_list(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(',')
         .map(str::trim)
         .filter(|t| !t.is_empty())
@@ -154,7 +154,8 @@ pub async fn add_late(
 ) -> ColumnResult<()> {
     let (_, clock) = SiteView::load(&column.store).await?;
     let at = now();
-    let date = iso_date(&clock, at);
+    // The default note is dated as readers see dates; the editor may reword it.
+    let date = human_date(&clock, at);
     column
         .store
         .add_late_answer(post_id, answer_id, editor_id, at, &date)

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::letters::email;
 use super::{Column, ColumnError, ColumnResult, SiteView};
 use crate::domain::Email;
-use crate::render::{iso_date, SiteClock};
+use crate::render::{human_date, SiteClock};
 use crate::store::{Decision, MailKind};
 
 /// Decides a waiting proposal; `note` is the edit note readers see, when accepted. Returns
@@ -48,8 +48,10 @@ pub async fn decide(
     Ok(proposal.post_id)
 }
 
-/// The edit note offered when accepting a change: "Edited 2026-12-03 to update NAME's answer".
-pub fn default_note(clock: &SiteClock, panelist_name: &str) -> String {
-    let date = iso_date(clock, crate::store::now());
-    format!("Edited {date} to update {panelist_name}’s answer")
+/// The edit note offered when accepting a change: "Edited December 3, 2026 to update
+/// BYLINE's answer", with the answer's public byline: readers see the note, and an anonymous
+/// panelist's name must not reach them through it.
+pub fn default_note(clock: &SiteClock, byline: &str) -> String {
+    let date = human_date(clock, crate::store::now());
+    format!("Edited {date} to update {byline}’s answer")
 }

@@ -14,11 +14,13 @@ mod panel;
 mod posts;
 mod proposals;
 mod readers;
+mod revisions;
 mod rounds;
 mod search;
 mod sessions;
 mod settings;
 mod taxonomy;
+mod writing;
 
 pub use bulk::{GeneratedAnswer, GeneratedComment, GeneratedPost};
 pub use comments::{CommentRow, ModerationRow, NewComment};
@@ -34,6 +36,7 @@ pub use posts::{
     PostRow, SitemapPost,
 };
 pub use proposals::{Decision, ProposalRow, PublishedAnswer};
+pub use revisions::{RevisionRow, Snapshot, SnapshotAnswer};
 pub use rounds::{
     AnswerEdit, AnswerSubmission, InvitationContext, InvitationRow, NewAnswer, NewQuestion,
     NewRound, QuestionRow, RoundRow, RoundSummary,
@@ -41,6 +44,7 @@ pub use rounds::{
 pub use search::{words as search_words, SearchHit, SearchQuery, MATCH_END, MATCH_START};
 pub use sessions::{SessionRow, SignInPlace};
 pub use taxonomy::{Taxonomy, TermRow};
+pub use writing::{PostDraft, PostKind, Retired};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

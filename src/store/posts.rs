@@ -2,7 +2,9 @@
 //! notes and revisions, and read back for the reader's site. Publishing also refreshes the
 //! search documents, which hold public text only.
 
+use super::revisions::keep_revision;
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
+use super::writing::PostKind;
 use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult, Tx};
 use crate::domain::{Attribution, Byline, PostStatus, QuestionState, RoundStatus, Signature, Slug};
 
@@ -26,6 +28,8 @@ pub struct NewPost {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostRow {
     pub id: i64,
+    /// `post` or `page`.
+    pub kind: String,
     pub slug: String,
     pub title: String,
     pub intro: String,
@@ -131,7 +135,7 @@ pub struct NoteRow {
 }
 
 pub(crate) const POST_COLUMNS: &str =
-    "p.id, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
+    "p.id, p.kind, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
      (SELECT r.id FROM rounds r WHERE r.post_id = p.id) AS round_id, p.published_at, p.updated_at, \
      p.comments_open, COALESCE(s.attribution_style, 'before') AS attribution_style, \
      (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS comment_count, \
@@ -176,6 +180,9 @@ impl Store {
     ) -> StoreResult<i64> {
         let at = now();
         let mut tx = self.begin().await?;
+        if let Some(post_id) = published_post_of_round(&mut tx, p.round_id).await? {
+            keep_revision(&mut tx, post_id, p.author_id, at, "Compiled again").await?;
+        }
         for (answer_id, edit) in edits {
             super::rounds::save_answer_edit(&mut tx, *answer_id, edit).await?;
         }
@@ -275,6 +282,11 @@ impl Store {
             super::rounds::set_question_state(&mut tx, question_id, QuestionState::Published)
                 .await?;
         }
+        // Published again, the post's address is its own again.
+        sqlx::query("DELETE FROM retired_addresses WHERE post_id = $1")
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
         reindex_post(&mut tx, post_id).await?;
         if let Some(newsletter) = newsletter {
             let subscribers: Vec<(i64, String)> = sqlx::query_as(
@@ -321,7 +333,7 @@ impl Store {
         date_text: &str,
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        keep_revision(&mut tx, post_id, editor_id, at).await?;
+        keep_revision(&mut tx, post_id, editor_id, at, "Added a late answer").await?;
         let next: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(position) + 1, 0) FROM answers WHERE post_id = $1 AND included = 1",
         )
@@ -539,7 +551,6 @@ impl Store {
         Ok(query.fetch_all(self.pool()).await?)
     }
 
-    /// How many revisions a post has, newest last.
     /// Imported posts whose HTML has no plain text beside it yet: `(id, body_html)`.
     pub async fn posts_without_body_text(&self) -> StoreResult<Vec<(i64, String)>> {
         Ok(sqlx::query_as(
@@ -562,6 +573,7 @@ impl Store {
         Ok(())
     }
 
+    /// How many revisions a post has.
     pub async fn revision_count(&self, post_id: i64) -> StoreResult<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM revisions WHERE post_id = $1")
@@ -570,6 +582,20 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// The round's post, when it is published: compiling it again changes what readers see.
+async fn published_post_of_round(tx: &mut Tx, round_id: Option<i64>) -> StoreResult<Option<i64>> {
+    let Some(round_id) = round_id else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_scalar(
+        "SELECT p.id FROM rounds r JOIN posts p ON p.id = r.post_id \
+         WHERE r.id = $1 AND p.status = 'published'",
+    )
+    .bind(round_id)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 /// The post a compilation writes: the round's post again (its address, if published, stays;
@@ -607,7 +633,7 @@ async fn write_post_row(tx: &mut Tx, p: &NewPost, at: i64) -> StoreResult<i64> {
             post_id
         }
         None => {
-            let slug = free_slug(tx, p.slug.as_deref().unwrap_or(&p.title)).await?;
+            let slug = free_slug(tx, PostKind::Post, p.slug.as_deref().unwrap_or(&p.title)).await?;
             sqlx::query_scalar(
                 "INSERT INTO posts (kind, slug, title, intro, closing, status, series_id, author_id, created_at, updated_at) \
                  VALUES ('post', $1, $2, $3, $4, 'draft', $5, $6, $7, $7) RETURNING id",
@@ -626,57 +652,16 @@ async fn write_post_row(tx: &mut Tx, p: &NewPost, at: i64) -> StoreResult<i64> {
     Ok(post_id)
 }
 
-/// Keeps the post as it is now (title, intro, closing, the included answers' public text) as
-/// a revision, before a change to it after publication.
-pub(super) async fn keep_revision(
-    tx: &mut Tx,
-    post_id: i64,
-    editor_id: Option<i64>,
-    at: i64,
-) -> StoreResult<()> {
-    let (title, intro, closing): (String, String, String) =
-        sqlx::query_as("SELECT title, intro, closing FROM posts WHERE id = $1")
-            .bind(post_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let answers: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT id, position, COALESCE(edited_body, body) FROM answers \
-         WHERE post_id = $1 AND included = 1 ORDER BY position, id",
-    )
-    .bind(post_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let snapshot = serde_json::json!({
-        "intro": intro,
-        "closing": closing,
-        "answers": answers.iter().map(|(id, position, body)| serde_json::json!({
-            "id": id, "position": position, "body": body,
-        })).collect::<Vec<_>>(),
-    });
-    sqlx::query(
-        "INSERT INTO revisions (post_id, editor_id, created_at, title, snapshot) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(post_id)
-    .bind(editor_id)
-    .bind(at)
-    .bind(title)
-    .bind(snapshot.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// A slug made from `text` that no post has yet.
-pub(super) async fn free_slug(tx: &mut Tx, text: &str) -> StoreResult<Slug> {
-    let base = Slug::from_text(text, "post");
+pub(super) async fn free_slug(tx: &mut Tx, kind: PostKind, text: &str) -> StoreResult<Slug> {
+    let base = Slug::from_text(text, kind.as_str());
     let mut slug = base.clone();
     let mut n = 1;
-    while sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM posts WHERE kind = 'post' AND slug = $1",
-    )
-    .bind(slug.as_str())
-    .fetch_one(&mut **tx)
-    .await?
+    while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM posts WHERE kind = $1 AND slug = $2")
+        .bind(kind.as_str())
+        .bind(slug.as_str())
+        .fetch_one(&mut **tx)
+        .await?
         > 0
     {
         n += 1;
@@ -926,6 +911,7 @@ impl PostList {
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct AdminPostRow {
     pub id: i64,
+    pub kind: String,
     pub title: String,
     pub slug: String,
     pub status: String,
@@ -938,13 +924,13 @@ pub struct AdminPostRow {
 }
 
 impl Store {
-    /// Every post, drafts and scheduled first, then the newest.
+    /// Every post and page, drafts and scheduled first, then the newest.
     pub async fn admin_posts(&self) -> StoreResult<Vec<AdminPostRow>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT p.id, p.title, p.slug, p.status, p.publish_at, p.published_at, p.updated_at, r.id AS round_id, \
+            "SELECT p.id, p.kind, p.title, p.slug, p.status, p.publish_at, p.published_at, p.updated_at, r.id AS round_id, \
              (SELECT COUNT(*) FROM answers a WHERE a.post_id = p.id AND a.included = 1) AS answers, \
              (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id AND {WAITING_LATE}) AS waiting_late \
-             FROM posts p LEFT JOIN rounds r ON r.post_id = p.id WHERE p.kind = 'post' \
+             FROM posts p LEFT JOIN rounds r ON r.post_id = p.id \
              ORDER BY CASE p.status WHEN 'draft' THEN 0 WHEN 'scheduled' THEN 1 ELSE 2 END, \
              COALESCE(p.published_at, p.updated_at) DESC, p.id DESC"
         ))

@@ -3,7 +3,8 @@
 //! optional edit note) or declines them (they stay readable). A change that only hides more of
 //! who wrote the answer applies at once: that is the panelist's right.
 
-use super::posts::{keep_revision, reindex_post};
+use super::posts::reindex_post;
+use super::revisions::keep_revision;
 use super::rounds::{bind_signing, choice_id, update_profile};
 use super::{bump_content_version, flag, now, Store, StoreError, StoreResult, Tx};
 use super::{AnswerSubmission, InvitationContext, OutgoingMail};
@@ -228,7 +229,7 @@ async fn accept(
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
-    keep_revision(tx, post_id, editor_id, at).await?;
+    keep_revision(tx, post_id, editor_id, at, "Accepted a panelist’s change").await?;
     // The panelist's new words replace the editor's light edit of the old ones.
     sqlx::query(
         "UPDATE answers SET (attribution, role_description, show_library_type, sig_name, sig_pronouns, \

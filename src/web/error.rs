@@ -12,6 +12,9 @@ use crate::store::StoreError;
 pub enum WebError {
     #[error("page not found")]
     NotFound,
+    /// An address the editor took down.
+    #[error("gone")]
+    Gone,
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
@@ -48,6 +51,7 @@ impl WebError {
     fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Gone => StatusCode::GONE,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
@@ -92,6 +96,11 @@ impl IntoResponse for WebError {
             StatusCode::NOT_FOUND => (
                 "Page not found",
                 "There is nothing at this address. It may have moved; the home page and search can help you find it."
+                    .to_string(),
+            ),
+            StatusCode::GONE => (
+                "No longer here",
+                "What was at this address has been taken down by the site's editor. The home page and search can help you find what is still here."
                     .to_string(),
             ),
             StatusCode::SERVICE_UNAVAILABLE => {

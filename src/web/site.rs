@@ -14,7 +14,7 @@ use crate::column::public::{
     FoundPost, PostView, ShownPost, SiteView,
 };
 use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
-use crate::store::{PostList, Taxonomy};
+use crate::store::{PostList, Retired, Taxonomy};
 use crate::web::SharedState;
 
 pub use crate::column::public::{page_count, PAGE_SIZE};
@@ -139,7 +139,7 @@ async fn or_old_address(
             let old = crate::interop::percent_decode(uri.path());
             match state.column.store.redirect_for(&old).await? {
                 Some(new) => Ok(moved_permanently(&new)),
-                None => Err(WebError::NotFound),
+                None => retired(state, &old).await,
             }
         }
         other => other.map(IntoResponse::into_response),
@@ -441,7 +441,19 @@ pub async fn not_found(state: State<SharedState>, uri: Uri) -> Result<Response, 
             return Ok(Html(html).into_response());
         }
     }
-    canonical_redirect(&uri).map(IntoResponse::into_response)
+    match retired(&state, &decoded).await {
+        Err(WebError::NotFound) => canonical_redirect(&uri).map(IntoResponse::into_response),
+        other => other,
+    }
+}
+
+/// An address the editor took down: a 301 to where they said, or 410 Gone; otherwise 404.
+async fn retired(state: &SharedState, path: &str) -> Result<Response, WebError> {
+    match state.column.store.retired_address(path).await? {
+        Some(Retired::MovedTo(to)) => Ok(moved_permanently(&to)),
+        Some(Retired::Gone) => Err(WebError::Gone),
+        None => Err(WebError::NotFound),
+    }
 }
 
 /// A 301 to `path`, as WordPress answers for a moved address (axum's permanent redirect is a

@@ -598,6 +598,29 @@ async fn admin_pages(
         ],
     )
     .await;
+    // A direct edit, so that the post has a revision to list and compare.
+    let edit = format!("/admin/posts/{post_id}/edit");
+    let title = app
+        .store
+        .post(post_id.parse().unwrap())
+        .await
+        .unwrap()
+        .title;
+    let (status, _, _) = admin_post(
+        app,
+        &edit,
+        &edit,
+        &[("title", title), ("body", "Edited in place.".into())],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, _, new_post_error) = admin_post(
+        app,
+        "/admin/posts/new",
+        "/admin/posts/new",
+        &[("title", "".into()), ("body", "Kept.".into())],
+    )
+    .await;
     let public = app.store.post(post_id.parse().unwrap()).await.unwrap();
     let (_, home) = app.get("/").await;
     assert!(home.contains(&public.slug));
@@ -611,6 +634,14 @@ async fn admin_pages(
         ("compile.html", compile.clone()),
         ("posts.html", "/admin/posts/".to_string()),
         ("post.html", post.clone()),
+        ("post-new.html", "/admin/posts/new".to_string()),
+        ("page-new.html", "/admin/posts/new?page=1".to_string()),
+        ("post-edit.html", edit.clone()),
+        ("post-delete.html", format!("/admin/posts/{post_id}/delete")),
+        (
+            "revisions.html",
+            format!("/admin/posts/{post_id}/revisions"),
+        ),
         ("comments.html", "/admin/comments/".to_string()),
         ("panel.html", "/admin/panel/".to_string()),
         ("subscribers.html", "/admin/subscribers/".to_string()),
@@ -634,6 +665,7 @@ async fn admin_pages(
         ("composer-error.html".to_string(), composer_error),
         ("compile-error.html".to_string(), compile_error),
         ("schedule-error.html".to_string(), schedule_error),
+        ("post-new-error.html".to_string(), new_post_error),
     ];
     (pages, earlier)
 }

@@ -15,7 +15,7 @@ use crate::workflow::{admin_post, deliver, seed, sign_in};
 const PROMPT: &str = "What do you ask at the end of an interview?";
 
 /// A round sent to the seeded panel: its id and each panelist's answer link by their key.
-async fn round_sent(app: &TestApp) -> (i64, impl Fn(&str) -> String + '_) {
+pub async fn round_sent(app: &TestApp) -> (i64, impl Fn(&str) -> String + '_) {
     let closes_on = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
@@ -48,7 +48,7 @@ async fn round_sent(app: &TestApp) -> (i64, impl Fn(&str) -> String + '_) {
     (round_id, link)
 }
 
-fn answer_fields<'a>(
+pub fn answer_fields<'a>(
     name: &'a str,
     attribution: &'a str,
     body: &'a str,
@@ -64,7 +64,7 @@ fn answer_fields<'a>(
 }
 
 /// Compiles the round with the given answers in that order, and publishes it.
-async fn published(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> (i64, String) {
+pub async fn published(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> (i64, String) {
     let column = &app.state.column;
     let answers = answer_ids
         .iter()
@@ -88,7 +88,7 @@ async fn published(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> (i64, St
     (post_id, post_url(&app.store, post_id).await)
 }
 
-async fn post_url(store: &Store, post_id: i64) -> String {
+pub async fn post_url(store: &Store, post_id: i64) -> String {
     let post = store.post(post_id).await.unwrap();
     permalink(
         &SiteClock::new(None),
@@ -97,7 +97,7 @@ async fn post_url(store: &Store, post_id: i64) -> String {
     )
 }
 
-async fn answer_id_of(store: &Store, round_id: i64, name: &str) -> i64 {
+pub async fn answer_id_of(store: &Store, round_id: i64, name: &str) -> i64 {
     let answers = store.answers_of_round(round_id).await.unwrap();
     answers
         .iter()

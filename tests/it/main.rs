@@ -27,3 +27,4 @@ mod soak;
 mod store;
 mod validators;
 mod workflow;
+mod writing;

@@ -545,7 +545,7 @@ async fn round_to_post(backend: Backend) {
     );
     let today = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
+        .strftime("%B %-d, %Y");
     assert!(
         text.contains(&format!("Edited {today} to add Eli Latecomer’s answer")),
         "{text}"

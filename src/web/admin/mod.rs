@@ -9,6 +9,7 @@ mod posts;
 mod questions;
 mod rounds;
 mod session;
+mod writing;
 
 use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -78,7 +79,22 @@ pub fn router() -> Router<SharedState> {
             get(posts::compile_page).post(posts::compile),
         )
         .route("/admin/posts/", get(posts::list))
+        .route(
+            "/admin/posts/new",
+            get(writing::new_page).post(writing::create),
+        )
         .route("/admin/posts/{id}/", get(posts::edit_page))
+        .route(
+            "/admin/posts/{id}/edit",
+            get(writing::edit_page).post(writing::edit),
+        )
+        .route("/admin/posts/{id}/unpublish", post(writing::unpublish))
+        .route(
+            "/admin/posts/{id}/delete",
+            get(writing::delete_page).post(writing::delete),
+        )
+        .route("/admin/posts/{id}/revisions", get(writing::revisions_page))
+        .route("/admin/revisions/{id}/restore", post(writing::restore))
         .route("/admin/posts/{id}/publish", post(posts::publish))
         .route("/admin/posts/{id}/late", post(posts::add_late))
         .route("/admin/notes/{id}", post(posts::save_note))
@@ -203,6 +219,11 @@ impl AdminForm {
     }
 
     /// A field as text, or `None` when left empty.
+    /// Whether the form sent the field at all, even empty.
+    pub fn has(&self, name: &str) -> bool {
+        self.fields.iter().any(|(k, _)| k == name)
+    }
+
     pub fn optional(&self, name: &str) -> Option<String> {
         Some(self.get(name).to_string()).filter(|v| !v.is_empty())
     }

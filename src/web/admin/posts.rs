@@ -2,6 +2,8 @@
 //! intro, closing, tags and categories), previewing it as readers will see it, publishing now
 //! or later, and adding late answers to a published post.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,9 +14,7 @@ use crate::column::posts::{self, AnswerChoice, Compilation};
 use crate::column::proposals;
 use crate::column::public::{post_views, PostView};
 use crate::column::{ColumnError, SiteView};
-use crate::render::{
-    human_date, human_datetime, iso_date, markdown_html, permalink, word_diff_html,
-};
+use crate::render::{human_date, human_datetime, iso_date, markdown_html, word_diff_html};
 use crate::store::{AnswerRow, Decision, ProposalRow, Taxonomy};
 use crate::web::id::Id;
 use crate::web::{AppState, SharedState, WebError};
@@ -301,6 +301,7 @@ pub async fn compile(
 #[derive(Serialize)]
 struct PostLine {
     id: i64,
+    page: bool,
     title: String,
     status: String,
     date: String,
@@ -329,6 +330,7 @@ pub async fn list(State(state): State<SharedState>, who: SignedIn) -> Result<Res
                 p.published_at.or(p.publish_at).unwrap_or(p.updated_at),
             ),
             id: p.id,
+            page: p.kind == "page",
             title: p.title,
             status: p.status,
             answers: p.answers,
@@ -371,21 +373,25 @@ struct NoteView {
 }
 
 #[derive(Serialize)]
-struct PostPage {
+pub(super) struct PostPage {
     chrome: AdminChrome,
     post: PostView,
     status: String,
     public_url: Option<String>,
     round_id: Option<i64>,
+    revisions: i64,
     late: Vec<LateView>,
     proposals: Vec<ProposalView>,
     decided: Vec<ProposalView>,
     notes: Vec<NoteView>,
     schedule_at: String,
     error: Option<String>,
+    /// Where a take-down sends readers, as typed, and why it could not be used.
+    pub(super) takedown: String,
+    pub(super) takedown_error: Option<String>,
 }
 
-async fn post_page(
+pub(super) async fn post_page(
     state: &SharedState,
     chrome: AdminChrome,
     post_id: i64,
@@ -397,8 +403,8 @@ async fn post_page(
     let (_, clock) = SiteView::load(store).await?;
     let status = row.status.clone();
     let round_id = row.round_id;
-    let public_url = (status == "published")
-        .then(|| permalink(&clock, row.published_at.unwrap_or(0), &row.slug));
+    let public_url = crate::column::writing::public_path(&clock, &row);
+    let revisions = store.revision_count(post_id).await?;
     let post = post_views(&state.column.store, &clock, vec![row])
         .await?
         .pop()
@@ -416,8 +422,19 @@ async fn post_page(
             body_html: markdown_html(a.public_body()),
         })
         .collect();
-    let proposals = proposal_views(&clock, store.waiting_proposals(Some(post_id)).await?);
-    let decided = proposal_views(&clock, store.decided_proposals(post_id).await?);
+    // Answers by the name readers know them by, for the edit notes offered.
+    let bylines: HashMap<i64, String> = match round_id {
+        Some(round_id) => store
+            .answers_of_round(round_id)
+            .await?
+            .iter()
+            .map(|a| (a.id, a.byline().short))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let waiting = store.waiting_proposals(Some(post_id)).await?;
+    let proposals = proposal_views(&clock, waiting, &bylines);
+    let decided = proposal_views(&clock, store.decided_proposals(post_id).await?, &bylines);
     let notes = store
         .notes_of_post(post_id)
         .await?
@@ -436,20 +453,32 @@ async fn post_page(
         status,
         public_url,
         round_id,
+        revisions,
         late,
         proposals,
         decided,
         notes,
         schedule_at,
         error,
+        takedown: String::new(),
+        takedown_error: None,
     })
 }
 
-fn proposal_views(clock: &crate::render::SiteClock, rows: Vec<ProposalRow>) -> Vec<ProposalView> {
+fn proposal_views(
+    clock: &crate::render::SiteClock,
+    rows: Vec<ProposalRow>,
+    bylines: &HashMap<i64, String>,
+) -> Vec<ProposalView> {
     rows.into_iter()
         .map(|p| ProposalView {
             id: p.id,
-            default_note: proposals::default_note(clock, &p.panelist_name),
+            default_note: proposals::default_note(
+                clock,
+                bylines
+                    .get(&p.answer_id)
+                    .map_or("a panelist", String::as_str),
+            ),
             proposed: human_datetime(clock, p.proposed_at),
             diff_html: word_diff_html(&p.published_body, &p.body),
             decided: p
