@@ -112,12 +112,16 @@ pub async fn publish(column: &Column, post_id: i64) -> ColumnResult<()> {
     publish_at(column, post_id, now()).await
 }
 
-/// Publishes the post as of `at` (its scheduled time, for the scheduler), with its newsletter.
+/// Publishes the post as of `at` (its scheduled time, for the scheduler), with its newsletter;
+/// a page (`/about/`) is not news, and goes out without one.
 pub async fn publish_at(column: &Column, post_id: i64, at: i64) -> ColumnResult<()> {
-    let letter = newsletter(column, post_id).await?;
+    let letter = match column.store.post(post_id).await?.kind.as_str() {
+        "page" => None,
+        _ => Some(newsletter(column, post_id).await?),
+    };
     column
         .store
-        .publish_post_with_newsletter(post_id, at, Some(&letter))
+        .publish_post_with_newsletter(post_id, at, letter.as_ref())
         .await?;
     Ok(())
 }

@@ -140,10 +140,6 @@ pub async fn write(
             column.store.publish_post(post_id, when).await?;
             Ok(Written::Published(post_id))
         }
-        None if draft.kind == PostKind::Page => {
-            column.store.publish_post(post_id, at).await?;
-            Ok(Written::Published(post_id))
-        }
         None => {
             publish_at(column, post_id, at).await?;
             Ok(Written::Published(post_id))

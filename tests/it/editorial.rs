@@ -398,3 +398,55 @@ async fn the_editor_rewrites_dates_and_hides_edit_notes_on_sqlite() {
 async fn the_editor_rewrites_dates_and_hides_edit_notes_on_postgres() {
     the_editor_rewrites_dates_and_hides_edit_notes(Backend::Postgres).await;
 }
+
+/// The edit note offered when accepting a change is public once accepted: for an anonymous
+/// answer it names no one.
+async fn the_note_offered_for_an_anonymous_change_names_no_one(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(backend, smtp.settings()).await;
+    seed(&app.store).await;
+    let (round_id, link) = round_sent(&app).await;
+    let words = "I ask what they would change about us.";
+    app.post_form(
+        &link("ana"),
+        &answer_fields("Ana Named", "anonymous", words),
+    )
+    .await;
+    let ana = answer_id_of(&app.store, round_id, "Ana Named").await;
+    let (post_id, url) = published(&app, round_id, &[ana]).await;
+    let changed = "I ask what they would change about us first.";
+    app.post_form(
+        &link("ana"),
+        &answer_fields("Ana Named", "anonymous", changed),
+    )
+    .await;
+    sign_in(&app).await;
+    let admin_page = format!("/admin/posts/{post_id}/");
+    let (_, html) = app.get(&admin_page).await;
+    let offered = html.split("name=\"note\" value=\"").nth(1).unwrap();
+    let offered = &offered[..offered.find('"').unwrap()];
+    assert!(offered.contains("an anonymous panelist"), "{offered}");
+    assert!(!offered.contains("Ana"), "{offered}");
+    // Accepted as offered, the post and its note name no one.
+    let proposal = app.store.waiting_proposals(Some(post_id)).await.unwrap()[0].id;
+    let (status, _, _) = admin_post(
+        &app,
+        &admin_page,
+        &format!("/admin/proposals/{proposal}/accept"),
+        &[("note", offered.replace("&#x27;", "'").replace("&amp;", "&"))],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, public) = app.get(&url).await;
+    assert!(public.contains("first.") && !public.contains("Ana Named"));
+}
+
+#[tokio::test]
+async fn the_note_offered_for_an_anonymous_change_names_no_one_on_sqlite() {
+    the_note_offered_for_an_anonymous_change_names_no_one(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_note_offered_for_an_anonymous_change_names_no_one_on_postgres() {
+    the_note_offered_for_an_anonymous_change_names_no_one(Backend::Postgres).await;
+}

@@ -194,6 +194,13 @@ async fn plain_posts_and_pages_are_written_taken_down_and_deleted(backend: Backe
     let smtp = SmtpServer::start().await;
     let app = TestApp::empty(backend, smtp.settings()).await;
     seed(&app.store).await;
+    let reader = roundtable::domain::Email::parse("reader@example.org").unwrap();
+    let confirm = roundtable::tokens::token_hash("confirm");
+    app.store
+        .add_subscriber(&reader, &confirm, None)
+        .await
+        .unwrap();
+    app.store.confirm_subscriber(&confirm).await.unwrap();
     sign_in(&app).await;
     let new = "/admin/posts/new";
 
@@ -303,6 +310,14 @@ async fn plain_posts_and_pages_are_written_taken_down_and_deleted(backend: Backe
     assert!(!feed.contains("About the column"));
     let (_, list) = app.get("/admin/posts/").await;
     assert!(visible_text(&list).contains("About the column (page)"));
+    // Only the post published now is news: the back-filled post and the page are not mailed.
+    let newsletters: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM outbox WHERE kind = 'newsletter' ORDER BY id")
+            .fetch_all(app.store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(newsletters.len(), 1, "{newsletters:?}");
+    assert!(newsletters[0].contains("summer break"), "{newsletters:?}");
 
     // Taken down without a new address: 410 Gone, and gone from lists, feeds and search.
     let news_admin = format!("/admin/posts/{news_id}/");
