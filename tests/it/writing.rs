@@ -441,3 +441,127 @@ async fn deleting_a_round_post_keeps_the_panelists_answers_on_sqlite() {
 async fn deleting_a_round_post_keeps_the_panelists_answers_on_postgres() {
     deleting_a_round_post_keeps_the_panelists_answers(Backend::Postgres).await;
 }
+
+/// Fails when the page scrolls sideways at the browser's width.
+async fn assert_fits(browser: &crate::browser::Browser, what: &str, width: u32) {
+    let overflow = browser
+        .client()
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64() <= Some(0),
+        "{what} scrolls sideways by {overflow}px at {width}px wide"
+    );
+}
+
+/// In Chromium, as the editor works: writing a page, editing a published post in place,
+/// comparing and restoring its revisions, and taking it down, at desktop and phone widths.
+#[tokio::test]
+async fn an_editor_writes_a_page_and_restores_a_revision_in_the_browser() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(Backend::Sqlite, smtp.settings()).await;
+    seed(&app.store).await;
+    let (round_id, link) = round_sent(&app).await;
+    let first = "I ask what they hope to learn in year one.";
+    app.post_form(&link("ana"), &answer_fields("Ana Named", "named", first))
+        .await;
+    let ana = answer_id_of(&app.store, round_id, "Ana Named").await;
+    let (post_id, url) = published(&app, round_id, &[ana]).await;
+    let scratch = tempfile::tempdir().unwrap();
+    let shots = std::env::var_os("ROUNDTABLE_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| scratch.path().to_path_buf());
+    let browser = crate::browser::Browser::start().await;
+    browser.open(&app.url("/admin/")).await;
+    browser.fill("Email", "editor@example.org").await;
+    browser.fill("Password", crate::workflow::PASSWORD).await;
+    browser.submit("Sign in").await;
+    browser.wait_for_text("Dashboard").await;
+
+    // A page, written from the list of posts.
+    browser.open(&app.url("/admin/posts/")).await;
+    browser.click_link("Write a page").await;
+    browser.wait_for_text("Write a page").await;
+    browser.fill("Title", "About the column").await;
+    browser.fill("slug", "about").await;
+    browser
+        .fill("body", "A panel of people who **hire** library workers.")
+        .await;
+    browser.screenshot(&shots.join("editor-page-new.png")).await;
+    browser.submit("Publish").await;
+    browser.wait_for_text("Published.").await;
+    browser.click_link("View on the site").await;
+    browser
+        .wait_for_text("people who hire library workers")
+        .await;
+    assert_eq!(browser.current_path().await, "/about/");
+
+    // The published round post, edited in place: the old version is kept.
+    browser
+        .open(&app.url(&format!("/admin/posts/{post_id}/")))
+        .await;
+    browser.click_link("Edit the title and text").await;
+    browser
+        .wait_for_text("readers see what you save at once")
+        .await;
+    browser
+        .fill("body", "One hiring manager on the last question.")
+        .await;
+    browser
+        .screenshot(&shots.join("editor-post-edit.png"))
+        .await;
+    browser.submit("Save").await;
+    browser.wait_for_text("Readers see the change now").await;
+    browser.open(&app.url(&url)).await;
+    browser
+        .wait_for_text("One hiring manager on the last question.")
+        .await;
+
+    // The revisions: compared, then the first restored.
+    for (width, height, suffix) in [(1280, 900, ""), (390, 844, "-mobile")] {
+        browser.resize(width, height).await;
+        browser
+            .open(&app.url(&format!("/admin/posts/{post_id}/")))
+            .await;
+        browser.wait_for_text("Revisions (1)").await;
+        assert_fits(&browser, "the post's admin page", width).await;
+        browser
+            .screenshot(&shots.join(format!("editor-post-actions{suffix}.png")))
+            .await;
+        browser.click_link("Revisions (1)").await;
+        let text = browser.wait_for_text("Differences").await;
+        assert!(text.contains("Edited directly, by Edie Editor"), "{text}");
+        assert_fits(&browser, "the revisions page", width).await;
+        browser
+            .screenshot(&shots.join(format!("editor-revisions{suffix}.png")))
+            .await;
+    }
+    browser.resize(1280, 900).await;
+    browser.submit("Restore this version").await;
+    browser.wait_for_text("Restored.").await;
+    browser.open(&app.url(&url)).await;
+    let text = browser.wait_for_text(first).await;
+    assert!(!text.contains("One hiring manager"), "{text}");
+
+    // Taken down: readers of its address are told it is gone.
+    browser
+        .open(&app.url(&format!("/admin/posts/{post_id}/")))
+        .await;
+    browser
+        .client()
+        .find(fantoccini::Locator::Css(".takedown summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.submit("Take it down").await;
+    browser.wait_for_text("410 Gone").await;
+    browser.open(&app.url(&url)).await;
+    browser.wait_for_text("taken down").await;
+    browser.quit().await;
+}
