@@ -301,6 +301,11 @@ async fn through_addresses(app: &TestApp, s: &str) {
         format!("/admin/panel/?done={e}"),
         format!("/admin/panel/{e}/"),
         format!("/admin/posts/{e}/"),
+        format!("/admin/posts/{e}/edit"),
+        format!("/admin/posts/{e}/delete"),
+        format!("/admin/posts/{e}/revisions?from={e}&to={e}"),
+        format!("/admin/posts/1/revisions?from={e}&to={e}"),
+        format!("/admin/posts/new?page={e}"),
         format!("/admin/comments/?status={e}&done={e}"),
         format!("/admin/settings/?done={e}"),
     ];
@@ -817,6 +822,71 @@ async fn through_compile(app: &TestApp, s: &str, round_id: i64, csrf: &str) {
     }
 }
 
+/// A plain post written with the string in every field, published, edited in place; a page
+/// with it as its address; a take-down sending readers to it.
+async fn through_writing(app: &TestApp, s: &str, csrf: &str) {
+    let store = &app.store;
+    let fields = [
+        ("csrf", csrf),
+        ("title", s),
+        ("slug", s),
+        ("body", s),
+        ("tags", s),
+        ("categories", s),
+        ("then", "publish"),
+    ];
+    let (status, location, html) = post(app, "/admin/posts/new", &fields).await;
+    assert!(status == 303 || status == 422, "new post {s:?}: {status}");
+    if status == 422 {
+        assert!(html.contains("Give it a title."), "{s:?}: {html}");
+        assert!(decode(&html).contains(&kept(s)), "{s:?} is shown back");
+        assert_safe(&html, "the post form sent back");
+        return;
+    }
+    let post_id = id_in(&location);
+    let row = store.post(post_id).await.unwrap();
+    assert_eq!(row.title, trimmed(s));
+    assert_eq!(row.intro, kept(s).replace("\r\n", "\n"));
+    let clock = roundtable::render::SiteClock::new(Some("America/Chicago"));
+    let public = roundtable::render::permalink(&clock, row.published_at.unwrap(), &row.slug);
+    let edit = format!("/admin/posts/{post_id}/edit");
+    let (status, _, _) = post(app, &edit, &[("csrf", csrf), ("title", s), ("body", s)]).await;
+    assert_eq!(status, 303, "edit {s:?}");
+    for path in [
+        format!("/admin/posts/{post_id}/"),
+        edit,
+        format!("/admin/posts/{post_id}/revisions"),
+        public.clone(),
+    ] {
+        let (status, page) = get_ok(app, &path).await;
+        assert_eq!(status, 200, "{path} for {s:?}");
+        assert_safe(&page, &path);
+    }
+    let page = [
+        ("csrf", csrf),
+        ("page", "1"),
+        ("title", "A page"),
+        ("slug", s),
+        ("body", s),
+    ];
+    let (status, _, html) = post(app, "/admin/posts/new", &page).await;
+    assert!(status == 303 || status == 422, "new page {s:?}: {status}");
+    assert_safe(&html, "the page form");
+    let takedown = format!("/admin/posts/{post_id}/unpublish");
+    let (status, _, html) = post(app, &takedown, &[("csrf", csrf), ("redirect", s)]).await;
+    assert!(
+        status == 303 || status == 422,
+        "take-down to {s:?}: {status}"
+    );
+    assert_safe(&html, "the take-down sent back");
+    let response = app.client.get(app.url(&public)).send().await.unwrap();
+    let status = response.status().as_u16();
+    assert!(
+        matches!(status, 200 | 301 | 410),
+        "{public} after a take-down to {s:?}: {status}"
+    );
+}
+
 /// The roster: adding a panelist, and editing one, with every profile field.
 async fn through_roster(app: &TestApp, s: &str, n: usize, csrf: &str, holder: i64) {
     let store = &app.store;
@@ -938,6 +1008,7 @@ async fn naughty_strings_go_through_every_form_field_and_query_parameter(backend
         through_admin_forms(&app, s, n, &csrf).await;
         through_compile(&app, s, round_id, &csrf).await;
         through_roster(&app, s, n, &csrf, holder).await;
+        through_writing(&app, s, &csrf).await;
     }
     // Every comment is shown on the post, and the pages listing everything stay safe.
     let (_, queue) = get_ok(&app, "/admin/comments/").await;
