@@ -11,6 +11,7 @@
 pub mod answers;
 pub mod comments;
 pub mod letters;
+pub mod panel;
 pub mod posts;
 pub mod proposals;
 pub mod public;

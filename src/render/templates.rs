@@ -39,6 +39,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/panel.html",
     "admin/panelist_form.html",
     "admin/panelist.html",
+    "admin/panelist_erase.html",
     "admin/questions.html",
     "admin/question.html",
     "admin/rounds.html",

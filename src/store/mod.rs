@@ -6,6 +6,7 @@
 mod bulk;
 mod comments;
 mod editors;
+mod erasure;
 mod exports;
 mod forms;
 mod imports;
@@ -25,6 +26,7 @@ mod writing;
 pub use bulk::{GeneratedAnswer, GeneratedComment, GeneratedPost};
 pub use comments::{CommentRow, ModerationRow, NewComment};
 pub use editors::EditorRow;
+pub use erasure::{ErasedAnswers, Erasure};
 pub use exports::{PublicEntry, PublicTerm};
 pub use imports::{
     ImportCounts, WpAnswer, WpAttachment, WpAuthor, WpComment, WpEntry, WpImporter, WpTerm,

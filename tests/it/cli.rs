@@ -287,3 +287,58 @@ fn generate_refuses_a_database_with_a_column_unless_appending() {
     let appended = roundtable(&append, "", dir.path());
     assert!(appended.status.success(), "{appended:?}");
 }
+
+#[test]
+fn panel_erase_removes_a_panelist_and_names_an_unknown_address_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster =
+        "name,email,title,status\nAna Named,ana@panel.example.org,Head of Circulation,active\n";
+    std::fs::write(dir.path().join("roster.csv"), roster).unwrap();
+    assert!(
+        roundtable(&["panel", "import", "roster.csv"], "", dir.path())
+            .status
+            .success()
+    );
+    let unknown = roundtable(
+        &[
+            "panel",
+            "erase",
+            "nobody@example.org",
+            "--answers",
+            "anonymous",
+        ],
+        "",
+        dir.path(),
+    );
+    assert_one_line_error(&unknown, "No panelist has the address nobody@example.org");
+    let erased = roundtable(
+        &[
+            "panel",
+            "erase",
+            "ana@panel.example.org",
+            "--answers",
+            "remove",
+        ],
+        "",
+        dir.path(),
+    );
+    let said = String::from_utf8_lossy(&erased.stdout);
+    assert!(
+        erased.status.success(),
+        "{}",
+        String::from_utf8_lossy(&erased.stderr)
+    );
+    assert!(
+        said.starts_with("erased ana@panel.example.org: 0 answers removed"),
+        "{said}"
+    );
+    assert!(
+        said.contains("backups made before still hold them"),
+        "{said}"
+    );
+    assert!(roundtable(&["panel", "export", "out.csv"], "", dir.path())
+        .status
+        .success());
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(!out.contains("ana@"), "{out}");
+}

@@ -19,6 +19,7 @@ mod interop;
 mod mail;
 mod mail_tls;
 mod naughty;
+mod privacy;
 mod proxy;
 mod reader;
 mod site;

@@ -59,6 +59,10 @@ pub fn router() -> Router<SharedState> {
         )
         .route("/admin/panel/{id}/status", post(panel::set_status))
         .route(
+            "/admin/panel/{id}/erase",
+            get(panel::erase_page).post(panel::erase),
+        )
+        .route(
             "/admin/questions/",
             get(questions::queue).post(questions::add),
         )

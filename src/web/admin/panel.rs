@@ -370,3 +370,69 @@ pub async fn import_csv(
         roster_page(&state, chrome, panel_form, keep, Some(report)).await?,
     )
 }
+
+#[derive(Serialize)]
+struct ErasePage {
+    chrome: AdminChrome,
+    id: i64,
+    name: String,
+    email: String,
+    error: Option<String>,
+}
+
+/// What erasing a panelist does, and the choice of what becomes of their answers.
+pub async fn erase_page(
+    State(state): State<SharedState>,
+    who: SignedIn,
+    Id(id): Id,
+) -> Result<Response, WebError> {
+    let p = state.column.store.panelist(id).await?;
+    let context = ErasePage {
+        chrome: AdminChrome::with_notice(&state, &who).await?,
+        id,
+        name: p.name,
+        email: p.email,
+        error: None,
+    };
+    page(&state, "admin/panelist_erase.html", context)
+}
+
+pub async fn erase(
+    State(state): State<SharedState>,
+    Id(id): Id,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let p = state.column.store.panelist(id).await?;
+    let answers = match form.get("answers") {
+        "anonymous" => Some(crate::store::ErasedAnswers::KeptAnonymous),
+        "remove" => Some(crate::store::ErasedAnswers::Removed),
+        _ => None,
+    };
+    let Some(answers) = answers else {
+        let context = ErasePage {
+            chrome: AdminChrome::new(&state, &form.editor, &form.csrf).await?,
+            id,
+            name: p.name,
+            email: p.email,
+            error: Some("Choose what becomes of their answers.".into()),
+        };
+        return page_with_status(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "admin/panelist_erase.html",
+            context,
+        );
+    };
+    let erased = crate::column::panel::erase(&state.column, &p.email, answers).await?;
+    let notice = format!(
+        "{} is erased: {} answers {}, {} posts rebuilt for readers.",
+        p.name,
+        erased.answers,
+        match answers {
+            crate::store::ErasedAnswers::KeptAnonymous => "kept as anonymous",
+            crate::store::ErasedAnswers::Removed => "removed",
+        },
+        erased.posts
+    );
+    done(&state, &form, "/admin/panel/", &notice).await
+}

@@ -1,0 +1,220 @@
+//! Anonymity through change: a panelist planted as a canary identity is looked for in every
+//! public output (pages, search, the JSON API, feeds, the sitemap, the WXR and static
+//! exports) after each change. Erasure: `panel erase` and the admin's erase page leave no
+//! trace of the panelist but what they chose to keep as anonymous.
+
+use roundtable::store::{Backend, ErasedAnswers};
+
+use crate::editorial::{answer_fields, answer_id_of, published, round_sent};
+use crate::helpers::{visible_text, TestApp};
+use crate::smtp::SmtpServer;
+use crate::workflow::{admin_post, seed, sign_in};
+
+/// Every public output of the site, as `(where, text)`: the pages readers reach, search and
+/// the API for `words`, every feed, the sitemap, the WXR export and the static export.
+pub async fn public_outputs(app: &TestApp, words: &[&str]) -> Vec<(String, String)> {
+    let store = &app.store;
+    let mut paths = vec![
+        "/".to_string(),
+        "/feed/".into(),
+        "/feed/atom/".into(),
+        "/sitemap.xml".into(),
+        "/api/v1/posts".into(),
+        "/api/v1/panelists".into(),
+        "/api/v1/tags".into(),
+    ];
+    for post in store.published_posts(0, 1000).await.unwrap() {
+        let clock = roundtable::render::SiteClock::new(None);
+        paths.push(roundtable::render::permalink(
+            &clock,
+            post.published_at.unwrap(),
+            &post.slug,
+        ));
+        paths.push(format!("/api/v1/posts/{}", post.id));
+    }
+    for slug in store.public_panelist_slugs().await.unwrap() {
+        paths.push(format!("/panelist/{slug}/"));
+        paths.push(format!("/panelist/{slug}/feed/"));
+    }
+    for word in words {
+        paths.push(format!("/search?q={word}"));
+        paths.push(format!("/api/v1/search?q={word}"));
+    }
+    let mut outputs = Vec::new();
+    for path in paths {
+        let (status, body) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        outputs.push((path, body));
+    }
+    let (xml, _) = roundtable::interop::export::wxr(&app.state.column, "https://column.example")
+        .await
+        .unwrap();
+    outputs.push(("the WXR export".into(), xml));
+    let dir = tempfile::tempdir().unwrap();
+    crate::helpers::export_static(&app.state, dir.path(), &format!("http://{}", app.addr)).await;
+    let mut folders = vec![dir.path().to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).to_string();
+                outputs.push((format!("the static export's {}", path.display()), text));
+            }
+        }
+    }
+    outputs
+}
+
+/// Fails when any public output holds any of `needles` (case aside).
+pub async fn assert_nowhere_public(app: &TestApp, needles: &[&str], words: &[&str], after: &str) {
+    for (place, text) in public_outputs(app, words).await {
+        let text = text.to_lowercase();
+        for needle in needles {
+            assert!(
+                !text.contains(&needle.to_lowercase()),
+                "after {after}: {needle:?} is in {place}"
+            );
+        }
+    }
+}
+
+/// Whether any public output holds `text`.
+async fn anywhere_public(app: &TestApp, text: &str, words: &[&str]) -> bool {
+    public_outputs(app, words)
+        .await
+        .iter()
+        .any(|(_, body)| body.contains(text))
+}
+
+// (Every test panelist signs with the same institution: her name and addresses are what is hers.)
+const CANARY: [&str; 3] = ["Ana Named", "ana@panel.example.org", "ana-named"];
+
+async fn an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(backend, smtp.settings()).await;
+    seed(&app.store).await;
+    let (round_id, link) = round_sent(&app).await;
+    let ana_words = "I ask what they hope to learn, every single time.";
+    let bo_words = "I ask about the team they would like to join.";
+    app.post_form(
+        &link("ana"),
+        &answer_fields("Ana Named", "named", ana_words),
+    )
+    .await;
+    app.post_form(
+        &link("bo"),
+        &answer_fields("Bo Rolewright", "named", bo_words),
+    )
+    .await;
+    let ana = answer_id_of(&app.store, round_id, "Ana Named").await;
+    let bo = answer_id_of(&app.store, round_id, "Bo Rolewright").await;
+    let (post_id, url) = published(&app, round_id, &[ana, bo]).await;
+    // A dated note names her, as the editor's notes do.
+    sqlx::query("INSERT INTO edit_notes (post_id, noted_at, body) VALUES ($1, 1, 'Edited to add Ana Named’s answer')")
+        .bind(post_id)
+        .execute(app.store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    let (_, public) = app.get(&url).await;
+    assert!(visible_text(&public).contains("Ana Named"), "named before");
+
+    // The editor erases her from the admin, keeping her answer as anonymous.
+    sign_in(&app).await;
+    let panelist = app
+        .store
+        .panelist_by_email("ana@panel.example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let erase = format!("/admin/panel/{}/erase", panelist.id);
+    let (status, html) = app.get(&erase).await;
+    assert_eq!(status, 200);
+    assert!(visible_text(&html).contains("Erase Ana Named?"));
+    let (status, _, html) = admin_post(&app, &erase, &erase, &[]).await;
+    assert_eq!(status, 422, "a choice for the answers is asked for");
+    assert!(visible_text(&html).contains("Choose what becomes of their answers."));
+    let (status, _, _) = admin_post(&app, &erase, &erase, &[("answers", "anonymous".into())]).await;
+    assert_eq!(status, 303);
+
+    let words = ["Ana", "Riverbend", "hope", "learn", "team"];
+    assert_nowhere_public(&app, &CANARY, &words, "erasing Ana, answers kept").await;
+    assert!(anywhere_public(&app, "every single time", &words).await);
+    let (_, public) = app.get(&url).await;
+    let text = visible_text(&public);
+    assert!(
+        text.contains("Anonymous") && text.contains("Edited to add a panelist’s answer"),
+        "{text}"
+    );
+    assert!(app
+        .store
+        .panelist_by_email("ana@panel.example.org")
+        .await
+        .unwrap()
+        .is_none());
+    let mail: Vec<(String, String)> =
+        sqlx::query_as("SELECT to_addr, body_text FROM outbox ORDER BY id")
+            .fetch_all(app.store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    for (to, body) in &mail {
+        assert!(
+            !to.contains("ana@") && !body.contains("Ana Named"),
+            "{to}: {body}"
+        );
+    }
+    assert!(mail.iter().any(|(to, _)| to == "erased@invalid"));
+
+    // Bo is erased, his answer removed: gone from the post and from its revisions, so that
+    // no restore brings it back.
+    let compilation = roundtable::column::posts::Compilation {
+        title: "The last question".into(),
+        answers: [ana, bo]
+            .iter()
+            .map(|id| roundtable::column::posts::AnswerChoice {
+                id: *id,
+                included: true,
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    roundtable::column::posts::compile(&app.state.column, round_id, &compilation)
+        .await
+        .unwrap();
+    assert!(app.store.revisions(post_id).await.unwrap()[0]
+        .snapshot
+        .answers
+        .iter()
+        .any(|a| a.id == bo));
+    let erased = app
+        .store
+        .erase_panelist(
+            app.store
+                .panelist_by_email("bo@panel.example.org")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            ErasedAnswers::Removed,
+        )
+        .await
+        .unwrap();
+    assert_eq!((erased.answers, erased.posts), (1, 1));
+    let bo_canary = ["Bo Rolewright", "team they would like", "bo@panel"];
+    assert_nowhere_public(&app, &bo_canary, &words, "erasing Bo, answers removed").await;
+    for revision in app.store.revisions(post_id).await.unwrap() {
+        assert!(revision.snapshot.answers.iter().all(|a| a.id != bo));
+    }
+}
+
+#[tokio::test]
+async fn an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous_on_sqlite() {
+    an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous_on_postgres() {
+    an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous(Backend::Postgres).await;
+}
