@@ -117,7 +117,7 @@ pub async fn publish_at(column: &Column, post_id: i64, at: i64) -> ColumnResult<
     let letter = newsletter(column, post_id).await?;
     column
         .store
-        .publish_post_with_newsletter(post_id, at, Some(&letter))
+        .publish_post_with_newsletter(post_id, at, Some(&letter), &[])
         .await?;
     Ok(())
 }

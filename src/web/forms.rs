@@ -435,6 +435,7 @@ pub async fn suggest_post(
             submitter_name: optional(&form.fields, "name"),
             submitter_email: email.map(|e| e.to_string()),
             credit_submitter: !value(&form.fields, "credit").is_empty(),
+            notify_submitter: false,
         };
         let saved = state
             .column
