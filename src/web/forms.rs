@@ -415,6 +415,7 @@ pub async fn suggest_post(
     let key = form_key(&mut form, &typed);
     let mut ok = fill(&mut form.fields, &typed);
     let email = email_field(&mut form.fields, "email");
+    credit_needs_name(&mut form.fields);
     ok &= form.fields.iter().all(|f| f.error.is_none());
     if !ok {
         form.errors.form =
@@ -447,6 +448,18 @@ pub async fn suggest_post(
         }
     }
     Ok(Redirect::to("/suggest/?sent=1").into_response())
+}
+
+/// Marks the name field when credit is asked without a name: the post could not say whom
+/// the question came from.
+fn credit_needs_name(fields: &mut [Field]) {
+    if value(fields, "credit").is_empty() || !value(fields, "name").is_empty() {
+        return;
+    }
+    if let Some(name) = fields.iter_mut().find(|f| f.name == "name") {
+        name.error
+            .get_or_insert("Give your name to be credited, or untick “Credit me by name”.".into());
+    }
 }
 
 async fn join_form(state: &SharedState) -> Result<FormView, WebError> {
