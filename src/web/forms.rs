@@ -333,6 +333,15 @@ async fn not_saved(
 }
 
 fn suggest_form() -> FormView {
+    let mut notify = Field::new(
+        "notify",
+        "Email me the link when it is published (to the address above)",
+        "checkbox",
+        false,
+        3,
+    );
+    // Ticked when the form is first shown; sent back, it is what the reader left it as.
+    notify.value = "yes".into();
     FormView {
         title: "Suggest a question",
         intro: "Is there something you would like to ask people who hire? Send it in: the editor reads every suggestion and may reword it before putting it to the panel.",
@@ -343,6 +352,7 @@ fn suggest_form() -> FormView {
             Field::new("name", "Your name", "text", false, 100),
             Field::new("email", "Your email, if the editor may write to you", "email", false, 254),
             Field::new("credit", "Credit me by name if the question is published", "checkbox", false, 3),
+            notify,
         ],
         errors: FormErrors::default(),
         done: None,
@@ -436,7 +446,7 @@ pub async fn suggest_post(
             submitter_name: optional(&form.fields, "name"),
             submitter_email: email.map(|e| e.to_string()),
             credit_submitter: !value(&form.fields, "credit").is_empty(),
-            notify_submitter: false,
+            notify_submitter: !value(&form.fields, "notify").is_empty(),
         };
         let saved = state
             .column
