@@ -288,6 +288,7 @@ impl DemoColumn<'_> {
                 submitter_name: None,
                 submitter_email: None,
                 credit_submitter: false,
+                notify_submitter: false,
             })
             .await?;
         Ok(self

@@ -1,13 +1,16 @@
 //! Posts: compiling a round's answers into one (order, inclusion, the editor's headings,
 //! notes and edits, intro, closing, tags and categories), publishing it now or at a time, with
-//! the newsletter queued in the same unit of work, and adding late answers once it is out.
+//! the newsletter and the suggester's email queued in the same unit of work, and adding late
+//! answers once it is out.
 
 use serde::Serialize;
 
+use super::letters::email;
 use super::public::{post_views, PostView};
 use super::{Column, ColumnError, ColumnResult, SiteView};
-use crate::render::{human_date, iso_date, iso_datetime, plain_text, SiteClock};
-use crate::store::{now, AnswerEdit, AnswerRow, NewPost, Newsletter};
+use crate::domain::Email;
+use crate::render::{human_date, iso_date, iso_datetime, permalink, plain_text, SiteClock};
+use crate::store::{now, AnswerEdit, AnswerRow, MailKind, NewPost, Newsletter, OutgoingMail};
 use crate::tokens;
 
 /// One answer of the round as the editor leaves it in the compilation.
@@ -112,18 +115,70 @@ pub async fn publish(column: &Column, post_id: i64) -> ColumnResult<()> {
     publish_at(column, post_id, now()).await
 }
 
-/// Publishes the post as of `at` (its scheduled time, for the scheduler), with its newsletter;
-/// a page (`/about/`) is not news, and goes out without one.
+/// Publishes the post as of `at` (its scheduled time, for the scheduler), with its newsletter
+/// and, the first time, the mail to the reader who suggested its question; a page (`/about/`)
+/// is not news, and goes out without a newsletter.
 pub async fn publish_at(column: &Column, post_id: i64, at: i64) -> ColumnResult<()> {
     let letter = match column.store.post(post_id).await?.kind.as_str() {
         "page" => None,
         _ => Some(newsletter(column, post_id).await?),
     };
+    let told: Vec<OutgoingMail> = suggester_mail(column, post_id, at)
+        .await?
+        .into_iter()
+        .collect();
     column
         .store
-        .publish_post_with_newsletter(post_id, at, letter.as_ref())
+        .publish_post_with_newsletter(post_id, at, letter.as_ref(), &told)
         .await?;
     Ok(())
+}
+
+/// The email telling the reader who suggested the post's question that it is published, with
+/// the post's link: only when they asked for it and gave an address, and only the first time
+/// the post goes out (its dedupe key keeps a second publication from sending it again).
+async fn suggester_mail(
+    column: &Column,
+    post_id: i64,
+    at: i64,
+) -> ColumnResult<Option<OutgoingMail>> {
+    let Some(question) = column.store.question_of_post(post_id).await? else {
+        return Ok(None);
+    };
+    let address = question.submitter_email.as_deref().unwrap_or_default();
+    let Ok(to) = Email::parse(address) else {
+        return Ok(None);
+    };
+    let post = column.store.post(post_id).await?;
+    if question.notify_submitter == 0 || post.status == "published" {
+        return Ok(None);
+    }
+    let (site, clock) = SiteView::load(&column.store).await?;
+    #[derive(Serialize)]
+    struct Context<'a> {
+        site: &'a str,
+        name: &'a str,
+        title: &'a str,
+        url: String,
+        credited: bool,
+    }
+    let context = Context {
+        site: &site.title,
+        name: question.submitter_name.as_deref().unwrap_or_default(),
+        title: &post.title,
+        // The address the post has once published as of `at`.
+        url: format!("{}{}", column.base_url, permalink(&clock, at, &post.slug)),
+        credited: post.credited_name.is_some(),
+    };
+    let mut mail = email(
+        column,
+        MailKind::QuestionPublished,
+        &to,
+        "question_published",
+        context,
+    )?;
+    mail.dedupe_key = Some(format!("question-published:{}", question.id));
+    Ok(Some(mail))
 }
 
 /// "2026-12-01 09:30" in the site's time zone.

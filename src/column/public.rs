@@ -88,6 +88,9 @@ pub struct PostView {
     pub intro_html: String,
     pub body_html: Option<String>,
     pub closing_html: String,
+    /// The name of the reader whose question this was, when they asked to be credited and the
+    /// editor kept it: the wording around it is the theme's (`partials/post_body.html`).
+    pub credit: Option<String>,
     pub answers: Vec<AnswerView>,
     pub attribution_after: bool,
     pub tally: Vec<TallyView>,
@@ -229,6 +232,7 @@ pub async fn post_views(
             intro_html: markdown_html(&post.intro),
             body_html: post.body_html.clone(),
             closing_html: markdown_html(&post.closing),
+            credit: post.credited_name.clone(),
             answers: answers
                 .remove(&post.id)
                 .unwrap_or_default()

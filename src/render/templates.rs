@@ -62,6 +62,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "email/alert.txt",
     "email/password_reset.txt",
     "email/proposal_decided.txt",
+    "email/question_published.txt",
 ];
 
 pub struct Templates {

@@ -36,6 +36,8 @@ pub enum MailKind {
     Newsletter,
     /// Tells editors that something needs them.
     Alert,
+    /// Tells the reader who suggested a question that its post is published.
+    QuestionPublished,
 }
 
 impl MailKind {
@@ -48,6 +50,7 @@ impl MailKind {
             MailKind::Confirm => "confirm",
             MailKind::Newsletter => "newsletter",
             MailKind::Alert => "alert",
+            MailKind::QuestionPublished => "question_published",
         }
     }
 }

@@ -47,6 +47,9 @@ pub struct PostRow {
     pub comment_count: i64,
     pub note_count: i64,
     pub choice_count: i64,
+    /// The name of the reader who suggested the round's question, only while the question is
+    /// to credit them: absent otherwise, so no public view can show it.
+    pub credited_name: Option<String>,
 }
 
 /// An included answer of a post, with what is needed to sign it. Only [`AnswerRow::byline`]
@@ -141,7 +144,9 @@ pub(crate) const POST_COLUMNS: &str =
      (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS comment_count, \
      (SELECT COUNT(*) FROM edit_notes n WHERE n.post_id = p.id AND n.hidden = 0) AS note_count, \
      (SELECT COUNT(*) FROM rounds r JOIN round_choices rc ON rc.round_id = r.id WHERE r.post_id = p.id) \
-     AS choice_count";
+     AS choice_count, \
+     (SELECT NULLIF(TRIM(q.submitter_name), '') FROM rounds r JOIN questions q ON q.id = r.question_id \
+     WHERE r.post_id = p.id AND q.credit_submitter = 1) AS credited_name";
 
 const ANSWER_COLUMNS: &str = "a.id, a.post_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
      a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
@@ -244,16 +249,20 @@ impl Store {
     /// Makes a post public as of `at`: home page, archives and search. Its round and question
     /// are marked published too.
     pub async fn publish_post(&self, post_id: i64, at: i64) -> StoreResult<()> {
-        self.publish_post_with_newsletter(post_id, at, None).await
+        self.publish_post_with_newsletter(post_id, at, None, &[])
+            .await
     }
 
     /// Publishes, and queues `newsletter` (subject, text, html, with `{unsubscribe}` standing
-    /// for each subscriber's own link) to every confirmed subscriber in the same unit of work.
+    /// for each subscriber's own link) to every confirmed subscriber in the same unit of work,
+    /// with the other `mails` publishing causes (the suggester's). Each carries a dedupe key,
+    /// so publishing the post again queues none of them twice.
     pub async fn publish_post_with_newsletter(
         &self,
         post_id: i64,
         at: i64,
         newsletter: Option<&Newsletter>,
+        mails: &[super::OutgoingMail],
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let updated = sqlx::query(
@@ -316,6 +325,9 @@ impl Store {
                 };
                 super::outbox::enqueue(&mut tx, &mail).await?;
             }
+        }
+        for mail in mails {
+            super::outbox::enqueue(&mut tx, mail).await?;
         }
         bump_content_version(&mut tx).await?;
         tx.commit().await?;

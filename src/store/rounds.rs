@@ -14,6 +14,8 @@ pub struct NewQuestion {
     pub submitter_name: Option<String>,
     pub submitter_email: Option<String>,
     pub credit_submitter: bool,
+    /// The submitter wants an email with the post's link when it is published.
+    pub notify_submitter: bool,
 }
 
 impl NewQuestion {
@@ -28,6 +30,7 @@ impl NewQuestion {
             submitter_name: None,
             submitter_email: None,
             credit_submitter: false,
+            notify_submitter: false,
         }
     }
 }
@@ -105,8 +108,8 @@ impl Store {
         }
         let id = sqlx::query_scalar(
             "INSERT INTO questions (series_id, prompt, original_prompt, examples, follow_up, state, \
-             submitter_name, submitter_email, credit_submitter, created_at, updated_at) \
-             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+             submitter_name, submitter_email, credit_submitter, notify_submitter, created_at, updated_at) \
+             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
         )
         .bind(q.series_id)
         .bind(&q.prompt)
@@ -116,6 +119,7 @@ impl Store {
         .bind(&q.submitter_name)
         .bind(&q.submitter_email)
         .bind(flag(q.credit_submitter))
+        .bind(flag(q.notify_submitter))
         .bind(at)
         .fetch_one(&mut *tx)
         .await?;
@@ -438,6 +442,8 @@ pub struct QuestionRow {
     pub submitter_name: Option<String>,
     pub submitter_email: Option<String>,
     pub credit_submitter: i64,
+    /// The submitter asked for an email with the post's link when it is published.
+    pub notify_submitter: i64,
     pub created_at: i64,
 }
 
@@ -471,7 +477,7 @@ pub struct AnswerSubmission {
 
 const QUESTION_COLUMNS: &str =
     "id, prompt, original_prompt, examples, follow_up, state, submitter_name, \
-     submitter_email, credit_submitter, created_at";
+     submitter_email, credit_submitter, notify_submitter, created_at";
 
 impl Store {
     /// Rounds with invited, opened and answered counts, newest first; `status` filters.
@@ -741,7 +747,19 @@ impl Store {
         .ok_or(StoreError::NotFound("question"))
     }
 
-    /// The editor's rewording, state and credit choice for a question.
+    /// The question a post's round asked, if the post comes from a round.
+    pub async fn question_of_post(&self, post_id: i64) -> StoreResult<Option<QuestionRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {QUESTION_COLUMNS} FROM questions \
+             WHERE id = (SELECT question_id FROM rounds WHERE post_id = $1)"
+        ))
+        .bind(post_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// The editor's rewording, state and credit choice for a question. The credit line is on
+    /// the question's published post, so readers see the change at once.
     pub async fn update_question(
         &self,
         id: i64,
@@ -751,6 +769,7 @@ impl Store {
         state: QuestionState,
         credit_submitter: bool,
     ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE questions SET prompt = $1, examples = $2, follow_up = $3, state = $4, credit_submitter = $5, \
              updated_at = $6 WHERE id = $7",
@@ -762,11 +781,13 @@ impl Store {
         .bind(flag(credit_submitter))
         .bind(now())
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("question"));
         }
+        super::bump_content_version(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

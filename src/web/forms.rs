@@ -333,6 +333,15 @@ async fn not_saved(
 }
 
 fn suggest_form() -> FormView {
+    let mut notify = Field::new(
+        "notify",
+        "Email me the link when it is published (to the address above)",
+        "checkbox",
+        false,
+        3,
+    );
+    // Ticked when the form is first shown; sent back, it is what the reader left it as.
+    notify.value = "yes".into();
     FormView {
         title: "Suggest a question",
         intro: "Is there something you would like to ask people who hire? Send it in: the editor reads every suggestion and may reword it before putting it to the panel.",
@@ -343,6 +352,7 @@ fn suggest_form() -> FormView {
             Field::new("name", "Your name", "text", false, 100),
             Field::new("email", "Your email, if the editor may write to you", "email", false, 254),
             Field::new("credit", "Credit me by name if the question is published", "checkbox", false, 3),
+            notify,
         ],
         errors: FormErrors::default(),
         done: None,
@@ -415,6 +425,7 @@ pub async fn suggest_post(
     let key = form_key(&mut form, &typed);
     let mut ok = fill(&mut form.fields, &typed);
     let email = email_field(&mut form.fields, "email");
+    credit_needs_name(&mut form.fields);
     ok &= form.fields.iter().all(|f| f.error.is_none());
     if !ok {
         form.errors.form =
@@ -435,6 +446,7 @@ pub async fn suggest_post(
             submitter_name: optional(&form.fields, "name"),
             submitter_email: email.map(|e| e.to_string()),
             credit_submitter: !value(&form.fields, "credit").is_empty(),
+            notify_submitter: !value(&form.fields, "notify").is_empty(),
         };
         let saved = state
             .column
@@ -446,6 +458,18 @@ pub async fn suggest_post(
         }
     }
     Ok(Redirect::to("/suggest/?sent=1").into_response())
+}
+
+/// Marks the name field when credit is asked without a name: the post could not say whom
+/// the question came from.
+fn credit_needs_name(fields: &mut [Field]) {
+    if value(fields, "credit").is_empty() || !value(fields, "name").is_empty() {
+        return;
+    }
+    if let Some(name) = fields.iter_mut().find(|f| f.name == "name") {
+        name.error
+            .get_or_insert("Give your name to be credited, or untick “Credit me by name”.".into());
+    }
 }
 
 async fn join_form(state: &SharedState) -> Result<FormView, WebError> {

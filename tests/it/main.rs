@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod cluster;
 mod column;
+mod credit;
 mod editor_browser;
 mod editorial;
 mod faults;

@@ -35,6 +35,7 @@ async fn round_with_panel(store: &Store) -> (i64, Vec<i64>) {
             submitter_name: Some("A Reader".into()),
             submitter_email: Some("reader@example.org".into()),
             credit_submitter: true,
+            notify_submitter: false,
         })
         .await
         .unwrap();
@@ -645,4 +646,125 @@ async fn the_demo_column_has_everything_the_product_shows(store: Store) {
     let open = store.rounds(RoundStatus::Open).await.unwrap();
     assert_eq!(open.len(), 1);
     assert!(!store.round_answers(open[0].id).await.unwrap().is_empty());
+}
+
+store_test!(a_post_credits_the_suggester_only_while_the_question_says_so);
+async fn a_post_credits_the_suggester_only_while_the_question_says_so(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let a = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "Yes.",
+    )
+    .await;
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![a]))
+        .await
+        .unwrap();
+    store.publish_post(post_id, now()).await.unwrap();
+    let credited = |rows: Vec<roundtable::store::PostRow>| {
+        rows.into_iter()
+            .find(|p| p.id == post_id)
+            .and_then(|p| p.credited_name)
+    };
+    assert_eq!(
+        store.post(post_id).await.unwrap().credited_name.as_deref(),
+        Some("A Reader")
+    );
+    assert_eq!(
+        credited(store.published_posts(0, 10).await.unwrap()).as_deref(),
+        Some("A Reader")
+    );
+
+    // The editor unticks the credit: no query of the post names the reader any more, and the
+    // change is one readers see (the content version moves).
+    let question = store.question_of_post(post_id).await.unwrap().unwrap();
+    let before = store.content_version().await.unwrap();
+    store
+        .update_question(
+            question.id,
+            &question.prompt,
+            None,
+            None,
+            QuestionState::Published,
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(store.content_version().await.unwrap() > before);
+    assert_eq!(store.post(post_id).await.unwrap().credited_name, None);
+    assert_eq!(credited(store.posts_by_id(&[post_id]).await.unwrap()), None);
+    assert_eq!(credited(store.published_posts(0, 10).await.unwrap()), None);
+
+    // Credit asked with only spaces for a name credits nobody.
+    sqlx::query("UPDATE questions SET credit_submitter = 1, submitter_name = '  ' WHERE id = $1")
+        .bind(question.id)
+        .execute(store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    assert_eq!(store.post(post_id).await.unwrap().credited_name, None);
+}
+
+store_test!(a_question_keeps_whether_its_suggester_wants_the_published_mail);
+async fn a_question_keeps_whether_its_suggester_wants_the_published_mail(store: Store) {
+    let suggested = |notify| NewQuestion {
+        series_id: None,
+        prompt: "Do you call references?".into(),
+        examples: None,
+        follow_up: None,
+        state: QuestionState::Suggested,
+        submitter_name: Some("Rita Reader".into()),
+        submitter_email: Some("reader@example.org".into()),
+        credit_submitter: true,
+        notify_submitter: notify,
+    };
+    let told = store.create_question(&suggested(true)).await.unwrap();
+    let quiet = store.create_question(&suggested(false)).await.unwrap();
+    assert_eq!(store.question(told).await.unwrap().notify_submitter, 1);
+    assert_eq!(store.question(quiet).await.unwrap().notify_submitter, 0);
+    let editors = NewQuestion::by_editor("Ours", QuestionState::Accepted);
+    let ours = store.create_question(&editors).await.unwrap();
+    assert_eq!(store.question(ours).await.unwrap().notify_submitter, 0);
+}
+
+store_test!(the_mail_publishing_causes_is_queued_once_however_often_it_is_published);
+async fn the_mail_publishing_causes_is_queued_once_however_often_it_is_published(store: Store) {
+    let (round_id, panel) = round_with_panel(&store).await;
+    let a = answer(
+        &store,
+        round_id,
+        panel[0],
+        Attribution::Named,
+        "Yes",
+        "Yes.",
+    )
+    .await;
+    let post_id = store
+        .compile_post(&new_post(round_id, vec![a]))
+        .await
+        .unwrap();
+    let mail = roundtable::store::OutgoingMail {
+        kind: roundtable::store::MailKind::QuestionPublished,
+        dedupe_key: Some(format!("question-published:{post_id}")),
+        to: Email::parse("reader@example.org").unwrap(),
+        subject: "Your question is published".into(),
+        body_text: "The link.".into(),
+        body_html: None,
+        headers: Vec::new(),
+    };
+    for _ in 0..2 {
+        store
+            .publish_post_with_newsletter(post_id, now(), None, std::slice::from_ref(&mail))
+            .await
+            .unwrap();
+    }
+    let queued: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'question_published'")
+            .fetch_one(store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(queued, 1);
 }

@@ -192,6 +192,7 @@ pub async fn save(
     question.prompt = prompt.to_string();
     question.examples = form.optional("examples");
     question.follow_up = form.optional("follow_up");
+    question.credit_submitter = i64::from(!form.get("credit").is_empty());
     let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
     let similar = similar_posts(&state, &question.prompt).await?;
     let context = QuestionPage {
