@@ -21,6 +21,7 @@ mod mail_tls;
 mod naughty;
 mod proxy;
 mod reader;
+mod rounds;
 mod site;
 mod smtp;
 mod soak;
