@@ -194,10 +194,10 @@ pub async fn compose(
         &state,
         &form,
         &format!("/admin/rounds/{}/", opened.round_id),
-        &format!(
-            "Invitations are on their way to {} panelists.",
-            opened.invited
-        ),
+        &match opened.invited {
+            1 => "The invitation is on its way to 1 panelist.".to_string(),
+            n => format!("Invitations are on their way to {n} panelists."),
+        },
     )
     .await
 }
