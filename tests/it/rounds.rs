@@ -188,6 +188,10 @@ async fn closing_asks_first_and_reopening_brings_the_round_back(backend: Backend
     assert!(text.contains("The round is open again until"), "{text}");
     assert!(text.contains(&format!("closes {}", written(due))), "{text}");
     assert!(!text.contains("closed on"), "{text}");
+    let (status, _, html) =
+        admin_post(&app, &round, &reopen, &[("closes_on", day_from_now(10))]).await;
+    assert_eq!(status, 422, "an open round is not reopened twice");
+    assert!(visible_text(&html).contains("Only a closed round can be reopened."));
     let text = read(&app, &bo).await;
     assert!(
         text.contains(&format!("Answers are due by {}.", written(due))),
@@ -230,7 +234,11 @@ async fn closing_asks_first_and_reopening_brings_the_round_back(backend: Backend
     let (status, _, html) =
         admin_post(&app, &round, &reopen, &[("closes_on", day_from_now(10))]).await;
     assert_eq!(status, 422);
-    assert!(visible_text(&html).contains("post is published"));
+    assert!(
+        visible_text(&html).contains("This round's post is published, so the round stays closed"),
+        "{}",
+        visible_text(&html)
+    );
     assert_eq!(app.store.round(id).await.unwrap().status, "published");
     let text = read(&app, &bo).await;
     assert!(text.contains("This round closed on"), "{text}");
