@@ -1,5 +1,7 @@
 //! `serve --demo`: fills an empty database with a demo column written for this project
-//! (`demo/column.toml`), going through the same store calls an editor's work would.
+//! (`demo/column.toml`), going through the same store calls an editor's work would. Its
+//! invitations carry real links, made as a sent round's are, so the editor can remind, copy
+//! and resend them, and each one opens its panelist's answer page.
 
 use std::collections::HashMap;
 
@@ -12,9 +14,12 @@ use crate::render::SiteClock;
 use crate::store::{
     now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound, Store,
 };
+use crate::tokens;
 
 const COLUMN: &str = include_str!("../demo/column.toml");
 const DAY: i64 = 86_400;
+/// Links keep working this long after a round closes, as a sent round's do.
+const GRACE: i64 = 14 * DAY;
 const TIMEZONE: &str = "America/Chicago";
 
 /// The demo editor's sign-in, shown once when the demo is created.
@@ -128,6 +133,7 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<DemoLogin>> {
         series_id,
         today,
         clock,
+        secret: store.secret("invitations").await?,
     };
     let mut posts: Vec<&Post> = column.posts.iter().collect();
     posts.sort_by_key(|p| std::cmp::Reverse(p.days_ago));
@@ -217,6 +223,8 @@ struct DemoColumn<'a> {
     series_id: i64,
     today: i64,
     clock: SiteClock,
+    /// The secret invitation links are made with.
+    secret: String,
 }
 
 impl DemoColumn<'_> {
@@ -323,15 +331,9 @@ impl DemoColumn<'_> {
             } else {
                 published_at - 6 * DAY + i as i64 * 7200
             };
-            let id = submit(
-                self.store,
-                &self.panel,
-                round_id,
-                answer,
-                submitted_at,
-                published_at + 30 * DAY,
-            )
-            .await?;
+            let id = self
+                .submit(round_id, answer, submitted_at, published_at + 30 * DAY)
+                .await?;
             if answer.late {
                 late.push((id, submitted_at + 1800));
             } else {
@@ -396,80 +398,79 @@ impl DemoColumn<'_> {
             .await?;
         let mut answered = Vec::new();
         for (i, answer) in open.answers.iter().enumerate() {
-            submit(
-                self.store,
-                &self.panel,
-                round_id,
-                answer,
-                self.today - (i as i64 + 1) * 3 * 3600,
-                closes_at,
-            )
-            .await?;
+            let submitted_at = self.today - (i as i64 + 1) * 3 * 3600;
+            self.submit(round_id, answer, submitted_at, closes_at + GRACE)
+                .await?;
             answered.push(answer.panelist.as_str());
         }
         for p in panelists
             .iter()
             .filter(|p| !answered.contains(&p.key.as_str()))
         {
-            self.store
-                .create_invitation(
-                    round_id,
-                    self.panel[p.key.as_str()],
-                    &random_token_hash(),
-                    closes_at + 14 * DAY,
-                )
+            self.invite(round_id, self.panel[p.key.as_str()], closes_at + GRACE)
                 .await?;
         }
         Ok(())
     }
-}
 
-/// Invites the panelist and stores their answer, as if they had followed their link.
-async fn submit(
-    store: &Store,
-    panel: &HashMap<&str, i64>,
-    round_id: i64,
-    answer: &Answer,
-    submitted_at: i64,
-    expires_at: i64,
-) -> anyhow::Result<i64> {
-    let panelist_id = *panel
-        .get(answer.panelist.as_str())
-        .ok_or_else(|| anyhow!("demo answer by unknown panelist '{}'", answer.panelist))?;
-    let attribution = Attribution::parse(&answer.mode)
-        .ok_or_else(|| anyhow!("demo answer mode '{}'", answer.mode))?;
-    let invitation_id = store
-        .create_invitation(round_id, panelist_id, &random_token_hash(), expires_at)
-        .await?;
-    let id = store
-        .submit_answer(&NewAnswer {
-            round_id,
-            invitation_id: Some(invitation_id),
-            panelist_id,
-            attribution,
-            role_description: answer.role.clone(),
-            show_library_type: answer.show_library_type,
-            choice: answer.choice.clone(),
-            body: answer.body.clone(),
-            is_late: answer.late,
-            submitted_at,
-        })
-        .await?;
-    if answer.editor_heading.is_some() {
-        store
-            .edit_answer(
-                id,
-                &AnswerEdit {
-                    editor_heading: answer.editor_heading.clone(),
-                    ..AnswerEdit::default()
-                },
-            )
-            .await?;
+    /// Invites a panelist with the link a sent round's invitation carries (never mailed: the
+    /// demo's addresses are not real).
+    async fn invite(
+        &self,
+        round_id: i64,
+        panelist_id: i64,
+        expires_at: i64,
+    ) -> anyhow::Result<i64> {
+        let secret = &self.secret;
+        Ok(self
+            .store
+            .create_invitation_for(round_id, panelist_id, expires_at, |id| {
+                tokens::token_hash(&tokens::invitation(secret, id))
+            })
+            .await?)
     }
-    Ok(id)
-}
 
-/// Demo invitations were never mailed, so their tokens are thrown away and only a hash is kept.
-fn random_token_hash() -> String {
-    crate::tokens::token_hash(&crate::tokens::random_token())
+    /// Invites the panelist and stores their answer, as if they had followed their link.
+    async fn submit(
+        &self,
+        round_id: i64,
+        answer: &Answer,
+        submitted_at: i64,
+        expires_at: i64,
+    ) -> anyhow::Result<i64> {
+        let panelist_id = *self
+            .panel
+            .get(answer.panelist.as_str())
+            .ok_or_else(|| anyhow!("demo answer by unknown panelist '{}'", answer.panelist))?;
+        let attribution = Attribution::parse(&answer.mode)
+            .ok_or_else(|| anyhow!("demo answer mode '{}'", answer.mode))?;
+        let invitation_id = self.invite(round_id, panelist_id, expires_at).await?;
+        let id = self
+            .store
+            .submit_answer(&NewAnswer {
+                round_id,
+                invitation_id: Some(invitation_id),
+                panelist_id,
+                attribution,
+                role_description: answer.role.clone(),
+                show_library_type: answer.show_library_type,
+                choice: answer.choice.clone(),
+                body: answer.body.clone(),
+                is_late: answer.late,
+                submitted_at,
+            })
+            .await?;
+        if answer.editor_heading.is_some() {
+            self.store
+                .edit_answer(
+                    id,
+                    &AnswerEdit {
+                        editor_heading: answer.editor_heading.clone(),
+                        ..AnswerEdit::default()
+                    },
+                )
+                .await?;
+        }
+        Ok(id)
+    }
 }

@@ -71,15 +71,16 @@ pub fn invitation(secret: &str, invitation_id: i64) -> String {
     derived_token(secret, "invitation", &invitation_id.to_string())
 }
 
-/// The token a reminder for an invitation carries: the one its database row knows. Invitations
-/// sent before tokens were HMACs got a plain SHA-256 of the secret and the id.
-pub fn invitation_for_reminder(secret: &str, invitation_id: i64, stored_hash: &str) -> String {
+/// The token of the link an invitation was sent with, made again from the secret: the one its
+/// database row knows. Invitations sent before tokens were HMACs got a plain SHA-256 of the
+/// secret and the id. `None` when the row's hash fits neither: its token was random, and no
+/// one can make that link again.
+pub fn invitation_link(secret: &str, invitation_id: i64, stored_hash: &str) -> Option<String> {
     let legacy = token_hash(&format!("{secret}:invitation:{invitation_id}"));
-    if token_hash(&legacy) == stored_hash {
-        legacy
-    } else {
-        invitation(secret, invitation_id)
-    }
+    let current = invitation(secret, invitation_id);
+    [legacy, current]
+        .into_iter()
+        .find(|token| constant_time_eq(token_hash(token).as_bytes(), stored_hash.as_bytes()))
 }
 
 /// The token in a subscriber's unsubscribe link, from the `unsubscribe` secret and their id.
@@ -161,17 +162,22 @@ mod tests {
     }
 
     #[test]
-    fn a_reminder_carries_the_link_its_invitation_was_sent_with() {
+    fn an_invitation_link_is_made_again_only_from_the_hash_it_was_sent_with() {
         let secret = "s3cret";
         let legacy = token_hash(&format!("{secret}:invitation:7"));
         assert_eq!(
-            invitation_for_reminder(secret, 7, &token_hash(&legacy)),
-            legacy
+            invitation_link(secret, 7, &token_hash(&legacy)),
+            Some(legacy)
         );
         let current = invitation(secret, 7);
         assert_eq!(
-            invitation_for_reminder(secret, 7, &token_hash(&current)),
-            current
+            invitation_link(secret, 7, &token_hash(&current)),
+            Some(current.clone())
+        );
+        assert_eq!(invitation_link(secret, 8, &token_hash(&current)), None);
+        assert_eq!(
+            invitation_link(secret, 7, &token_hash(&random_token())),
+            None
         );
     }
 

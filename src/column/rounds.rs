@@ -1,6 +1,7 @@
 //! Rounds: a question put to the panel. Planning one from the composer's draft (who it goes
 //! to, when it closes, when reminders go), opening it with every invitation mailed in the same
-//! unit of work, reminding those who have not answered, and closing it.
+//! unit of work, reminding those who have not answered, sending one panelist's invitation
+//! again, closing it and opening it again.
 
 use serde::Serialize;
 
@@ -8,7 +9,10 @@ use super::letters::email;
 use super::{Column, ColumnError, ColumnResult, SiteView};
 use crate::domain::{Email, QuestionState, RoundStatus};
 use crate::render::{day_bounds, human_date, SiteClock};
-use crate::store::{MailKind, NewQuestion, NewRound, OutgoingMail, PanelistRow};
+use crate::store::{
+    InvitationMail, InvitationRow, MailKind, NewQuestion, NewRound, OutgoingMail, PanelistRow,
+    RoundRow,
+};
 use crate::tokens;
 
 /// Links keep working this long after the round closes, so late answers still arrive.
@@ -63,6 +67,12 @@ pub fn in_filter(p: &PanelistRow, types: &[String]) -> bool {
     types.is_empty() || p.library_type.as_ref().is_some_and(|t| types.contains(t))
 }
 
+/// True when an active panelist can be sent an invitation: one whose address cannot take mail
+/// is left out of a round, and out of the count the composer shows.
+pub fn invitable(p: &PanelistRow) -> bool {
+    Email::parse(&p.email).is_ok()
+}
+
 /// Checks a draft and finds its panel; refused with the sentence the composer shows.
 pub async fn plan(column: &Column, draft: RoundDraft) -> ColumnResult<RoundPlan> {
     let (site, clock) = SiteView::load(&column.store).await?;
@@ -73,7 +83,7 @@ pub async fn plan(column: &Column, draft: RoundDraft) -> ColumnResult<RoundPlan>
         .panelists("active")
         .await?
         .into_iter()
-        .filter(|p| in_filter(p, &draft.library_types))
+        .filter(|p| invitable(p) && in_filter(p, &draft.library_types))
         .collect();
     let refusal = if draft.prompt.is_empty() {
         Some("Write the question the panel will answer.")
@@ -152,11 +162,7 @@ pub async fn open(column: &Column, plan: RoundPlan) -> ColumnResult<Opened> {
                 .await?
         }
     };
-    let panel: Vec<&PanelistRow> = plan
-        .panel
-        .iter()
-        .filter(|p| Email::parse(&p.email).is_ok())
-        .collect();
+    let panel: Vec<&PanelistRow> = plan.panel.iter().collect();
     let ids: Vec<i64> = panel.iter().map(|p| p.id).collect();
     let secret = column.store.secret("invitations").await?;
     let invite = |panelist_id: i64, invitation_id: i64| {
@@ -200,37 +206,86 @@ pub async fn open(column: &Column, plan: RoundPlan) -> ColumnResult<Opened> {
     })
 }
 
+/// The words of a round's invitation or reminder, for one invited panelist.
+struct RoundLetter {
+    site: SiteView,
+    clock: SiteClock,
+    round: RoundRow,
+    choices: String,
+    secret: String,
+}
+
+impl RoundLetter {
+    async fn load(column: &Column, round_id: i64) -> ColumnResult<RoundLetter> {
+        let round = column.store.round(round_id).await?;
+        let (site, clock) = SiteView::load(&column.store).await?;
+        Ok(RoundLetter {
+            choices: column.store.round_choices(round_id).await?.join(" / "),
+            secret: column.store.secret("invitations").await?,
+            site,
+            clock,
+            round,
+        })
+    }
+
+    /// The mail of `kind` (written with the email template `template`) to the panelist of
+    /// `invitation`, with their link; `None` when their address cannot take mail.
+    fn mail(
+        &self,
+        column: &Column,
+        (kind, template): (MailKind, &str),
+        invitation: &InvitationRow,
+    ) -> ColumnResult<Option<InvitationMail>> {
+        let Ok(to) = Email::parse(&invitation.email) else {
+            return Ok(None);
+        };
+        let (token, new_token_hash) = link_token(&self.secret, invitation);
+        let text = InvitationText {
+            site: self.site.title.clone(),
+            name: invitation.panelist_name.clone(),
+            prompt: self.round.prompt.clone(),
+            examples: self.round.examples.clone().unwrap_or_default(),
+            follow_up: self.round.follow_up.clone().unwrap_or_default(),
+            choices: self.choices.clone(),
+            link: format!("{}/answer/{token}", column.base_url),
+            closes: self
+                .round
+                .closes_at
+                .map(|t| human_date(&self.clock, t))
+                .unwrap_or_default(),
+        };
+        Ok(Some(InvitationMail {
+            invitation_id: invitation.id,
+            mail: email(column, kind, &to, template, text)?,
+            new_token_hash,
+        }))
+    }
+}
+
+/// The token of an invitation's link, and the hash to keep when it is a new one: the link it
+/// was sent with when that can be made again, or else (a token made at random, as the demo's
+/// once were) a new link, which its row takes in the unit of work that mails it.
+fn link_token(secret: &str, invitation: &InvitationRow) -> (String, Option<String>) {
+    match tokens::invitation_link(secret, invitation.id, &invitation.token_hash) {
+        Some(token) => (token, None),
+        None => {
+            let token = tokens::invitation(secret, invitation.id);
+            let hash = tokens::token_hash(&token);
+            (token, Some(hash))
+        }
+    }
+}
+
 /// Queues a reminder to everyone in the round who has not answered; `label` names this
 /// reminder, so running it again queues nothing twice. Returns how many were queued.
 pub async fn remind(column: &Column, round_id: i64, label: &str) -> ColumnResult<usize> {
-    let round = column.store.round(round_id).await?;
-    let (site, clock) = SiteView::load(&column.store).await?;
-    let closes = round
-        .closes_at
-        .map(|t| human_date(&clock, t))
-        .unwrap_or_default();
-    let secret = column.store.secret("invitations").await?;
-    let mut mails: Vec<(i64, OutgoingMail)> = Vec::new();
+    let letter = RoundLetter::load(column, round_id).await?;
+    let mut mails = Vec::new();
     for invitation in column.store.invitations_of_round(round_id).await? {
         if invitation.answered_at.is_some() {
             continue;
         }
-        let Ok(to) = Email::parse(&invitation.email) else {
-            continue;
-        };
-        let token = tokens::invitation_for_reminder(&secret, invitation.id, &invitation.token_hash);
-        let text = InvitationText {
-            site: site.title.clone(),
-            name: invitation.panelist_name.clone(),
-            prompt: round.prompt.clone(),
-            examples: round.examples.clone().unwrap_or_default(),
-            follow_up: round.follow_up.clone().unwrap_or_default(),
-            choices: String::new(),
-            link: format!("{}/answer/{token}", column.base_url),
-            closes: closes.clone(),
-        };
-        let mail = email(column, MailKind::Reminder, &to, "reminder", text)?;
-        mails.push((invitation.id, mail));
+        mails.extend(letter.mail(column, (MailKind::Reminder, "reminder"), &invitation)?);
     }
     Ok(column
         .store
@@ -238,9 +293,108 @@ pub async fn remind(column: &Column, round_id: i64, label: &str) -> ColumnResult
         .await?)
 }
 
-/// Stops taking answers on time; answers from now on are kept as late answers.
-pub async fn close(column: &Column, round_id: i64) -> ColumnResult<()> {
+/// An invitation sent again: to whom, and whether its link is a new one.
+pub struct Resent {
+    pub name: String,
+    /// True when the link they had could not be made again and the mail carries a new one.
+    pub new_link: bool,
+}
+
+/// Sends one panelist's invitation again, with the link they were sent. Only while the round
+/// is open: a closed one is reopened first.
+pub async fn resend(column: &Column, round_id: i64, invitation_id: i64) -> ColumnResult<Resent> {
+    let letter = RoundLetter::load(column, round_id).await?;
+    if letter.round.status != RoundStatus::Open.as_str() {
+        return Err(ColumnError::refused(
+            "This round is not open. Reopen it before sending an invitation again.",
+        ));
+    }
+    let invitation = column
+        .store
+        .invitation_of_round(round_id, invitation_id)
+        .await?;
+    let Some(mail) = letter.mail(column, (MailKind::Invitation, "invitation"), &invitation)? else {
+        return Err(ColumnError::Refused(format!(
+            "{}'s address cannot take mail; correct it on the panel page first.",
+            invitation.panelist_name
+        )));
+    };
+    column.store.resend_invitation(&mail).await?;
+    Ok(Resent {
+        name: invitation.panelist_name,
+        new_link: mail.new_token_hash.is_some(),
+    })
+}
+
+/// An invitation as the round's page shows it to the editor, with the panelist's link.
+pub struct Invited {
+    pub invitation: InvitationRow,
+    /// The link the panelist was sent; `None` when it cannot be made again (a token made at
+    /// random): sending the invitation again gives them a new one.
+    pub link: Option<String>,
+}
+
+/// The round's invitations, each with the link its panelist answers through.
+pub async fn invitations(column: &Column, round_id: i64) -> ColumnResult<Vec<Invited>> {
+    let secret = column.store.secret("invitations").await?;
+    Ok(column
+        .store
+        .invitations_of_round(round_id)
+        .await?
+        .into_iter()
+        .map(|invitation| Invited {
+            link: tokens::invitation_link(&secret, invitation.id, &invitation.token_hash)
+                .map(|token| format!("{}/answer/{token}", column.base_url)),
+            invitation,
+        })
+        .collect())
+}
+
+/// Stops taking answers on time; answers from now on are kept as late answers. False when the
+/// round was not open (closed already, say, by the scheduler a moment before).
+pub async fn close(column: &Column, round_id: i64) -> ColumnResult<bool> {
     Ok(column.store.close_round(round_id).await?)
+}
+
+/// Opens a closed round again, until the day `closes_on` (YYYY-MM-DD in the site's time zone)
+/// or, left empty, until its closing date if that is still to come. The answers kept stay,
+/// and every link works again. A round whose post is published stays closed: what arrives
+/// now waits on the post's page as a late answer. Returns the new closing time.
+pub async fn reopen(column: &Column, round_id: i64, closes_on: &str) -> ColumnResult<i64> {
+    let round = column.store.round(round_id).await?;
+    let refusal = match RoundStatus::parse(&round.status) {
+        Some(RoundStatus::Closed) => None,
+        Some(RoundStatus::Published) => Some(
+            "This round's post is published, so the round stays closed; answers that still \
+             come through the links wait on the post's page as late answers.",
+        ),
+        _ => Some("Only a closed round can be reopened."),
+    };
+    if let Some(sentence) = refusal {
+        return Err(ColumnError::refused(sentence));
+    }
+    let (_, clock) = SiteView::load(&column.store).await?;
+    let closes_at = if closes_on.trim().is_empty() {
+        round
+            .closes_at
+            .filter(|t| *t > crate::store::now())
+            .ok_or_else(|| {
+                ColumnError::refused(
+                    "The round's closing date has passed: give a new one, as YYYY-MM-DD.",
+                )
+            })?
+    } else {
+        parse_closing(&clock, closes_on)
+            .filter(|t| *t > crate::store::now())
+            .ok_or_else(|| {
+                ColumnError::refused("Give a closing date in the future, as YYYY-MM-DD.")
+            })?
+    };
+    column
+        .store
+        .reopen_round(round_id, closes_at, closes_at + GRACE_SECONDS)
+        .await?;
+    Ok(closes_at)
 }
 
 /// The reminders due at `at`: `(round id, label)` for each open round whose schedule has a

@@ -39,10 +39,8 @@ pub async fn tick(column: &Column, at: i64) -> ColumnResult<TickReport> {
     }
     for round_id in column.store.rounds_due_to_close(at).await? {
         let done = rounds::close(column, round_id);
-        if each(&mut report, "closing round", round_id, done)
-            .await
-            .is_some()
-        {
+        // False when the editor closed it a moment before: nothing was closed by this pass.
+        if each(&mut report, "closing round", round_id, done).await == Some(true) {
             report.closed += 1;
         }
     }

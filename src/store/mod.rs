@@ -40,8 +40,8 @@ pub use posts::{
 pub use proposals::{Decision, ProposalRow, PublishedAnswer};
 pub use revisions::{RevisionRow, Snapshot, SnapshotAnswer};
 pub use rounds::{
-    AnswerEdit, AnswerSubmission, InvitationContext, InvitationRow, NewAnswer, NewQuestion,
-    NewRound, QuestionRow, RoundRow, RoundSummary,
+    AnswerEdit, AnswerSubmission, InvitationContext, InvitationMail, InvitationRow, NewAnswer,
+    NewQuestion, NewRound, QuestionRow, RoundRow, RoundSummary,
 };
 pub use search::{words as search_words, SearchHit, SearchQuery, MATCH_END, MATCH_START};
 pub use sessions::{SessionRow, SignInPlace};

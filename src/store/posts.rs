@@ -282,7 +282,11 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(question_id) = question {
-            sqlx::query("UPDATE rounds SET status = $1, updated_at = $2 WHERE post_id = $3")
+            // A round that was still open closes when its post comes out.
+            sqlx::query(
+                "UPDATE rounds SET status = $1, closed_at = COALESCE(closed_at, $2), updated_at = $2 \
+                 WHERE post_id = $3",
+            )
                 .bind(RoundStatus::Published.as_str())
                 .bind(at)
                 .bind(post_id)

@@ -61,6 +61,8 @@ pub struct RoundRow {
     pub follow_up: Option<String>,
     pub status: String,
     pub closes_at: Option<i64>,
+    /// When it stopped taking answers on time, by the editor or on its closing date.
+    pub closed_at: Option<i64>,
 }
 
 /// An answer as the panelist submits it. The signature is copied from their profile as it is
@@ -144,8 +146,8 @@ impl Store {
 
     pub async fn round(&self, id: i64) -> StoreResult<RoundRow> {
         sqlx::query_as(
-            "SELECT id, question_id, series_id, post_id, prompt, examples, follow_up, status, closes_at \
-             FROM rounds WHERE id = $1",
+            "SELECT id, question_id, series_id, post_id, prompt, examples, follow_up, status, closes_at, \
+             closed_at FROM rounds WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -156,8 +158,8 @@ impl Store {
     /// Rounds in a status, newest first.
     pub async fn rounds(&self, status: RoundStatus) -> StoreResult<Vec<RoundRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, question_id, series_id, post_id, prompt, examples, follow_up, status, closes_at \
-             FROM rounds WHERE status = $1 ORDER BY created_at DESC, id DESC",
+            "SELECT id, question_id, series_id, post_id, prompt, examples, follow_up, status, closes_at, \
+             closed_at FROM rounds WHERE status = $1 ORDER BY created_at DESC, id DESC",
         )
         .bind(status.as_str())
         .fetch_all(self.pool())
@@ -172,19 +174,24 @@ impl Store {
         token_hash: &str,
         expires_at: i64,
     ) -> StoreResult<i64> {
-        // In a unit of work, as every INSERT … RETURNING: see `create_question`.
+        self.create_invitation_for(round_id, panelist_id, expires_at, |_| {
+            token_hash.to_string()
+        })
+        .await
+    }
+
+    /// Invites a panelist to a round with the link a real round's invitation carries:
+    /// `token_hash(invitation_id)` gives the hash of its token, which is made from the id.
+    pub async fn create_invitation_for(
+        &self,
+        round_id: i64,
+        panelist_id: i64,
+        expires_at: i64,
+        token_hash: impl FnOnce(i64) -> String,
+    ) -> StoreResult<i64> {
         let mut tx = self.begin().await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO invitations (round_id, panelist_id, token_hash, sent_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(round_id)
-        .bind(panelist_id)
-        .bind(token_hash)
-        .bind(now())
-        .bind(expires_at)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = insert_invitation(&mut tx, round_id, panelist_id, now(), expires_at).await?;
+        set_token_hash(&mut tx, id, &token_hash(id)).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -228,6 +235,39 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// Inserts an invitation whose link is not made yet: the token needs the invitation's id, so
+/// the row starts with a placeholder hash that [`set_token_hash`] replaces.
+async fn insert_invitation(
+    tx: &mut Tx,
+    round_id: i64,
+    panelist_id: i64,
+    at: i64,
+    expires_at: i64,
+) -> StoreResult<i64> {
+    // In a unit of work, as every INSERT … RETURNING: see `create_question`.
+    Ok(sqlx::query_scalar(
+        "INSERT INTO invitations (round_id, panelist_id, token_hash, sent_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(round_id)
+    .bind(panelist_id)
+    .bind(format!("pending:{round_id}:{panelist_id}"))
+    .bind(at)
+    .bind(expires_at)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// The invitation's link is the token whose hash this is; any other link to it stops working.
+async fn set_token_hash(tx: &mut Tx, invitation_id: i64, token_hash: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE invitations SET token_hash = $1 WHERE id = $2")
+        .bind(token_hash)
+        .bind(invitation_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Inserts a round and its short-answer choices inside a unit of work.
@@ -409,6 +449,7 @@ pub struct RoundSummary {
     pub prompt: String,
     pub status: String,
     pub closes_at: Option<i64>,
+    pub closed_at: Option<i64>,
     pub post_id: Option<i64>,
     pub invited: i64,
     pub opened: i64,
@@ -428,6 +469,24 @@ pub struct InvitationRow {
     pub reminded_at: Option<i64>,
     /// The hash of the link's token, to tell which way the token was made.
     pub token_hash: String,
+}
+
+/// A mail to one invited panelist that carries their link.
+#[derive(Debug, Clone)]
+pub struct InvitationMail {
+    pub invitation_id: i64,
+    pub mail: super::OutgoingMail,
+    /// The hash of the new token the mail's link carries, when the invitation's own link
+    /// could not be made again (see `tokens::invitation_link`).
+    pub new_token_hash: Option<String>,
+}
+
+/// The invitation takes the new link its mail carries, if it has one.
+async fn renew_link(tx: &mut Tx, m: &InvitationMail) -> StoreResult<()> {
+    match &m.new_token_hash {
+        Some(hash) => set_token_hash(tx, m.invitation_id, hash).await,
+        None => Ok(()),
+    }
 }
 
 /// A question in the queue.
@@ -459,6 +518,7 @@ pub struct InvitationContext {
     pub follow_up: Option<String>,
     pub round_status: String,
     pub closes_at: Option<i64>,
+    pub closed_at: Option<i64>,
     pub post_id: Option<i64>,
 }
 
@@ -475,6 +535,10 @@ pub struct AnswerSubmission {
     pub is_late: bool,
 }
 
+const INVITATION_ROWS: &str =
+    "SELECT i.id, i.panelist_id, p.name AS panelist_name, p.email, i.sent_at, i.opened_at, \
+     i.answered_at, i.reminded_at, i.token_hash FROM invitations i JOIN panelists p ON p.id = i.panelist_id";
+
 const QUESTION_COLUMNS: &str =
     "id, prompt, original_prompt, examples, follow_up, state, submitter_name, \
      submitter_email, credit_submitter, notify_submitter, created_at";
@@ -486,7 +550,7 @@ impl Store {
         status: Option<RoundStatus>,
     ) -> StoreResult<Vec<RoundSummary>> {
         Ok(sqlx::query_as(
-            "SELECT r.id, r.prompt, r.status, r.closes_at, r.post_id, \
+            "SELECT r.id, r.prompt, r.status, r.closes_at, r.closed_at, r.post_id, \
              (SELECT COUNT(*) FROM invitations i WHERE i.round_id = r.id) AS invited, \
              (SELECT COUNT(*) FROM invitations i WHERE i.round_id = r.id AND i.opened_at IS NOT NULL) AS opened, \
              (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id) AS answered \
@@ -498,14 +562,28 @@ impl Store {
     }
 
     pub async fn invitations_of_round(&self, round_id: i64) -> StoreResult<Vec<InvitationRow>> {
-        Ok(sqlx::query_as(
-            "SELECT i.id, i.panelist_id, p.name AS panelist_name, p.email, i.sent_at, i.opened_at, \
-             i.answered_at, i.reminded_at, i.token_hash FROM invitations i JOIN panelists p ON p.id = i.panelist_id \
-             WHERE i.round_id = $1 ORDER BY p.name, i.id",
-        )
+        Ok(sqlx::query_as(&format!(
+            "{INVITATION_ROWS} WHERE i.round_id = $1 ORDER BY p.name, i.id"
+        ))
         .bind(round_id)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// One invitation of a round: not found when it belongs to another round.
+    pub async fn invitation_of_round(
+        &self,
+        round_id: i64,
+        invitation_id: i64,
+    ) -> StoreResult<InvitationRow> {
+        sqlx::query_as(&format!(
+            "{INVITATION_ROWS} WHERE i.round_id = $1 AND i.id = $2"
+        ))
+        .bind(round_id)
+        .bind(invitation_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound("invitation"))
     }
 
     /// The round's short-answer choices, in order.
@@ -536,25 +614,11 @@ impl Store {
         let mut tx = self.begin().await?;
         let id = insert_round(&mut tx, round, reminder_days, at).await?;
         for panelist_id in panelist_ids {
-            // The token needs the invitation's id, so the row starts with a placeholder hash.
-            let invitation_id: i64 = sqlx::query_scalar(
-                "INSERT INTO invitations (round_id, panelist_id, token_hash, sent_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(id)
-            .bind(panelist_id)
-            .bind(format!("pending:{id}:{panelist_id}"))
-            .bind(at)
-            .bind(expires_at)
-            .fetch_one(&mut *tx)
-            .await?;
+            let invitation_id =
+                insert_invitation(&mut tx, id, *panelist_id, at, expires_at).await?;
             let (token_hash, mut mail) =
                 invite(*panelist_id, invitation_id).map_err(StoreError::Conflict)?;
-            sqlx::query("UPDATE invitations SET token_hash = $1 WHERE id = $2")
-                .bind(token_hash)
-                .bind(invitation_id)
-                .execute(&mut *tx)
-                .await?;
+            set_token_hash(&mut tx, invitation_id, &token_hash).await?;
             mail.dedupe_key = Some(format!("invitation:{id}:{panelist_id}"));
             super::outbox::enqueue(&mut tx, &mail).await?;
         }
@@ -563,25 +627,26 @@ impl Store {
         Ok(id)
     }
 
-    /// Queues reminders for invitations still unanswered, marking them reminded. `mail_for`
-    /// writes each one; `dedupe` names this reminder so a second run queues nothing twice.
+    /// Queues reminders for invitations still unanswered, marking them reminded. `mails`
+    /// holds each one; `dedupe` names this reminder so a second run queues nothing twice.
     pub async fn queue_reminders(
         &self,
         round_id: i64,
         dedupe: &str,
-        mails: &[(i64, super::OutgoingMail)],
+        mails: &[InvitationMail],
     ) -> StoreResult<usize> {
         let at = now();
         let mut tx = self.begin().await?;
         let mut queued = 0;
-        for (invitation_id, mail) in mails {
-            let mut mail = mail.clone();
-            mail.dedupe_key = Some(format!("reminder:{round_id}:{invitation_id}:{dedupe}"));
+        for m in mails {
+            let mut mail = m.mail.clone();
+            mail.dedupe_key = Some(format!("reminder:{round_id}:{}:{dedupe}", m.invitation_id));
             if super::outbox::enqueue(&mut tx, &mail).await?.is_some() {
                 queued += 1;
+                renew_link(&mut tx, m).await?;
                 sqlx::query("UPDATE invitations SET reminded_at = $1 WHERE id = $2")
                     .bind(at)
-                    .bind(invitation_id)
+                    .bind(m.invitation_id)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -590,14 +655,63 @@ impl Store {
         Ok(queued)
     }
 
-    /// Stops taking answers on time; later ones are kept as late answers.
-    pub async fn close_round(&self, round_id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE rounds SET status = 'closed', updated_at = $1 WHERE id = $2 AND status = 'open'")
-            .bind(now())
-            .bind(round_id)
-            .execute(self.pool())
-            .await?;
+    /// Queues one panelist's invitation again, as the editor asked.
+    pub async fn resend_invitation(&self, m: &InvitationMail) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let mut mail = m.mail.clone();
+        // Each press of the button sends one mail; a form sent twice in a second, one.
+        mail.dedupe_key = Some(format!("resend:{}:{}", m.invitation_id, now()));
+        super::outbox::enqueue(&mut tx, &mail).await?;
+        renew_link(&mut tx, m).await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Stops taking answers on time; later ones are kept as late answers. False when the
+    /// round was not open.
+    pub async fn close_round(&self, round_id: i64) -> StoreResult<bool> {
+        let at = now();
+        let done = sqlx::query(
+            "UPDATE rounds SET status = 'closed', closed_at = $1, updated_at = $1 WHERE id = $2 AND status = 'open'",
+        )
+        .bind(at)
+        .bind(round_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Opens a closed round again until `closes_at`; its links work until `expires_at` at
+    /// least. Answers kept stay. False when the round was not closed.
+    pub async fn reopen_round(
+        &self,
+        round_id: i64,
+        closes_at: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE rounds SET status = 'open', closes_at = $1, closed_at = NULL, updated_at = $2 \
+             WHERE id = $3 AND status = 'closed'",
+        )
+        .bind(closes_at)
+        .bind(at)
+        .bind(round_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE invitations SET expires_at = $1 WHERE round_id = $2 AND expires_at < $1",
+        )
+        .bind(expires_at)
+        .bind(round_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Open rounds whose closing time has passed.
@@ -624,7 +738,7 @@ impl Store {
     ) -> StoreResult<Option<InvitationContext>> {
         Ok(sqlx::query_as(
             "SELECT i.id AS invitation_id, i.round_id, i.panelist_id, i.expires_at, r.prompt, r.examples, \
-             r.follow_up, r.status AS round_status, r.closes_at, r.post_id \
+             r.follow_up, r.status AS round_status, r.closes_at, r.closed_at, r.post_id \
              FROM invitations i JOIN rounds r ON r.id = i.round_id WHERE i.token_hash = $1",
         )
         .bind(token_hash)

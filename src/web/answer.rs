@@ -21,7 +21,8 @@ struct Question {
     prompt_html: String,
     examples: Option<String>,
     follow_up: Option<String>,
-    closes: Option<String>,
+    /// When answers are due, or when the round closed: "Answers are due by …".
+    deadline: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +44,27 @@ struct AnswerPage {
 /// it in a way that shows less of who wrote it.
 const PUBLISHED: &str = "Your answer is published. A change you send now goes to the editor, who accepts or declines it; switching to anonymous, or from your name to your role only, applies at once.";
 const PROPOSAL_WAITING: &str = "Your answer is published, and the change below waits for the editor, who accepts or declines it. You can still change it here.";
+const ANSWERED_OPEN: &str = "We have your answer. You can change it until the round closes.";
+const ANSWERED_CLOSED: &str = "We have your answer, and it is with the editor. The round has closed, so a change you send now reaches the editor as a late answer.";
+const NOT_ANSWERED_CLOSED: &str = "This round has closed. You can still send your answer: the editor gets it as a late answer and may add it to the post.";
+
+/// The sentence under the question: when answers are due while the round takes them, and
+/// when it closed once it does not.
+fn deadline(invitation: &InvitationContext, clock: &crate::render::SiteClock) -> Option<String> {
+    if is_late(invitation) {
+        // Closed by the editor or the scheduler (`closed_at`); or past its date, a moment
+        // before the scheduler closes it; or the link expired first.
+        let at = invitation
+            .closed_at
+            .or(invitation.closes_at)
+            .unwrap_or(invitation.expires_at)
+            .min(invitation.expires_at);
+        Some(format!("This round closed on {}.", human_date(clock, at)))
+    } else {
+        let closes = invitation.closes_at?;
+        Some(format!("Answers are due by {}.", human_date(clock, closes)))
+    }
+}
 
 /// The invitation behind a link, or a page saying the link is not valid.
 async fn invitation(
@@ -103,10 +125,7 @@ impl Answering<'_> {
             Some(form.role.as_str()),
             form.show_library_type.then_some(type_name).flatten(),
         );
-        let late_notice = is_late(invitation).then(|| {
-        "This round has closed. You can still send your answer: the editor gets it as a late answer and may add it to the post."
-            .to_string()
-    });
+        let late_notice = is_late(invitation).then(|| NOT_ANSWERED_CLOSED.to_string());
         let page = AnswerPage {
             site,
             action: format!("/answer/{token}"),
@@ -114,7 +133,7 @@ impl Answering<'_> {
                 prompt_html: markdown_html(&invitation.prompt),
                 examples: invitation.examples.clone(),
                 follow_up: invitation.follow_up.clone(),
-                closes: invitation.closes_at.map(|t| human_date(&clock, t)),
+                deadline: deadline(invitation, &clock),
             },
             choices: state
                 .column
@@ -181,10 +200,11 @@ pub async fn page(
         form.choice = choice.unwrap_or_default();
         form.body = body;
         message = Some(
-            match (published, waiting.is_some()) {
-                (true, true) => PROPOSAL_WAITING,
-                (true, false) => PUBLISHED,
-                _ => "We have your answer. You can change it until the round closes.",
+            match (published, waiting.is_some(), is_late(&invitation)) {
+                (true, true, _) => PROPOSAL_WAITING,
+                (true, false, _) => PUBLISHED,
+                (false, _, false) => ANSWERED_OPEN,
+                (false, _, true) => ANSWERED_CLOSED,
             }
             .to_string(),
         );

@@ -78,6 +78,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/join/confirm/{token}", get(forms::confirm_join))
         .route("/unsubscribe/{id}/{token}", get(forms::unsubscribe_page).post(forms::unsubscribe))
         .route("/static/style.css", get(site::stylesheet))
+        .route("/static/admin.js", get(site::admin_script))
         .route("/healthz", get(site::healthz))
         .fallback(site::not_found)
         .layer(axum::middleware::from_fn(without_control_characters))

@@ -402,6 +402,17 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The editor's pages' script (the live recipient count, copying answer links).
+pub async fn admin_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/admin.js"),
+    )
+}
+
 #[derive(Serialize)]
 struct PageOfSite {
     site: SiteView,

@@ -546,6 +546,24 @@ async fn admin_pages(
     assert!(round_open.contains("Send a reminder now"));
     let (_, dashboard_open) = app.get("/admin/").await;
     assert!(dashboard_open.contains("Response rate"));
+    // Closing asks first; a closed round's page offers to reopen it, and says why it did not.
+    let close = format!("{}close", round.path);
+    let (_, round_close) = app.get(&close).await;
+    assert!(round_close.contains("Yes, close the round"));
+    let (status, _, _) = admin_post(app, &close, &close, &[("confirm", "yes".into())]).await;
+    assert_eq!(status, 303);
+    let reopen = format!("{}reopen", round.path);
+    let (status, _, reopen_error) =
+        admin_post(app, &round.path, &reopen, &[("closes_on", "soon".into())]).await;
+    assert_eq!(status, 422, "a closing date that is no date is refused");
+    let (status, _, _) = admin_post(
+        app,
+        &round.path,
+        &reopen,
+        &[("closes_on", closes_on.clone())],
+    )
+    .await;
+    assert_eq!(status, 303);
     let compile = format!("{}compile", round.path);
     let (_, compile_page) = app.get(&compile).await;
     let (status, _, compile_error) =
@@ -660,6 +678,8 @@ async fn admin_pages(
     let earlier = vec![
         ("reset-not-valid.html".to_string(), reset_used),
         ("round-open.html".to_string(), round_open),
+        ("round-close.html".to_string(), round_close),
+        ("round-reopen-error.html".to_string(), reopen_error),
         ("dashboard-open.html".to_string(), dashboard_open),
         ("composer-preview.html".to_string(), composer_preview),
         ("composer-error.html".to_string(), composer_error),
@@ -668,6 +688,60 @@ async fn admin_pages(
         ("post-new-error.html".to_string(), new_post_error),
     ];
     (pages, earlier)
+}
+
+#[tokio::test]
+async fn the_send_button_counts_the_ticked_library_types_as_they_change() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(Backend::Sqlite, smtp.settings()).await;
+    seed(&app.store).await;
+    let browser = Browser::start().await;
+    browser.open(&app.url("/admin/rounds/new")).await;
+    browser.wait_for_text("Editor sign-in").await;
+    browser.fill("Email", "editor@example.org").await;
+    browser.fill("Password", PASSWORD).await;
+    browser.submit("Sign in").await;
+    browser.wait_for_text("New round").await;
+
+    // Ticked and unticked, the count follows at once, with no preview.
+    let button = "button[name='action'][value='send']";
+    assert_eq!(text_of(&browser, button).await, "Send to 5 panelists");
+    for (id, ticked, count) in [
+        ("lt-public", true, "Send to 2 panelists"),
+        ("lt-academic", true, "Send to 3 panelists"),
+        ("lt-public", false, "Send to 1 panelist"),
+        ("lt-academic", false, "Send to 5 panelists"),
+        ("lt-school", true, "Send to 1 panelist"),
+    ] {
+        browser.set_checked(id, ticked).await;
+        assert_eq!(text_of(&browser, button).await, count, "{id} {ticked}");
+    }
+    browser.fill("Question", QUESTION).await;
+    browser.submit("Send to 1 panelist").await;
+    browser
+        .wait_for_text("The invitation is on its way to 1 panelist.")
+        .await;
+
+    // On the round's page, the link's Copy button shows, and copies.
+    let copy = browser
+        .client()
+        .find(Locator::Css("button[data-copy]"))
+        .await
+        .expect("a copy button");
+    assert!(copy.is_displayed().await.unwrap(), "the script shows it");
+    copy.click().await.unwrap();
+    browser.wait_for_text("Copied").await;
+    let link: String = browser
+        .client()
+        .find(Locator::Css("input.answer-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(link.starts_with(&app.url("/answer/")), "{link}");
+    browser.quit().await;
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ mod naughty;
 mod privacy;
 mod proxy;
 mod reader;
+mod rounds;
 mod site;
 mod smtp;
 mod soak;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::column::public::SiteView;
 use crate::domain::{CommentStatus, RoundStatus};
-use crate::render::{human_date, SiteClock};
+use crate::render::SiteClock;
 use crate::store::{OutboxCounts, RoundSummary};
 use crate::web::SharedState;
 use crate::web::WebError;
@@ -33,10 +33,7 @@ impl RoundLine {
             } else {
                 0
             },
-            closes: r
-                .closes_at
-                .map(|t| human_date(clock, t))
-                .unwrap_or_default(),
+            closes: super::rounds::closing_words(&r.status, r.closes_at, r.closed_at, clock),
             id: r.id,
             prompt: r.prompt,
             status: r.status,

@@ -77,7 +77,12 @@ pub fn router() -> Router<SharedState> {
         )
         .route("/admin/rounds/{id}/", get(rounds::monitor))
         .route("/admin/rounds/{id}/remind", post(rounds::remind))
-        .route("/admin/rounds/{id}/close", post(rounds::close))
+        .route("/admin/rounds/{id}/resend", post(rounds::resend))
+        .route(
+            "/admin/rounds/{id}/close",
+            get(rounds::confirm_close).post(rounds::close),
+        )
+        .route("/admin/rounds/{id}/reopen", post(rounds::reopen))
         .route(
             "/admin/rounds/{id}/compile",
             get(posts::compile_page).post(posts::compile),

@@ -1,16 +1,20 @@
 //! Rounds: composing one from a question (panel, choices, closing date, reminders), previewing
-//! the invitation, sending it, and watching who opened and answered.
+//! the invitation, sending it, and watching who opened and answered; from the round's page,
+//! sending one panelist's invitation again or copying their link, closing the round (after a
+//! confirmation) and reopening it.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::dashboard::RoundLine;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
-use crate::column::rounds::{self, in_filter, RoundDraft};
+use crate::column::rounds::{self, in_filter, invitable, RoundDraft};
 use crate::column::{ColumnError, SiteView};
-use crate::render::human_date;
+use crate::domain::RoundStatus;
+use crate::render::{human_date, SiteClock};
+use crate::store::RoundRow;
 use crate::web::id::Id;
 use crate::web::{SharedState, WebError};
 
@@ -45,6 +49,8 @@ struct Choice {
     value: String,
     label: String,
     selected: bool,
+    /// How many of the panel the round goes to have this library type, for the live count.
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -71,7 +77,14 @@ async fn compose_context(
     form: RoundDraft,
     chosen_types: &[String],
 ) -> Result<ComposePage, WebError> {
-    let panel = state.column.store.panelists("active").await?;
+    let panel: Vec<_> = state
+        .column
+        .store
+        .panelists("active")
+        .await?
+        .into_iter()
+        .filter(invitable)
+        .collect();
     let recipients = panel.iter().filter(|p| in_filter(p, chosen_types)).count();
     let library_types = state
         .column
@@ -81,6 +94,10 @@ async fn compose_context(
         .into_iter()
         .map(|(value, label)| Choice {
             selected: chosen_types.contains(&value),
+            count: panel
+                .iter()
+                .filter(|p| p.library_type.as_ref() == Some(&value))
+                .count(),
             value,
             label,
         })
@@ -177,21 +194,43 @@ pub async fn compose(
         &state,
         &form,
         &format!("/admin/rounds/{}/", opened.round_id),
-        &format!(
-            "Invitations are on their way to {} panelists.",
-            opened.invited
-        ),
+        &match opened.invited {
+            1 => "The invitation is on its way to 1 panelist.".to_string(),
+            n => format!("Invitations are on their way to {n} panelists."),
+        },
     )
     .await
 }
 
+/// What a round's date means now: "closes …" while it is open, "closed on …" once it is not.
+pub fn closing_words(
+    status: &str,
+    closes_at: Option<i64>,
+    closed_at: Option<i64>,
+    clock: &SiteClock,
+) -> String {
+    let date = |t: i64| human_date(clock, t);
+    match RoundStatus::parse(status) {
+        Some(RoundStatus::Open) => closes_at.map(|t| format!("closes {}", date(t))),
+        Some(RoundStatus::Closed | RoundStatus::Published) => closed_at
+            .or(closes_at)
+            .map(|t| format!("closed on {}", date(t))),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
 #[derive(Serialize)]
 struct InvitationLine {
+    id: i64,
     name: String,
     sent: String,
     opened: String,
     answered: String,
     reminded: String,
+    /// The panelist's answer link, for the editor to copy; `None` when it cannot be made
+    /// again, and sending the invitation again gives them a new one.
+    link: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -199,17 +238,37 @@ struct RoundView {
     id: i64,
     prompt: String,
     status: String,
+    /// "closes …" or "closed on …".
+    when: String,
+}
+
+impl RoundView {
+    fn new(round: RoundRow, clock: &SiteClock) -> RoundView {
+        RoundView {
+            when: closing_words(&round.status, round.closes_at, round.closed_at, clock),
+            id: round.id,
+            prompt: round.prompt,
+            status: round.status,
+        }
+    }
+}
+
+/// The reopen form as it is shown: the date as typed, and why it was refused.
+#[derive(Serialize, Default)]
+struct ReopenForm {
+    closes_on: String,
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
 struct MonitorPage {
     chrome: AdminChrome,
     round: RoundView,
-    closes: String,
     invitations: Vec<InvitationLine>,
     answered: usize,
     opened: usize,
     rate: usize,
+    reopen: ReopenForm,
 }
 
 pub async fn monitor(
@@ -217,51 +276,69 @@ pub async fn monitor(
     who: SignedIn,
     Id(id): Id,
 ) -> Result<Response, WebError> {
+    let chrome = AdminChrome::with_notice(&state, &who).await?;
+    monitor_page(&state, chrome, id, None).await
+}
+
+/// The round's page; `reopen` is the reopen form sent back with its refusal.
+async fn monitor_page(
+    state: &SharedState,
+    chrome: AdminChrome,
+    id: i64,
+    reopen: Option<ReopenForm>,
+) -> Result<Response, WebError> {
     let round = state.column.store.round(id).await?;
     let (_, clock) = SiteView::load(&state.column.store).await?;
-    let chrome = AdminChrome::with_notice(&state, &who).await?;
     let when = |t: Option<i64>| {
         t.map(|t| human_date(&clock, t))
             .unwrap_or_else(|| "—".into())
     };
-    let invitations: Vec<InvitationLine> = state
-        .column
-        .store
-        .invitations_of_round(id)
+    let invitations: Vec<InvitationLine> = rounds::invitations(&state.column, id)
         .await?
         .into_iter()
-        .map(|i| InvitationLine {
-            name: i.panelist_name,
-            sent: when(i.sent_at),
-            opened: when(i.opened_at),
-            answered: when(i.answered_at),
-            reminded: when(i.reminded_at),
-        })
+        .map(
+            |rounds::Invited {
+                 invitation: i,
+                 link,
+             }| InvitationLine {
+                id: i.id,
+                name: i.panelist_name,
+                sent: when(i.sent_at),
+                opened: when(i.opened_at),
+                answered: when(i.answered_at),
+                reminded: when(i.reminded_at),
+                link,
+            },
+        )
         .collect();
     let answered = invitations.iter().filter(|i| i.answered != "—").count();
     let opened = invitations.iter().filter(|i| i.opened != "—").count();
-    let rate = if invitations.is_empty() {
-        0
-    } else {
-        answered * 100 / invitations.len()
+    let rate = (answered * 100)
+        .checked_div(invitations.len())
+        .unwrap_or_default();
+    // The reopen form offers the round's own closing date while it is still to come.
+    let reopen = reopen.unwrap_or_else(|| ReopenForm {
+        closes_on: round
+            .closes_at
+            .filter(|t| *t > crate::store::now())
+            .map(|t| crate::render::iso_date(&clock, t))
+            .unwrap_or_default(),
+        error: None,
+    });
+    let status = match reopen.error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
     };
     let context = MonitorPage {
         chrome,
-        closes: round
-            .closes_at
-            .map(|t| human_date(&clock, t))
-            .unwrap_or_default(),
-        round: RoundView {
-            id: round.id,
-            prompt: round.prompt,
-            status: round.status,
-        },
+        round: RoundView::new(round, &clock),
         invitations,
         answered,
         opened,
         rate,
+        reopen,
     };
-    page(&state, "admin/round.html", context)
+    page_with_status(state, status, "admin/round.html", context)
 }
 
 pub async fn remind(
@@ -280,17 +357,119 @@ pub async fn remind(
     .await
 }
 
+/// One panelist's invitation, sent again with their link.
+pub async fn resend(
+    State(state): State<SharedState>,
+    Id(id): Id,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let invitation = form
+        .get("invitation")
+        .parse::<i64>()
+        .map_err(|_| WebError::NotFound)?;
+    let resent = rounds::resend(&state.column, id, invitation).await?;
+    let link = if resent.new_link {
+        "with a new link (the one they had could not be made again, and no longer works)"
+    } else {
+        "with the same link as before"
+    };
+    done(
+        &state,
+        &form,
+        &format!("/admin/rounds/{id}/"),
+        &format!(
+            "The invitation is on its way to {} again, {link}.",
+            resent.name
+        ),
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct ClosePage {
+    chrome: AdminChrome,
+    round: RoundView,
+    answered: i64,
+    invited: i64,
+}
+
+/// Asks before closing: what closing does, and how many have answered.
+async fn close_page(
+    state: &SharedState,
+    chrome: AdminChrome,
+    id: i64,
+) -> Result<Response, WebError> {
+    let round = state.column.store.round(id).await?;
+    if round.status != RoundStatus::Open.as_str() {
+        return Ok(Redirect::to(&format!("/admin/rounds/{id}/")).into_response());
+    }
+    let (_, clock) = SiteView::load(&state.column.store).await?;
+    let invitations = state.column.store.invitations_of_round(id).await?;
+    let context = ClosePage {
+        chrome,
+        answered: invitations
+            .iter()
+            .filter(|i| i.answered_at.is_some())
+            .count() as i64,
+        invited: invitations.len() as i64,
+        round: RoundView::new(round, &clock),
+    };
+    page(state, "admin/round_close.html", context)
+}
+
+pub async fn confirm_close(
+    State(state): State<SharedState>,
+    who: SignedIn,
+    Id(id): Id,
+) -> Result<Response, WebError> {
+    let chrome = AdminChrome::new(&state, &who.editor, &who.csrf).await?;
+    close_page(&state, chrome, id).await
+}
+
+/// Closes the round once the editor has said yes on the confirmation; without that answer,
+/// the confirmation is what comes back.
 pub async fn close(
     State(state): State<SharedState>,
     Id(id): Id,
     form: AdminForm,
 ) -> Result<Response, WebError> {
-    rounds::close(&state.column, id).await?;
-    done(
-        &state,
-        &form,
-        &format!("/admin/rounds/{id}/"),
-        "The round is closed; answers from now on are kept as late answers.",
-    )
-    .await
+    if form.get("confirm") != "yes" {
+        let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+        return close_page(&state, chrome, id).await;
+    }
+    let notice = if rounds::close(&state.column, id).await? {
+        "The round is closed; answers from now on are kept as late answers. You can reopen it here."
+    } else {
+        "The round was already closed."
+    };
+    done(&state, &form, &format!("/admin/rounds/{id}/"), notice).await
+}
+
+/// Opens a closed round again until the date typed, or its own if that is still to come; a
+/// refusal shows the round's page again with the date as typed.
+pub async fn reopen(
+    State(state): State<SharedState>,
+    Id(id): Id,
+    form: AdminForm,
+) -> Result<Response, WebError> {
+    let typed = form.get("closes_on").to_string();
+    match rounds::reopen(&state.column, id, &typed).await {
+        Ok(closes_at) => {
+            let (_, clock) = SiteView::load(&state.column.store).await?;
+            let notice = format!(
+                "The round is open again until {}; every panelist's link works as before.",
+                human_date(&clock, closes_at)
+            );
+            done(&state, &form, &format!("/admin/rounds/{id}/"), &notice).await
+        }
+        Err(ColumnError::Refused(error)) => {
+            let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
+            let reopen = ReopenForm {
+                closes_on: typed,
+                error: Some(error),
+            };
+            monitor_page(&state, chrome, id, Some(reopen)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
