@@ -121,7 +121,7 @@ pub async fn publish(column: &Column, post_id: i64) -> ColumnResult<()> {
 pub async fn publish_at(column: &Column, post_id: i64, at: i64) -> ColumnResult<()> {
     let letter = match column.store.post(post_id).await?.kind.as_str() {
         "page" => None,
-        _ => Some(newsletter(column, post_id).await?),
+        _ => Some(newsletter(column, post_id, at).await?),
     };
     let told: Vec<OutgoingMail> = suggester_mail(column, post_id, at)
         .await?
@@ -255,11 +255,12 @@ pub async fn edit_note(
 }
 
 /// The newsletter for a post: its full content, and one unsubscribe link per subscriber.
-pub async fn newsletter(column: &Column, post_id: i64) -> ColumnResult<Newsletter> {
+pub async fn newsletter(column: &Column, post_id: i64, at: i64) -> ColumnResult<Newsletter> {
     let mut row = column.store.post(post_id).await?;
     let (site, clock) = SiteView::load(&column.store).await?;
-    // The address the post will have once published now.
-    row.published_at = Some(row.published_at.unwrap_or_else(now));
+    // The address the post will have once published at `at` (its scheduled time, for the
+    // scheduler, which may run late).
+    row.published_at = Some(row.published_at.unwrap_or(at));
     let post = post_views(&column.store, &clock, vec![row])
         .await?
         .pop()

@@ -265,8 +265,11 @@ impl Store {
         mails: &[super::OutgoingMail],
     ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
+        // A post published before (and taken down since) keeps its date, and so its address;
+        // one that is out already is left as it is, with no second newsletter.
         let updated = sqlx::query(
-            "UPDATE posts SET status = $1, published_at = $2, publish_at = NULL, updated_at = $2 WHERE id = $3",
+            "UPDATE posts SET status = $1, published_at = COALESCE(published_at, $2), publish_at = NULL, \
+             updated_at = $2 WHERE id = $3 AND status <> $1",
         )
         .bind(PostStatus::Published.as_str())
         .bind(at)
@@ -274,7 +277,11 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound("post"));
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE id = $1")
+                .bind(post_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return exists.map(|_| ()).ok_or(StoreError::NotFound("post"));
         }
         let question: Option<i64> =
             sqlx::query_scalar("SELECT question_id FROM rounds WHERE post_id = $1")
@@ -368,12 +375,7 @@ impl Store {
         if moved.rows_affected() == 0 {
             return Err(StoreError::NotFound("answer"));
         }
-        let added: AnswerRow = sqlx::query_as(&format!(
-            "SELECT {ANSWER_COLUMNS} {ANSWER_JOINS} WHERE a.id = $1"
-        ))
-        .bind(answer_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let added = answer_in(&mut tx, answer_id).await?;
         let note = format!(
             "Edited {date_text} to add {}’s answer",
             added.byline().short
@@ -666,6 +668,16 @@ async fn write_post_row(tx: &mut Tx, p: &NewPost, at: i64) -> StoreResult<i64> {
         }
     };
     Ok(post_id)
+}
+
+/// One answer, with what signs it, inside a unit of work (`post_id` 0 when in no post).
+pub(super) async fn answer_in(tx: &mut Tx, answer_id: i64) -> StoreResult<AnswerRow> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ANSWER_COLUMNS_OF_ROUND} {ANSWER_JOINS} WHERE a.id = $1"
+    ))
+    .bind(answer_id)
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// A slug made from `text` that no post has yet.

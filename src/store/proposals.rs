@@ -3,7 +3,7 @@
 //! optional edit note) or declines them (they stay readable). A change that only hides more of
 //! who wrote the answer applies at once: that is the panelist's right.
 
-use super::posts::reindex_post;
+use super::posts::{answer_in, reindex_post};
 use super::revisions::keep_revision;
 use super::rounds::{bind_signing, choice_id, update_profile};
 use super::{bump_content_version, flag, now, Store, StoreError, StoreResult, Tx};
@@ -267,6 +267,7 @@ async fn sign_answer(
     change: &AnswerSubmission,
     at: i64,
 ) -> StoreResult<()> {
+    let before = answer_in(tx, answer_id).await?.byline();
     sqlx::query(
         "UPDATE answers SET attribution = $1, role_description = $2, show_library_type = $3, \
          updated_at = $4 WHERE id = $5",
@@ -278,5 +279,19 @@ async fn sign_answer(
     .bind(answer_id)
     .execute(&mut **tx)
     .await?;
+    let after = answer_in(tx, answer_id).await?;
+    // Notes readers see name the answer as it was signed ("… to add Jan Wilbur's answer"):
+    // once it shows less of who wrote it, they call it what readers now see.
+    let post_id = Some(after.post_id).filter(|id| *id != 0);
+    if let (Some(post_id), true) = (post_id, before.short != after.byline().short) {
+        if !before.short.trim().is_empty() {
+            sqlx::query("UPDATE edit_notes SET body = REPLACE(body, $1, $2) WHERE post_id = $3")
+                .bind(&before.short)
+                .bind(&after.byline().short)
+                .bind(post_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
     Ok(())
 }

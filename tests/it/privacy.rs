@@ -218,3 +218,57 @@ async fn an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous_on_sqli
 async fn an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous_on_postgres() {
     an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous(Backend::Postgres).await;
 }
+
+async fn switching_a_published_answer_to_anonymous_unnames_it_everywhere(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(backend, smtp.settings()).await;
+    seed(&app.store).await;
+    let (round_id, link) = round_sent(&app).await;
+    let bo_words = "I ask about the team they would like to join.";
+    app.post_form(
+        &link("bo"),
+        &answer_fields("Bo Rolewright", "named", bo_words),
+    )
+    .await;
+    let bo = answer_id_of(&app.store, round_id, "Bo Rolewright").await;
+    let (post_id, url) = published(&app, round_id, &[bo]).await;
+    // Ana's answer comes late and is added with its note, by name.
+    let ana_words = "I ask what they hope to learn, every single time.";
+    app.post_form(
+        &link("ana"),
+        &answer_fields("Ana Named", "named", ana_words),
+    )
+    .await;
+    let ana = answer_id_of(&app.store, round_id, "Ana Named").await;
+    roundtable::column::posts::add_late(&app.state.column, post_id, ana, None)
+        .await
+        .unwrap();
+    let (_, public) = app.get(&url).await;
+    assert!(visible_text(&public).contains("to add Ana Named’s answer"));
+
+    // She signs it anonymously through her link: at once, everywhere, the note included.
+    app.post_form(
+        &link("ana"),
+        &answer_fields("Ana Named", "anonymous", ana_words),
+    )
+    .await;
+    let words = ["Ana", "hope", "learn", "team"];
+    assert_nowhere_public(&app, &CANARY, &words, "switching to anonymous").await;
+    let (_, public) = app.get(&url).await;
+    let text = visible_text(&public);
+    assert!(
+        text.contains("to add an anonymous panelist’s answer"),
+        "{text}"
+    );
+    assert!(text.contains("every single time"));
+}
+
+#[tokio::test]
+async fn switching_a_published_answer_to_anonymous_unnames_it_everywhere_on_sqlite() {
+    switching_a_published_answer_to_anonymous_unnames_it_everywhere(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn switching_a_published_answer_to_anonymous_unnames_it_everywhere_on_postgres() {
+    switching_a_published_answer_to_anonymous_unnames_it_everywhere(Backend::Postgres).await;
+}

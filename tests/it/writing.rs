@@ -363,6 +363,10 @@ async fn plain_posts_and_pages_are_written_taken_down_and_deleted(backend: Backe
         republished.published_at.unwrap(),
         &republished.slug,
     );
+    assert_eq!(
+        again, news_url,
+        "published again, it keeps its date and address"
+    );
     assert_eq!(app.get(&again).await.0, 200);
 
     // The page taken down with a new address sends readers there.
