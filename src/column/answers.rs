@@ -233,3 +233,46 @@ async fn receipt(
     };
     email(column, MailKind::Receipt, &to, "receipt", context)
 }
+
+/// Withdraws the panelist's answer at once, wherever it is (published or not): readers no
+/// longer see it, the editor is told, and the panelist gets a receipt.
+pub async fn withdraw(
+    column: &Column,
+    token: &str,
+    invitation: &InvitationContext,
+    panelist: &PanelistRow,
+) -> ColumnResult<()> {
+    #[derive(Serialize)]
+    struct Context<'a> {
+        site: String,
+        name: &'a str,
+        prompt: &'a str,
+        link: String,
+    }
+    let (site, _) = SiteView::load(&column.store).await?;
+    let to = Email::parse(&panelist.email).map_err(|e| ColumnError::Refused(e.0))?;
+    let context = Context {
+        site: site.title,
+        name: &panelist.name,
+        prompt: &invitation.prompt,
+        link: format!("{}/answer/{token}", column.base_url),
+    };
+    let mut mails = vec![email(column, MailKind::Receipt, &to, "withdrawn", context)?];
+    let text = format!(
+        "{} withdrew their answer to “{}”. It is out of the post; readers no longer see it.",
+        panelist.name, invitation.prompt
+    );
+    let link = format!("{}/admin/rounds/{}/", column.base_url, invitation.round_id);
+    mails.extend(editor_alerts(column, "An answer was withdrawn", &text, &link).await?);
+    match column
+        .store
+        .withdraw_answer(invitation.invitation_id, &mails)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(crate::store::StoreError::NotFound(_)) => Err(ColumnError::refused(
+            "There is no answer of yours to withdraw.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

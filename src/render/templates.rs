@@ -63,6 +63,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "email/alert.txt",
     "email/password_reset.txt",
     "email/proposal_decided.txt",
+    "email/withdrawn.txt",
     "email/question_published.txt",
 ];
 

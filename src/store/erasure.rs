@@ -120,7 +120,11 @@ impl Store {
 }
 
 /// Removes erased answers from a post's kept revisions, so that no restore brings them back.
-async fn forget_in_revisions(tx: &mut Tx, post_id: i64, removed: &[i64]) -> StoreResult<()> {
+pub(super) async fn forget_in_revisions(
+    tx: &mut Tx,
+    post_id: i64,
+    removed: &[i64],
+) -> StoreResult<()> {
     let kept: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, snapshot FROM revisions WHERE post_id = $1")
             .bind(post_id)

@@ -21,6 +21,7 @@ mod search;
 mod sessions;
 mod settings;
 mod taxonomy;
+mod withdrawals;
 mod writing;
 
 pub use bulk::{GeneratedAnswer, GeneratedComment, GeneratedPost};

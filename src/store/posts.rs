@@ -163,7 +163,8 @@ const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, 
 
 /// An answer of a post's round waiting under "Late answers": not in the post, and arrived
 /// after the compilation (no post yet) or after the round closed.
-const WAITING_LATE: &str = "a.included = 0 AND (a.post_id IS NULL OR a.is_late = 1)";
+const WAITING_LATE: &str =
+    "a.included = 0 AND a.withdrawn_at IS NULL AND (a.post_id IS NULL OR a.is_late = 1)";
 
 const ANSWER_JOINS: &str = "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
      LEFT JOIN library_types lt ON lt.slug = a.sig_library_type \
@@ -212,7 +213,8 @@ impl Store {
         }
         for (position, answer_id) in p.answer_ids.iter().enumerate() {
             sqlx::query(
-                "UPDATE answers SET post_id = $1, included = 1, position = $2 WHERE id = $3",
+                "UPDATE answers SET post_id = $1, included = 1, position = $2 WHERE id = $3 \
+                 AND withdrawn_at IS NULL",
             )
             .bind(post_id)
             .bind(position as i64)
@@ -364,7 +366,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let moved = sqlx::query(
-            "UPDATE answers SET post_id = $1, included = 1, position = $2, added_at = $3, is_late = 1 WHERE id = $4",
+            "UPDATE answers SET post_id = $1, included = 1, position = $2, added_at = $3, is_late = 1 \
+             WHERE id = $4 AND withdrawn_at IS NULL",
         )
         .bind(post_id)
         .bind(next)
@@ -966,10 +969,10 @@ impl Store {
         .await?)
     }
 
-    /// Every answer a round received, in the post's order, then by arrival.
+    /// Every answer a round received but those withdrawn, in the post's order, then by arrival.
     pub async fn answers_of_round(&self, round_id: i64) -> StoreResult<Vec<AnswerRow>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {ANSWER_COLUMNS_OF_ROUND} {ANSWER_JOINS} WHERE a.round_id = $1 \
+            "SELECT {ANSWER_COLUMNS_OF_ROUND} {ANSWER_JOINS} WHERE a.round_id = $1 AND a.withdrawn_at IS NULL \
              ORDER BY a.included DESC, a.position, a.submitted_at, a.id"
         ))
         .bind(round_id)

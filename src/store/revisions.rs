@@ -124,7 +124,7 @@ impl Store {
             sqlx::query(
                 "UPDATE answers SET included = 1, position = $1, \
                  edited_body = CASE WHEN body = $2 THEN NULL ELSE $2 END \
-                 WHERE id = $3 AND post_id = $4",
+                 WHERE id = $3 AND post_id = $4 AND withdrawn_at IS NULL",
             )
             .bind(answer.position)
             .bind(&answer.body)

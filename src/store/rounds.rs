@@ -796,7 +796,8 @@ impl Store {
                     sqlx::query(
                         "UPDATE answers SET attribution = $1, role_description = $2, show_library_type = $3, \
                          sig_name = $4, sig_pronouns = $5, sig_title = $6, sig_department = $7, sig_institution = $8, \
-                         sig_city = $9, choice_id = $10, body = $11, is_late = $12, updated_at = $13 WHERE id = $14",
+                         sig_city = $9, choice_id = $10, body = $11, is_late = $12, updated_at = $13, \
+                         withdrawn_at = NULL WHERE id = $14",
                     ),
                     answer,
                 )

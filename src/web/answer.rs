@@ -38,6 +38,8 @@ struct AnswerPage {
     error: Option<String>,
     preview_html: Option<String>,
     preview_byline: String,
+    /// An answer is kept and not withdrawn: the page offers to withdraw it.
+    can_withdraw: bool,
 }
 
 /// What the page says over a published answer: changes wait for the editor, except signing
@@ -46,6 +48,10 @@ const PUBLISHED: &str = "Your answer is published. A change you send now goes to
 const PROPOSAL_WAITING: &str = "Your answer is published, and the change below waits for the editor, who accepts or declines it. You can still change it here.";
 const ANSWERED_OPEN: &str = "We have your answer. You can change it until the round closes.";
 const ANSWERED_CLOSED: &str = "We have your answer, and it is with the editor. The round has closed, so a change you send now reaches the editor as a late answer.";
+const WITHDRAWN: &str = "You withdrew this answer: readers no longer see it, and the editor cannot add it back. If you change your mind, send it again below; it then goes to the editor, who decides whether to add it.";
+const WITHDRAW_UNTICKED: &str =
+    "Your answer is not withdrawn: tick “Yes, withdraw my answer” to confirm.";
+const WITHDRAWN_NOW: &str = "Your answer is withdrawn. Readers no longer see it, on the site, in search or in feeds; the editor is told, and a copy of this is on its way to your inbox.";
 const NOT_ANSWERED_CLOSED: &str = "This round has closed. You can still send your answer: the editor gets it as a late answer and may add it to the post.";
 
 /// The sentence under the question: when answers are due while the round takes them, and
@@ -126,6 +132,10 @@ impl Answering<'_> {
             form.show_library_type.then_some(type_name).flatten(),
         );
         let late_notice = is_late(invitation).then(|| NOT_ANSWERED_CLOSED.to_string());
+        let id = invitation.invitation_id;
+        let store = &state.column.store;
+        let can_withdraw = store.answer_of_invitation(id).await?.is_some()
+            && store.withdrawn_at(id).await?.is_none();
         let page = AnswerPage {
             site,
             action: format!("/answer/{token}"),
@@ -147,6 +157,7 @@ impl Answering<'_> {
             errors,
             message: message.or(late_notice),
             error: None,
+            can_withdraw,
         };
         let html = state.column.templates.render("pages/answer.html", page)?;
         Ok((
@@ -172,6 +183,30 @@ pub async fn page(
         .mark_invitation_opened(invitation.invitation_id)
         .await?;
     let panelist = state.column.store.panelist(invitation.panelist_id).await?;
+    let (form, message) = kept_answer(&state, &invitation, &panelist).await?;
+    Answering {
+        state: &state,
+        token: &token,
+        invitation: &invitation,
+        panelist: &panelist,
+    }
+    .render(
+        form,
+        AnswerProblems::default(),
+        message,
+        false,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The form as the panelist left it (their profile, and their answer or the change waiting
+/// for the editor), with the sentence saying where it stands.
+async fn kept_answer(
+    state: &SharedState,
+    invitation: &InvitationContext,
+    panelist: &PanelistRow,
+) -> Result<(AnswerDraft, Option<String>), WebError> {
     let mut form = AnswerDraft {
         name: panelist.name.clone(),
         pronouns: panelist.pronouns.clone().unwrap_or_default(),
@@ -199,30 +234,19 @@ pub async fn page(
         form.show_library_type = show_type != 0;
         form.choice = choice.unwrap_or_default();
         form.body = body;
+        let withdrawn = store.withdrawn_at(id).await?.is_some();
         message = Some(
-            match (published, waiting.is_some(), is_late(&invitation)) {
-                (true, true, _) => PROPOSAL_WAITING,
-                (true, false, _) => PUBLISHED,
-                (false, _, false) => ANSWERED_OPEN,
-                (false, _, true) => ANSWERED_CLOSED,
+            match (withdrawn, published, waiting.is_some(), is_late(invitation)) {
+                (true, ..) => WITHDRAWN,
+                (false, true, true, _) => PROPOSAL_WAITING,
+                (false, true, false, _) => PUBLISHED,
+                (false, false, _, false) => ANSWERED_OPEN,
+                (false, false, _, true) => ANSWERED_CLOSED,
             }
             .to_string(),
         );
     }
-    Answering {
-        state: &state,
-        token: &token,
-        invitation: &invitation,
-        panelist: &panelist,
-    }
-    .render(
-        form,
-        AnswerProblems::default(),
-        message,
-        false,
-        StatusCode::OK,
-    )
-    .await
+    Ok((form, message))
 }
 
 /// The answer form as sent; fields are read leniently so nothing typed is refused unread.
@@ -252,6 +276,9 @@ pub struct Sent {
     body: String,
     #[serde(default)]
     action: String,
+    /// "yes" when the panelist ticked the box confirming a withdrawal.
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn submit(
@@ -286,6 +313,31 @@ pub async fn submit(
     if sent.action == "preview" {
         return answering
             .render(form, AnswerProblems::default(), None, true, StatusCode::OK)
+            .await;
+    }
+    if sent.action == "withdraw" {
+        let (message, status) = if sent.confirm != "yes" {
+            (WITHDRAW_UNTICKED, StatusCode::UNPROCESSABLE_ENTITY)
+        } else {
+            match answers::withdraw(&state.column, &token, &invitation, &panelist).await {
+                Ok(()) => (WITHDRAWN_NOW, StatusCode::OK),
+                Err(crate::column::ColumnError::Refused(_)) => (
+                    "There is no answer of yours to withdraw.",
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                Err(e) => return Err(e.into()),
+            }
+        };
+        // The answer as kept is shown again, not the empty fields of this small form.
+        let (kept, _) = kept_answer(&state, &invitation, &panelist).await?;
+        return answering
+            .render(
+                kept,
+                AnswerProblems::default(),
+                Some(message.into()),
+                false,
+                status,
+            )
             .await;
     }
     let submitted = answers::submit(&state.column, &token, &invitation, &panelist, &form)

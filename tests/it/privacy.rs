@@ -272,3 +272,100 @@ async fn switching_a_published_answer_to_anonymous_unnames_it_everywhere_on_sqli
 async fn switching_a_published_answer_to_anonymous_unnames_it_everywhere_on_postgres() {
     switching_a_published_answer_to_anonymous_unnames_it_everywhere(Backend::Postgres).await;
 }
+
+async fn a_withdrawn_answer_leaves_every_public_output_at_once(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(backend, smtp.settings()).await;
+    seed(&app.store).await;
+    let (round_id, link) = round_sent(&app).await;
+    let ana_words = "I ask what they hope to learn, every single time.";
+    let bo_words = "I ask about the team they would like to join.";
+    app.post_form(
+        &link("ana"),
+        &answer_fields("Ana Named", "named", ana_words),
+    )
+    .await;
+    app.post_form(
+        &link("bo"),
+        &answer_fields("Bo Rolewright", "named", bo_words),
+    )
+    .await;
+    let ana = answer_id_of(&app.store, round_id, "Ana Named").await;
+    let bo = answer_id_of(&app.store, round_id, "Bo Rolewright").await;
+    let (post_id, url) = published(&app, round_id, &[ana, bo]).await;
+
+    // The page offers it; without the box ticked nothing happens.
+    let ana_link = link("ana");
+    let (_, page) = app.get(&ana_link).await;
+    assert!(visible_text(&page).contains("Withdraw my answer"));
+    let (status, page) = app.post_form(&ana_link, &[("action", "withdraw")]).await;
+    assert_eq!(status, 422);
+    assert!(visible_text(&page).contains("tick “Yes, withdraw my answer” to confirm"));
+    assert!(app.get(&url).await.1.contains("every single time"));
+
+    let (status, page) = app
+        .post_form(&ana_link, &[("action", "withdraw"), ("confirm", "yes")])
+        .await;
+    assert_eq!(status, 200);
+    assert!(visible_text(&page).contains("Your answer is withdrawn."));
+    assert!(page.contains(ana_words), "her text is shown back, kept");
+    let words = ["Ana", "hope", "learn", "single", "team"];
+    let gone = ["Ana Named", "every single time", "ana-named"];
+    assert_nowhere_public(&app, &gone, &words, "withdrawing Ana's answer").await;
+    assert!(app.get(&url).await.1.contains("the team they would like"));
+    let subjects: Vec<(String, String)> =
+        sqlx::query_as("SELECT to_addr, subject FROM outbox ORDER BY id")
+            .fetch_all(app.store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    assert!(subjects.iter().any(|(to, s)| to.starts_with("ana@")
+        && s == "Your answer is withdrawn: What do you ask at the end of an interview?"));
+    assert!(
+        subjects
+            .iter()
+            .any(|(to, s)| to == "editor@example.org" && s.contains("An answer was withdrawn")),
+        "{subjects:?}"
+    );
+
+    // Nothing the editor does brings it back: compiling with it ticked, restoring, late answers.
+    let compilation = roundtable::column::posts::Compilation {
+        title: "The last question".into(),
+        answers: [ana, bo]
+            .iter()
+            .map(|id| roundtable::column::posts::AnswerChoice {
+                id: *id,
+                included: true,
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    roundtable::column::posts::compile(&app.state.column, round_id, &compilation)
+        .await
+        .unwrap();
+    for revision in app.store.revisions(post_id).await.unwrap() {
+        assert!(revision.snapshot.answers.iter().all(|a| a.id != ana));
+    }
+    assert!(app.store.late_answers(post_id).await.unwrap().is_empty());
+    assert_nowhere_public(&app, &gone, &words, "compiling again").await;
+    let (_, page) = app.get(&ana_link).await;
+    assert!(visible_text(&page).contains("You withdrew this answer"));
+
+    // Sent again, it waits for the editor as a late answer.
+    app.post_form(&ana_link, &answer_fields("Ana Named", "named", ana_words))
+        .await;
+    let late = app.store.late_answers(post_id).await.unwrap();
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].id, ana);
+    assert!(!app.get(&url).await.1.contains("every single time"));
+}
+
+#[tokio::test]
+async fn a_withdrawn_answer_leaves_every_public_output_at_once_on_sqlite() {
+    a_withdrawn_answer_leaves_every_public_output_at_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_withdrawn_answer_leaves_every_public_output_at_once_on_postgres() {
+    a_withdrawn_answer_leaves_every_public_output_at_once(Backend::Postgres).await;
+}
