@@ -33,6 +33,56 @@ pub struct AnswerDraft {
 }
 
 impl AnswerDraft {
+    /// For an answer not signed by name: a warning when its text names the panelist, their
+    /// institution or their city, which would tell readers who wrote it. Their choice still.
+    pub fn self_identifying(&self) -> Option<String> {
+        if self.attribution == "named" || self.body.trim().is_empty() {
+            return None;
+        }
+        let body = self.body.to_lowercase();
+        let words: Vec<&str> = body
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        // A phrase is found as whole words, so "Ana" is not found in "banana".
+        let mentions = |phrase: &str| {
+            let phrase: Vec<String> = phrase
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            !phrase.is_empty()
+                && words
+                    .windows(phrase.len())
+                    .any(|w| w.iter().zip(&phrase).all(|(a, b)| a == b))
+        };
+        let mut found = Vec::new();
+        let names: Vec<&str> = self
+            .name
+            .split_whitespace()
+            .filter(|part| part.chars().count() >= 3)
+            .collect();
+        if let Some(part) = names.iter().find(|part| mentions(part)) {
+            found.push(format!("your name (“{part}”)"));
+        }
+        for (what, value) in [
+            ("your institution", &self.institution),
+            ("your city", &self.city),
+        ] {
+            if mentions(value) {
+                found.push(format!("{what} (“{}”)", value.trim()));
+            }
+        }
+        if found.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "Your answer is not signed with your name, but its text mentions {}: readers could tell who wrote it. Change the text if you do not want that.",
+            found.join(" and ")
+        ))
+    }
+
     /// The signature as typed, empty parts left out.
     pub fn signature(&self) -> Signature {
         let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
@@ -274,5 +324,53 @@ pub async fn withdraw(
             "There is no answer of yours to withdraw.",
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnswerDraft;
+
+    fn draft(attribution: &str, body: &str) -> AnswerDraft {
+        AnswerDraft {
+            name: "Ana Named".into(),
+            institution: "Riverbend College".into(),
+            city: "Hays".into(),
+            attribution: attribution.into(),
+            body: body.into(),
+            ..AnswerDraft::default()
+        }
+    }
+
+    #[test]
+    fn an_anonymous_answer_that_names_its_author_is_warned_about() {
+        let warning = draft(
+            "anonymous",
+            "At Riverbend College, ana and I ask about goals.",
+        )
+        .self_identifying()
+        .unwrap();
+        assert!(warning.contains("your name (“Ana”)"), "{warning}");
+        assert!(
+            warning.contains("your institution (“Riverbend College”)"),
+            "{warning}"
+        );
+        assert!(!warning.contains("city"), "{warning}");
+        let warning = draft("role", "Here in HAYS we hire twice a year.")
+            .self_identifying()
+            .unwrap();
+        assert!(warning.contains("your city (“Hays”)"), "{warning}");
+    }
+
+    #[test]
+    fn whole_words_only_and_named_answers_are_never_warned_about() {
+        assert_eq!(
+            draft("anonymous", "A banana, a riverbend, a college.").self_identifying(),
+            None
+        );
+        assert_eq!(
+            draft("named", "At Riverbend College, Ana asks.").self_identifying(),
+            None
+        );
     }
 }

@@ -40,6 +40,8 @@ struct AnswerPage {
     preview_byline: String,
     /// An answer is kept and not withdrawn: the page offers to withdraw it.
     can_withdraw: bool,
+    /// The text of an answer not signed by name names its author's name, institution or city.
+    identifying: Option<String>,
 }
 
 /// What the page says over a published answer: changes wait for the editor, except signing
@@ -153,6 +155,7 @@ impl Answering<'_> {
             signature: form.signature().line(),
             preview_html: preview.then(|| markdown_html(&form.body)),
             preview_byline: byline.text,
+            identifying: form.self_identifying(),
             form,
             errors,
             message: message.or(late_notice),

@@ -369,3 +369,35 @@ async fn a_withdrawn_answer_leaves_every_public_output_at_once_on_sqlite() {
 async fn a_withdrawn_answer_leaves_every_public_output_at_once_on_postgres() {
     a_withdrawn_answer_leaves_every_public_output_at_once(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn the_answer_page_warns_when_an_anonymous_answer_names_its_author() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(Backend::Sqlite, smtp.settings()).await;
+    seed(&app.store).await;
+    let (_, link) = round_sent(&app).await;
+    let telling = "At Riverbend College we ask what they hope to learn.";
+    let (status, page) = app
+        .post_form(
+            &link("ana"),
+            &answer_fields("Ana Named", "anonymous", telling),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let text = visible_text(&page);
+    assert!(
+        text.contains("Your answer is saved"),
+        "saved all the same: {text}"
+    );
+    assert!(
+        text.contains("its text mentions your institution (“Riverbend College”): readers could tell who wrote it"),
+        "{text}"
+    );
+    let (_, page) = app
+        .post_form(
+            &link("bo"),
+            &answer_fields("Bo Rolewright", "named", telling),
+        )
+        .await;
+    assert!(!visible_text(&page).contains("readers could tell who wrote it"));
+}
