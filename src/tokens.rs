@@ -98,6 +98,16 @@ pub fn unsubscribe_matches(secret: &str, subscriber_id: i64, token: &str) -> boo
         )
 }
 
+/// The token in a panelist's link to their own page ("Your answers"), from the `panelist_page`
+/// secret and their id.
+pub fn panelist_page(secret: &str, panelist_id: i64) -> String {
+    derived_token(secret, "panelist-page", &panelist_id.to_string())[..32].to_string()
+}
+
+pub fn panelist_page_matches(secret: &str, panelist_id: i64, token: &str) -> bool {
+    derived_token_matches(secret, "panelist-page", &panelist_id.to_string(), token)
+}
+
 /// The signature on the address that shows a held comment to its author.
 pub fn held_comment(secret: &str, comment_id: i64) -> String {
     derived_token(secret, "held-comment", &comment_id.to_string())[..32].to_string()

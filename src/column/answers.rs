@@ -259,6 +259,7 @@ async fn receipt(
         late: bool,
         proposal: bool,
         link: String,
+        yours: String,
     }
     let (site, _) = SiteView::load(&column.store).await?;
     let to = Email::parse(&panelist.email).map_err(|e| ColumnError::Refused(e.0))?;
@@ -280,6 +281,7 @@ async fn receipt(
         late: submission.is_late,
         proposal,
         link: format!("{}/answer/{token}", column.base_url),
+        yours: super::yours::link(column, panelist.id).await?,
     };
     email(column, MailKind::Receipt, &to, "receipt", context)
 }
@@ -298,6 +300,7 @@ pub async fn withdraw(
         name: &'a str,
         prompt: &'a str,
         link: String,
+        yours: String,
     }
     let (site, _) = SiteView::load(&column.store).await?;
     let to = Email::parse(&panelist.email).map_err(|e| ColumnError::Refused(e.0))?;
@@ -306,6 +309,7 @@ pub async fn withdraw(
         name: &panelist.name,
         prompt: &invitation.prompt,
         link: format!("{}/answer/{token}", column.base_url),
+        yours: super::yours::link(column, panelist.id).await?,
     };
     let mut mails = vec![email(column, MailKind::Receipt, &to, "withdrawn", context)?];
     let text = format!(

@@ -19,6 +19,7 @@ pub mod readers;
 pub mod revisions;
 pub mod rounds;
 pub mod writing;
+pub mod yours;
 
 use crate::config::Config;
 use crate::render::Templates;

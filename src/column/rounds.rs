@@ -47,6 +47,9 @@ pub struct RoundPlan {
     reminder_days: Vec<i64>,
     site: SiteView,
     clock: SiteClock,
+    /// For each panelist's link to their own page.
+    yours_secret: String,
+    base_url: String,
 }
 
 /// The invitation's words for one panelist.
@@ -60,6 +63,8 @@ struct InvitationText {
     choices: String,
     link: String,
     closes: String,
+    /// The panelist's own page: every answer, their profile, their data.
+    yours: String,
 }
 
 /// True when a panelist is among those a round filtered to `types` goes to.
@@ -114,6 +119,8 @@ pub async fn plan(column: &Column, draft: RoundDraft) -> ColumnResult<RoundPlan>
         draft,
         site,
         clock,
+        yours_secret: column.store.secret(super::yours::SECRET).await?,
+        base_url: column.base_url.clone(),
     })
 }
 
@@ -128,15 +135,17 @@ impl RoundPlan {
             choices: self.choices.join(" / "),
             link,
             closes: human_date(&self.clock, self.closes_at),
+            yours: super::yours::link_with(&self.base_url, &self.yours_secret, panelist.id),
         }
     }
 }
 
-/// The invitation the first panelist of the plan would get, its link left out.
+/// The invitation the first panelist of the plan would get, its links left out.
 pub fn preview(column: &Column, plan: &RoundPlan) -> ColumnResult<(String, OutgoingMail)> {
     let sample = &plan.panel[0];
     let to = Email::parse(&sample.email).map_err(|e| ColumnError::Refused(e.0))?;
-    let text = plan.invitation_text(sample, format!("{}/answer/…", column.base_url));
+    let mut text = plan.invitation_text(sample, format!("{}/answer/…", column.base_url));
+    text.yours = format!("{}/you/…", column.base_url);
     let mail = email(column, MailKind::Invitation, &to, "invitation", text)?;
     Ok((sample.name.clone(), mail))
 }
@@ -213,6 +222,7 @@ struct RoundLetter {
     round: RoundRow,
     choices: String,
     secret: String,
+    yours_secret: String,
 }
 
 impl RoundLetter {
@@ -222,6 +232,7 @@ impl RoundLetter {
         Ok(RoundLetter {
             choices: column.store.round_choices(round_id).await?.join(" / "),
             secret: column.store.secret("invitations").await?,
+            yours_secret: column.store.secret(super::yours::SECRET).await?,
             site,
             clock,
             round,
@@ -253,6 +264,11 @@ impl RoundLetter {
                 .closes_at
                 .map(|t| human_date(&self.clock, t))
                 .unwrap_or_default(),
+            yours: super::yours::link_with(
+                &column.base_url,
+                &self.yours_secret,
+                invitation.panelist_id,
+            ),
         };
         Ok(Some(InvitationMail {
             invitation_id: invitation.id,

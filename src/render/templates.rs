@@ -28,6 +28,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "pages/search.html",
     "pages/form.html",
     "pages/answer.html",
+    "pages/yours.html",
     "pages/page.html",
     "admin/layout.html",
     "admin/login.html",

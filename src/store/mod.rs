@@ -23,6 +23,7 @@ mod settings;
 mod taxonomy;
 mod withdrawals;
 mod writing;
+mod yours;
 
 pub use bulk::{GeneratedAnswer, GeneratedComment, GeneratedPost};
 pub use comments::{CommentRow, ModerationRow, NewComment};
@@ -48,6 +49,7 @@ pub use search::{words as search_words, SearchHit, SearchQuery, MATCH_END, MATCH
 pub use sessions::{SessionRow, SignInPlace};
 pub use taxonomy::{Taxonomy, TermRow};
 pub use writing::{PostDraft, PostKind, Retired};
+pub use yours::YourAnswerRow;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ use super::revisions::keep_revision;
 use super::rounds::{bind_signing, choice_id, update_profile};
 use super::{bump_content_version, flag, now, Store, StoreError, StoreResult, Tx};
 use super::{AnswerSubmission, InvitationContext, OutgoingMail};
+use crate::domain::Attribution;
 
 /// An answer given through an invitation that readers can see: in a published post.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -260,6 +261,13 @@ async fn accept(
     bump_content_version(tx).await
 }
 
+/// How an answer is signed, apart from the signature itself.
+pub(super) struct Signing<'a> {
+    pub attribution: Attribution,
+    pub role_description: Option<&'a str>,
+    pub show_library_type: bool,
+}
+
 /// Signs a published answer as the change says (how it is signed, nothing else).
 async fn sign_answer(
     tx: &mut Tx,
@@ -267,14 +275,29 @@ async fn sign_answer(
     change: &AnswerSubmission,
     at: i64,
 ) -> StoreResult<()> {
+    let signing = Signing {
+        attribution: change.attribution,
+        role_description: change.role_description.as_deref(),
+        show_library_type: change.show_library_type,
+    };
+    set_signing(tx, answer_id, &signing, at).await
+}
+
+/// Signs an answer this way; notes that named it call it what readers now see.
+pub(super) async fn set_signing(
+    tx: &mut Tx,
+    answer_id: i64,
+    signing: &Signing<'_>,
+    at: i64,
+) -> StoreResult<()> {
     let before = answer_in(tx, answer_id).await?.byline();
     sqlx::query(
         "UPDATE answers SET attribution = $1, role_description = $2, show_library_type = $3, \
          updated_at = $4 WHERE id = $5",
     )
-    .bind(change.attribution.as_str())
-    .bind(&change.role_description)
-    .bind(flag(change.show_library_type))
+    .bind(signing.attribution.as_str())
+    .bind(signing.role_description)
+    .bind(flag(signing.show_library_type))
     .bind(at)
     .bind(answer_id)
     .execute(&mut **tx)

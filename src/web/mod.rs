@@ -15,6 +15,7 @@ mod links;
 mod search;
 mod site;
 mod state;
+mod yours;
 
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
@@ -74,6 +75,8 @@ pub fn router(state: SharedState) -> Router {
         .merge(forms)
         .merge(admin::router())
         .route("/answer/{token}", get(answer::page).post(answer::submit))
+        .route("/you/{id}/{token}/", get(yours::page).post(yours::submit))
+        .route("/you/{id}/{token}/data.json", get(yours::data))
         .route("/subscribe/confirm/{token}", get(forms::confirm_subscription))
         .route("/join/confirm/{token}", get(forms::confirm_join))
         .route("/unsubscribe/{id}/{token}", get(forms::unsubscribe_page).post(forms::unsubscribe))

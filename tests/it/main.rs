@@ -31,3 +31,4 @@ mod store;
 mod validators;
 mod workflow;
 mod writing;
+mod yours;
