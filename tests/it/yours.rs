@@ -184,3 +184,78 @@ async fn a_panelist_manages_their_answers_and_data_on_their_own_page_on_sqlite()
 async fn a_panelist_manages_their_answers_and_data_on_their_own_page_on_postgres() {
     a_panelist_manages_their_answers_and_data_on_their_own_page(Backend::Postgres).await;
 }
+
+/// In Chromium at desktop and phone widths: her page fits the screen, signs her answer
+/// anonymously, gives her data, and erases her; the page and the answer page (with its
+/// withdraw form) pass the Nu HTML Checker and axe-core.
+#[tokio::test]
+async fn a_panelist_uses_their_own_page_in_the_browser() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(Backend::Sqlite, smtp.settings()).await;
+    let (_, _, url, page) = ana_published(&app).await;
+    let answer_link: String = {
+        let (_, html) = app.get(&page).await;
+        let at = html.find("href=\"/answer/").unwrap() + 6;
+        html[at..at + html[at..].find('"').unwrap()].to_string()
+    };
+    let pages = vec![
+        ("yours.html".to_string(), app.get(&page).await.1),
+        (
+            "answer-withdraw.html".to_string(),
+            app.get(&answer_link).await.1,
+        ),
+    ];
+    crate::validators::assert_valid_html(&pages).await;
+    crate::validators::assert_accessible(&[app.url(&page), app.url(&answer_link)]).await;
+
+    let scratch = tempfile::tempdir().unwrap();
+    let shots = std::env::var_os("ROUNDTABLE_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| scratch.path().to_path_buf());
+    let browser = crate::browser::Browser::start().await;
+    for (width, height, suffix) in [(1280, 900, ""), (390, 844, "-mobile")] {
+        browser.resize(width, height).await;
+        browser.open(&app.url(&page)).await;
+        browser.wait_for_text("Every answer you gave").await;
+        let overflow = browser
+            .client()
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_i64() <= Some(0),
+            "scrolls sideways by {overflow}px at {width}px"
+        );
+        browser
+            .screenshot(&shots.join(format!("panelist-yours{suffix}.png")))
+            .await;
+    }
+    browser.submit("Sign it “Anonymous”").await;
+    browser.wait_for_text("signed “Anonymous” now").await;
+    browser.open(&app.url(&url)).await;
+    let text = browser.wait_for_text("every single time").await;
+    assert!(!text.contains("Ana Named"), "{text}");
+    // The download link is on the page; what it downloads is her data, as it is now.
+    browser.open(&app.url(&page)).await;
+    browser
+        .wait_for_text("Download everything the column holds about you")
+        .await;
+    let data = app.get(&format!("{page}data.json")).await.1;
+    assert!(data.contains("\"attribution\": \"anonymous\""), "{data}");
+    browser.open(&app.url(&page)).await;
+    browser.wait_for_text("Erase me").await;
+    browser.set_checked("e-anonymous", true).await;
+    browser.set_checked("e-confirm", true).await;
+    browser.submit("Erase me").await;
+    browser.wait_for_text("You are erased").await;
+    browser.open(&app.url(&url)).await;
+    let text = browser.wait_for_text("every single time").await;
+    assert!(
+        !text.contains("Ana Named") && text.contains("Anonymous"),
+        "{text}"
+    );
+    browser.quit().await;
+}
