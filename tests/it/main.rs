@@ -2,6 +2,7 @@
 //! line, email to a real SMTP server, the real server answering HTTP, and what a reader sees
 //! in a real browser.
 
+mod anonymity_property;
 mod backup;
 mod browser;
 mod cli;

@@ -46,6 +46,18 @@ pub async fn public_outputs(app: &TestApp, words: &[&str]) -> Vec<(String, Strin
         assert_eq!(status, 200, "{path}");
         outputs.push((path, body));
     }
+    // The newsletters sent to subscribers are public too.
+    let letters: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT body_text, body_html FROM outbox WHERE kind = 'newsletter'")
+            .fetch_all(app.store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    for (text, html) in letters {
+        outputs.push((
+            "a newsletter".into(),
+            format!("{text}\n{}", html.unwrap_or_default()),
+        ));
+    }
     let (xml, _) = roundtable::interop::export::wxr(&app.state.column, "https://column.example")
         .await
         .unwrap();
