@@ -9,7 +9,7 @@ use super::letters::email;
 use super::public::{post_views, PostView};
 use super::{Column, ColumnError, ColumnResult, SiteView};
 use crate::domain::Email;
-use crate::render::{human_date, iso_date, iso_datetime, permalink, plain_text, SiteClock};
+use crate::render::{human_date, human_datetime, iso_date, permalink, plain_text, SiteClock};
 use crate::store::{now, AnswerEdit, AnswerRow, MailKind, NewPost, Newsletter, OutgoingMail};
 use crate::tokens;
 
@@ -116,12 +116,14 @@ pub async fn publish(column: &Column, post_id: i64) -> ColumnResult<()> {
 }
 
 /// Publishes the post as of `at` (its scheduled time, for the scheduler), with its newsletter
-/// and, the first time, the mail to the reader who suggested its question; a page (`/about/`)
-/// is not news, and goes out without a newsletter.
+/// and the mail to the reader who suggested its question, the first time it comes out; a page
+/// (`/about/`) is not news, and goes out without a newsletter.
 pub async fn publish_at(column: &Column, post_id: i64, at: i64) -> ColumnResult<()> {
-    let letter = match column.store.post(post_id).await?.kind.as_str() {
-        "page" => None,
-        _ => Some(newsletter(column, post_id, at).await?),
+    // A post out once before (taken down, now back) was news then; a page never is.
+    let row = column.store.post(post_id).await?;
+    let letter = match (row.kind.as_str(), row.published_at) {
+        ("post", None) => Some(newsletter(column, post_id, at).await?),
+        _ => None,
     };
     let told: Vec<OutgoingMail> = suggester_mail(column, post_id, at)
         .await?
@@ -200,7 +202,7 @@ pub async fn schedule(column: &Column, post_id: i64, when: &str) -> ColumnResult
         ));
     };
     column.store.schedule_post(post_id, at).await?;
-    Ok(iso_datetime(&clock, at))
+    Ok(human_datetime(&clock, at))
 }
 
 /// Adds an answer that came after the compilation to the end of the published post, with a

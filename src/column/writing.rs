@@ -99,6 +99,25 @@ fn draft_of(form: &PostForm, author_id: Option<i64>) -> ColumnResult<PostDraft> 
     })
 }
 
+/// An address the editor typed that another post or page has: said, not silently numbered.
+async fn refuse_taken_address(column: &Column, draft: &PostDraft) -> ColumnResult<()> {
+    let Some(typed) = draft.slug.as_deref() else {
+        return Ok(());
+    };
+    let slug = crate::domain::Slug::from_text(typed, draft.kind.as_str());
+    match column.store.slug_taken(draft.kind, slug.as_str()).await? {
+        Some(title) => Err(ColumnError::Refused(format!(
+            "The address {} is taken by “{title}”: choose another.",
+            if draft.kind == PostKind::Page {
+                format!("/{}/", slug.as_str())
+            } else {
+                slug.as_str().to_string()
+            }
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The time typed, or `None` for "now"; a clear refusal when it cannot be read.
 fn date_of(clock: &SiteClock, text: &str) -> ColumnResult<Option<i64>> {
     let text = text.trim();
@@ -124,6 +143,7 @@ pub async fn write(
     then: Then,
 ) -> ColumnResult<Written> {
     let draft = draft_of(form, author_id)?;
+    refuse_taken_address(column, &draft).await?;
     let (_, clock) = SiteView::load(&column.store).await?;
     let date = date_of(&clock, &form.date)?;
     let at = now();
@@ -198,7 +218,7 @@ fn redirect_of(text: &str) -> ColumnResult<Option<String>> {
         return Ok(Some(text.to_string()));
     }
     Err(ColumnError::refused(
-        "Give the new address as a path on this site (/about/) or a full https:// address, or leave it empty for \"410 Gone\".",
+        "Give the new address as a path on this site (/about/) or a full https:// (or http://) address, or leave it empty for \"410 Gone\".",
     ))
 }
 

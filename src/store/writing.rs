@@ -186,6 +186,17 @@ impl Store {
         Ok(())
     }
 
+    /// The title of the post or page of this kind already at `slug`, if there is one.
+    pub async fn slug_taken(&self, kind: PostKind, slug: &str) -> StoreResult<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT title FROM posts WHERE kind = $1 AND slug = $2")
+                .bind(kind.as_str())
+                .bind(slug)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     /// What a taken-down address answers, if it is one.
     pub async fn retired_address(&self, path: &str) -> StoreResult<Option<Retired>> {
         let row: Option<Option<String>> =

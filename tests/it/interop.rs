@@ -1205,15 +1205,18 @@ async fn imported_html_is_searched_as_its_text_even_for_posts_imported_before_th
     };
     assert!(finds(store.clone(), word.clone()).await, "{word} in {text}");
 
-    // A database from before the text was kept: indexing the post again loses its body...
+    // A database from before the text was kept: indexing the post again (taken down and
+    // published again) loses its body...
     sqlx::query("UPDATE posts SET body_text = NULL")
         .execute(store.raw_pool_for_tests())
         .await
         .unwrap();
+    let now = roundtable::store::now();
     store
-        .publish_post(post_id, roundtable::store::now())
+        .unpublish_post(post_id, "/gone-for-a-moment/", None, now)
         .await
         .unwrap();
+    store.publish_post(post_id, now).await.unwrap();
     assert!(!finds(store.clone(), word.clone()).await);
     // ...until the upgrade writes the text of every imported post.
     roundtable::column::migrate(&store).await.unwrap();

@@ -150,7 +150,9 @@ async fn every_published_change_keeps_a_revision_that_can_be_restored(backend: B
 
     // Compiling the published post again keeps one more.
     let (_, compile) = app.get(&format!("/admin/rounds/{round_id}/compile")).await;
-    assert!(compile.contains("name=\"title\""));
+    assert!(visible_text(&compile)
+        .contains("This post is published: saving changes what readers see at once."));
+    assert!(visible_text(&compile).contains("Save and publish the changes"));
     roundtable::column::posts::compile(
         &app.state.column,
         round_id,
@@ -303,6 +305,22 @@ async fn plain_posts_and_pages_are_written_taken_down_and_deleted(backend: Backe
     assert_eq!(status, 303);
     let (status, html) = app.get("/about/").await;
     assert_eq!(status, 200);
+    // The same address again is said to be taken, not quietly numbered.
+    let (status, _, taken) = admin_post(
+        &app,
+        page_form,
+        new,
+        &fields(&[
+            ("page", "1"),
+            ("title", "About us"),
+            ("slug", "about"),
+            ("body", "Kept."),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(visible_text(&taken).contains("The address /about/ is taken by “About the column”"));
+    assert!(taken.contains("Kept."));
     assert!(visible_text(&html).contains("A panel of people who hire library workers."));
     let (_, home) = app.get("/").await;
     assert!(!visible_text(&home).contains("About the column"));
@@ -367,6 +385,11 @@ async fn plain_posts_and_pages_are_written_taken_down_and_deleted(backend: Backe
         again, news_url,
         "published again, it keeps its date and address"
     );
+    let mailed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'newsletter'")
+        .fetch_one(app.store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    assert_eq!(mailed, 1, "subscribers had it the first time");
     assert_eq!(app.get(&again).await.0, 200);
 
     // The page taken down with a new address sends readers there.

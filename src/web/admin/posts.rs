@@ -60,6 +60,8 @@ struct CompilePage {
     answers: Vec<AnswerEditView>,
     categories: Vec<CategoryChoice>,
     error: Option<String>,
+    /// The round's post is out: saving changes what readers see at once.
+    published: bool,
 }
 
 fn edit_view(a: &AnswerRow, fresh: bool, index: usize) -> AnswerEditView {
@@ -198,8 +200,17 @@ pub async fn compile_page(
         answers: views,
         categories,
         error: None,
+        published: !waiting_post_is_draft(&state, round.post_id).await?,
     };
     page(&state, "admin/compile.html", context)
+}
+
+/// Whether the round's post is not out (no post yet, or a draft or scheduled one).
+async fn waiting_post_is_draft(state: &AppState, post_id: Option<i64>) -> Result<bool, WebError> {
+    Ok(match post_id {
+        Some(id) => state.column.store.post(id).await?.status != "published",
+        None => true,
+    })
 }
 
 /// The compilation as the form sent it.
@@ -289,6 +300,7 @@ pub async fn compile(
         categories,
         answers: views,
         error: Some(error),
+        published: !waiting_post_is_draft(&state, round.post_id).await?,
     };
     page_with_status(
         &state,
@@ -510,8 +522,15 @@ pub async fn publish(
     form: AdminForm,
 ) -> Result<Response, WebError> {
     if form.get("when") != "later" {
+        let before = state.column.store.post(id).await?;
         posts::publish(&state.column, id).await?;
-        let notice = "Published. Subscribers will get it by email.";
+        let notice = match (before.published_at, before.kind.as_str()) {
+            (Some(_), _) => {
+                "Published again, at its address; subscribers were sent it the first time."
+            }
+            (None, "page") => "Published.",
+            (None, _) => "Published. Subscribers will get it by email.",
+        };
         return done(&state, &form, &format!("/admin/posts/{id}/"), notice).await;
     }
     match posts::schedule(&state.column, id, form.get("at")).await {
