@@ -4,8 +4,7 @@
 
 use super::posts::{comma_list, parse_schedule, publish_at};
 use super::{Column, ColumnError, ColumnResult, SiteView};
-use crate::interop::wp_html;
-use crate::render::{permalink, plain_text, SiteClock};
+use crate::render::{clean_html, permalink, plain_text, SiteClock};
 use crate::store::{now, PostDraft, PostKind, PostRow};
 
 /// A post or page as the editor typed it in the form.
@@ -82,7 +81,7 @@ fn draft_of(form: &PostForm, author_id: Option<i64>) -> ColumnResult<PostDraft> 
         }
     }
     let body_html = form.html.as_deref().map(|html| {
-        let clean = wp_html::sanitize(html);
+        let clean = clean_html(html);
         let text = plain_text(&clean);
         (clean, text)
     });

@@ -59,11 +59,8 @@ pub fn autop(content: &str) -> String {
     out.join("\n\n")
 }
 
-/// HTML from another system made safe: scripts, frames, styles and event handlers go, the
-/// ordinary markup of an article stays.
-pub fn sanitize(html: &str) -> String {
-    ammonia::clean(html)
-}
+/// HTML from another system made safe (see `render::clean_html`).
+pub use crate::render::clean_html as sanitize;
 
 /// Takes the edit notes off the end of WordPress content: the last lines that say "edited
 /// M/D/YYYY …" (with or without a leading `*`, as columns write them), each kept as written,

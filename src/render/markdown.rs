@@ -145,6 +145,12 @@ fn unescape_text(text: &str) -> String {
     out
 }
 
+/// HTML from another system (an import, an editor's pasted HTML) made safe: scripts, frames,
+/// styles and event handlers go, the ordinary markup of an article stays.
+pub fn clean_html(html: &str) -> String {
+    ammonia::clean(html)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,7 +89,7 @@ type TermIds = HashMap<(&'static str, String), i64>;
 /// One published post with everything that led to it; returns its slug.
 async fn insert_post(tx: &mut Tx, terms: &mut TermIds, p: &GeneratedPost) -> StoreResult<String> {
     let question_id = insert_question(tx, p).await?;
-    let slug = free_slug(tx, super::writing::PostKind::Post, &p.title).await?;
+    let slug = free_slug(tx, super::posts::PostKind::Post, &p.title).await?;
     let post_id = insert_published_post(tx, p, &slug).await?;
     let round_id = insert_round(tx, p, question_id, post_id).await?;
     let choice_ids = insert_choices(tx, round_id, &p.choices).await?;

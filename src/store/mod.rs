@@ -36,8 +36,8 @@ pub use imports::{
 pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};
 pub use posts::{
-    AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, NoteRow, PostList,
-    PostRow, SitemapPost,
+    AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, NoteRow, PostKind,
+    PostList, PostRow, SitemapPost,
 };
 pub use proposals::{Decision, ProposalRow, PublishedAnswer};
 pub use revisions::{RevisionRow, Snapshot, SnapshotAnswer};
@@ -48,7 +48,7 @@ pub use rounds::{
 pub use search::{words as search_words, SearchHit, SearchQuery, MATCH_END, MATCH_START};
 pub use sessions::{SessionRow, SignInPlace};
 pub use taxonomy::{Taxonomy, TermRow};
-pub use writing::{PostDraft, PostKind, Retired};
+pub use writing::{PostDraft, Retired};
 pub use yours::YourAnswerRow;
 
 use std::collections::HashMap;

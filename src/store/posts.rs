@@ -4,9 +4,24 @@
 
 use super::revisions::keep_revision;
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
-use super::writing::PostKind;
 use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult, Tx};
 use crate::domain::{Attribution, Byline, PostStatus, QuestionState, RoundStatus, Signature, Slug};
+
+/// A post (on the home page, in feeds and archives) or a page (`/slug/`, on none of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostKind {
+    Post,
+    Page,
+}
+
+impl PostKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostKind::Post => "post",
+            PostKind::Page => "page",
+        }
+    }
+}
 
 /// A post as the editor compiles it from a round.
 #[derive(Debug, Clone)]

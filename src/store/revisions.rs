@@ -1,14 +1,12 @@
 //! Revisions: how a published post was before each change to it (compiling again, accepting
 //! a panelist's change, adding a late answer, a direct edit, a restore). The editor compares
-//! any two and restores one; restoring keeps the version it replaces as a revision too.
+//! any two and restores one (`writing` puts one back, keeping the version it replaces too).
 //! A revision holds public text only: the answers' words, never who wrote them, so a restore
 //! cannot bring back a name a panelist has since hidden.
 
 use serde::{Deserialize, Serialize};
 
-use super::posts::reindex_post;
-use super::writing::write_content;
-use super::{bump_content_version, Store, StoreError, StoreResult, Tx};
+use super::{Store, StoreError, StoreResult, Tx};
 
 /// A post's public content at one moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -99,45 +97,6 @@ impl Store {
         tx.commit().await?;
         Ok(snapshot)
     }
-
-    /// Puts a revision back: the post takes its title, text and answers again (answers the
-    /// post no longer holds stay out), after a revision of how it is now. `reason` names the
-    /// restore in the list ("Restored the version of …").
-    pub async fn restore_revision(
-        &self,
-        revision_id: i64,
-        editor_id: Option<i64>,
-        at: i64,
-        reason: &str,
-    ) -> StoreResult<i64> {
-        let revision = self.revision(revision_id).await?;
-        let (post_id, s) = (revision.post_id, &revision.snapshot);
-        let mut tx = self.begin().await?;
-        keep_revision(&mut tx, post_id, editor_id, at, reason).await?;
-        write_content(&mut tx, post_id, s, at).await?;
-        sqlx::query("UPDATE answers SET included = 0 WHERE post_id = $1")
-            .bind(post_id)
-            .execute(&mut *tx)
-            .await?;
-        for answer in &s.answers {
-            // The panelist's own words come back as theirs; anything else as the editor's edit.
-            sqlx::query(
-                "UPDATE answers SET included = 1, position = $1, \
-                 edited_body = CASE WHEN body = $2 THEN NULL ELSE $2 END \
-                 WHERE id = $3 AND post_id = $4 AND withdrawn_at IS NULL",
-            )
-            .bind(answer.position)
-            .bind(&answer.body)
-            .bind(answer.id)
-            .bind(post_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        reindex_post(&mut tx, post_id).await?;
-        bump_content_version(&mut tx).await?;
-        tx.commit().await?;
-        Ok(post_id)
-    }
 }
 
 async fn snapshot_of(tx: &mut Tx, post_id: i64) -> StoreResult<Snapshot> {
@@ -172,6 +131,30 @@ async fn snapshot_of(tx: &mut Tx, post_id: i64) -> StoreResult<Snapshot> {
             .map(|(id, position, body)| SnapshotAnswer { id, position, body })
             .collect(),
     })
+}
+
+/// Rewrites a post's own text (title, intro, closing, and imported HTML when given); its
+/// answers are left as they are.
+pub(super) async fn write_content(
+    tx: &mut Tx,
+    post_id: i64,
+    content: &Snapshot,
+    at: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE posts SET title = $1, intro = $2, closing = $3, body_html = COALESCE($4, body_html), \
+         body_text = COALESCE($5, body_text), updated_at = $6 WHERE id = $7",
+    )
+    .bind(&content.title)
+    .bind(&content.intro)
+    .bind(&content.closing)
+    .bind(&content.body_html)
+    .bind(&content.body_text)
+    .bind(at)
+    .bind(post_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Keeps the post as it is now as a revision, before a change to it after publication;

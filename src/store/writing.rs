@@ -2,27 +2,11 @@
 //! post, taking a post down (its address then answers 410 Gone, or redirects) and deleting one.
 //! A post's answers are the panelists' words: deleting the post detaches them, never drops them.
 
-use super::posts::{free_slug, reindex_post};
-use super::revisions::{keep_revision, Snapshot};
+use super::posts::{free_slug, reindex_post, PostKind};
+use super::revisions::{keep_revision, write_content, Snapshot};
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
 use super::{bump_content_version, Store, StoreError, StoreResult, Tx};
 use crate::domain::{PostStatus, QuestionState, RoundStatus};
-
-/// A post (on the home page, in feeds and archives) or a page (`/slug/`, on none of them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PostKind {
-    Post,
-    Page,
-}
-
-impl PostKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PostKind::Post => "post",
-            PostKind::Page => "page",
-        }
-    }
-}
 
 /// What the editor writes into a post or page.
 #[derive(Debug, Clone)]
@@ -197,6 +181,45 @@ impl Store {
         )
     }
 
+    /// Puts a revision back: the post takes its title, text and answers again (answers the
+    /// post no longer holds stay out), after a revision of how it is now. `reason` names the
+    /// restore in the list ("Restored the version of …").
+    pub async fn restore_revision(
+        &self,
+        revision_id: i64,
+        editor_id: Option<i64>,
+        at: i64,
+        reason: &str,
+    ) -> StoreResult<i64> {
+        let revision = self.revision(revision_id).await?;
+        let (post_id, s) = (revision.post_id, &revision.snapshot);
+        let mut tx = self.begin().await?;
+        keep_revision(&mut tx, post_id, editor_id, at, reason).await?;
+        write_content(&mut tx, post_id, s, at).await?;
+        sqlx::query("UPDATE answers SET included = 0 WHERE post_id = $1")
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+        for answer in &s.answers {
+            // The panelist's own words come back as theirs; anything else as the editor's edit.
+            sqlx::query(
+                "UPDATE answers SET included = 1, position = $1, \
+                 edited_body = CASE WHEN body = $2 THEN NULL ELSE $2 END \
+                 WHERE id = $3 AND post_id = $4 AND withdrawn_at IS NULL",
+            )
+            .bind(answer.position)
+            .bind(&answer.body)
+            .bind(answer.id)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        reindex_post(&mut tx, post_id).await?;
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(post_id)
+    }
+
     /// What a taken-down address answers, if it is one.
     pub async fn retired_address(&self, path: &str) -> StoreResult<Option<Retired>> {
         let row: Option<Option<String>> =
@@ -206,30 +229,6 @@ impl Store {
                 .await?;
         Ok(row.map(|to| to.map_or(Retired::Gone, Retired::MovedTo)))
     }
-}
-
-/// Rewrites a post's own text (title, intro, closing, and imported HTML when given); its
-/// answers are left as they are.
-pub(super) async fn write_content(
-    tx: &mut Tx,
-    post_id: i64,
-    content: &Snapshot,
-    at: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE posts SET title = $1, intro = $2, closing = $3, body_html = COALESCE($4, body_html), \
-         body_text = COALESCE($5, body_text), updated_at = $6 WHERE id = $7",
-    )
-    .bind(&content.title)
-    .bind(&content.intro)
-    .bind(&content.closing)
-    .bind(&content.body_html)
-    .bind(&content.body_text)
-    .bind(at)
-    .bind(post_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 async fn status_of(tx: &mut Tx, post_id: i64) -> StoreResult<String> {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
-use super::error::with_retry_after;
+use super::error::{plain_page, with_retry_after};
 use super::{SharedState, WebError};
 use crate::column::answers::{self, is_late, AnswerDraft, AnswerProblems, Saved};
 use crate::column::SiteView;
@@ -84,13 +84,11 @@ async fn invitation(
         None => {
             let message = "This answer link is not valid. Check that you opened the whole link from your \
                            invitation email; if it still does not work, reply to the invitation and the editor will send a new one.";
-            let body = format!(
-                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-                 content=\"width=device-width, initial-scale=1\"><title>Link not valid</title>\
-                 <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"wrap\">\
-                 <h1>Link not valid</h1><p>{message}</p></main></body></html>"
-            );
-            Ok(Err((StatusCode::NOT_FOUND, Html(body)).into_response()))
+            Ok(Err(plain_page(
+                StatusCode::NOT_FOUND,
+                "Link not valid",
+                message,
+            )))
         }
     }
 }

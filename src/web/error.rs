@@ -35,6 +35,20 @@ impl From<ColumnError> for WebError {
     }
 }
 
+/// A page of a title and one sentence, self-contained like the error page: for links that
+/// are not valid, and the page after an erasure.
+pub fn plain_page(status: StatusCode, title: &str, sentence: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
+         content=\"width=device-width, initial-scale=1\"><title>{title}</title>\
+         <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"wrap\">\
+         <h1>{title}</h1><p>{sentence}</p></main></body></html>",
+        title = escape_html(title),
+        sentence = escape_html(sentence)
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
 /// The sentence an error page shows, kept beside the response so that the API can send it as
 /// JSON instead (see `api::json_errors`).
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::error::plain_page;
 use super::{SharedState, WebError};
 use crate::column::yours::{self, Profile};
 use crate::column::{ColumnError, SiteView};
@@ -40,6 +41,20 @@ struct ProfileView {
     role_description: String,
 }
 
+impl From<&Profile> for ProfileView {
+    fn from(p: &Profile) -> ProfileView {
+        ProfileView {
+            name: p.name.clone(),
+            pronouns: p.pronouns.clone(),
+            title: p.title.clone(),
+            department: p.department.clone(),
+            institution: p.institution.clone(),
+            city: p.city.clone(),
+            role_description: p.role_description.clone(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct YoursPage {
     site: SiteView,
@@ -52,12 +67,8 @@ struct YoursPage {
 }
 
 fn not_yours() -> Response {
-    let body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-                content=\"width=device-width, initial-scale=1\"><title>Link not valid</title>\
-                <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"wrap\">\
-                <h1>Link not valid</h1><p>This link to a panelist's answers is not valid. Open the whole link \
-                from your latest invitation or receipt.</p></main></body></html>";
-    (StatusCode::NOT_FOUND, Html(body)).into_response()
+    let sentence = "This link to a panelist's answers is not valid. Open the whole link from your latest invitation or receipt.";
+    plain_page(StatusCode::NOT_FOUND, "Link not valid", sentence)
 }
 
 async fn draw(
@@ -233,15 +244,7 @@ pub async fn submit(
                 city: sent.city.clone(),
                 role_description: sent.role_description.clone(),
             };
-            typed_profile = Some(ProfileView {
-                name: sent.name.clone(),
-                pronouns: sent.pronouns.clone(),
-                title: sent.title.clone(),
-                department: sent.department.clone(),
-                institution: sent.institution.clone(),
-                city: sent.city.clone(),
-                role_description: sent.role_description.clone(),
-            });
+            typed_profile = Some(ProfileView::from(&profile));
             yours::save_profile(column, &p, &profile)
                 .await
                 .map(|()| "Your profile is saved. Your next answers are signed with it; published ones keep the signature they were given with.".into())
@@ -308,18 +311,9 @@ async fn erase(
     };
     yours::erase(&state.column, p, answers).await?;
     let (site, _) = SiteView::load(&state.column.store).await?;
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\"><title>You are erased</title>\
-         <link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"wrap\">\
-         <h1>You are erased</h1><p>{} no longer holds your profile, your address or your answer links. \
-         Backups made before today still do, until they are deleted.</p></main></body></html>",
-        crate::render::escape_html(&site.title)
+    let sentence = format!(
+        "{} no longer holds your profile, your address or your answer links. Backups made before today still do, until they are deleted.",
+        site.title
     );
-    Ok((
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(body),
-    )
-        .into_response())
+    Ok(plain_page(StatusCode::OK, "You are erased", &sentence))
 }

@@ -314,6 +314,27 @@ impl Browser {
         self.wait_for_new_page().await;
     }
 
+    /// Fails when the page scrolls sideways: wider than the window it is shown in.
+    pub async fn assert_fits(&self, what: &str) {
+        let overflow = self
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let width = self
+            .client
+            .execute("return window.innerWidth;", vec![])
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_i64() <= Some(0),
+            "{what} scrolls sideways by {overflow}px at {width}px wide"
+        );
+    }
+
     /// Saves what the viewport shows as a PNG file, and returns the PNG's bytes.
     pub async fn screenshot(&self, path: &Path) -> Vec<u8> {
         let png = self.client.screenshot().await.expect("take a screenshot");

@@ -63,9 +63,8 @@ pub fn answer_fields<'a>(
     ]
 }
 
-/// Compiles the round with the given answers in that order, and publishes it.
-pub async fn published(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> (i64, String) {
-    let column = &app.state.column;
+/// Compiles the round (again) with the given answers in that order; returns the post.
+pub async fn compiled(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> i64 {
     let answers = answer_ids
         .iter()
         .enumerate()
@@ -81,10 +80,15 @@ pub async fn published(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> (i64
         answers,
         ..Compilation::default()
     };
-    let post_id = posts::compile(column, round_id, &compilation)
+    posts::compile(&app.state.column, round_id, &compilation)
         .await
-        .unwrap();
-    posts::publish(column, post_id).await.unwrap();
+        .unwrap()
+}
+
+/// Compiles the round with the given answers in that order, and publishes it.
+pub async fn published(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> (i64, String) {
+    let post_id = compiled(app, round_id, answer_ids).await;
+    posts::publish(&app.state.column, post_id).await.unwrap();
     (post_id, post_url(&app.store, post_id).await)
 }
 

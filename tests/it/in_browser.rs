@@ -538,18 +538,7 @@ async fn home_post_tag_and_search_pages_fit_desktop_and_phone_screens() {
         ] {
             browser.open(&app.url(path)).await;
             browser.wait_for_text(shows).await;
-            let overflow = browser
-                .client()
-                .execute(
-                    "return document.documentElement.scrollWidth - window.innerWidth;",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            assert!(
-                overflow.as_i64() <= Some(0),
-                "{path} scrolls sideways by {overflow}px at {width}px wide"
-            );
+            browser.assert_fits(path).await;
             let png = browser
                 .screenshot(&folder.join(format!("{name}{suffix}.png")))
                 .await;

@@ -5,7 +5,7 @@
 
 use roundtable::store::{Backend, ErasedAnswers};
 
-use crate::editorial::{answer_fields, answer_id_of, published, round_sent};
+use crate::editorial::{answer_fields, answer_id_of, compiled, published, round_sent};
 use crate::helpers::{visible_text, TestApp};
 use crate::smtp::SmtpServer;
 use crate::workflow::{admin_post, seed, sign_in};
@@ -180,21 +180,7 @@ async fn an_erased_panelist_leaves_no_trace_but_what_they_kept_anonymous(backend
 
     // Bo is erased, his answer removed: gone from the post and from its revisions, so that
     // no restore brings it back.
-    let compilation = roundtable::column::posts::Compilation {
-        title: "The last question".into(),
-        answers: [ana, bo]
-            .iter()
-            .map(|id| roundtable::column::posts::AnswerChoice {
-                id: *id,
-                included: true,
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    };
-    roundtable::column::posts::compile(&app.state.column, round_id, &compilation)
-        .await
-        .unwrap();
+    compiled(&app, round_id, &[ana, bo]).await;
     assert!(app.store.revisions(post_id).await.unwrap()[0]
         .snapshot
         .answers
@@ -340,21 +326,7 @@ async fn a_withdrawn_answer_leaves_every_public_output_at_once(backend: Backend)
     );
 
     // Nothing the editor does brings it back: compiling with it ticked, restoring, late answers.
-    let compilation = roundtable::column::posts::Compilation {
-        title: "The last question".into(),
-        answers: [ana, bo]
-            .iter()
-            .map(|id| roundtable::column::posts::AnswerChoice {
-                id: *id,
-                included: true,
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    };
-    roundtable::column::posts::compile(&app.state.column, round_id, &compilation)
-        .await
-        .unwrap();
+    compiled(&app, round_id, &[ana, bo]).await;
     for revision in app.store.revisions(post_id).await.unwrap() {
         assert!(revision.snapshot.answers.iter().all(|a| a.id != ana));
     }

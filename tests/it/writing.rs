@@ -5,7 +5,7 @@
 
 use roundtable::store::Backend;
 
-use crate::editorial::{answer_fields, answer_id_of, published, round_sent};
+use crate::editorial::{answer_fields, answer_id_of, compiled, published, round_sent};
 use crate::helpers::{visible_text, TestApp};
 use crate::smtp::SmtpServer;
 use crate::workflow::{admin_post, seed, sign_in};
@@ -153,21 +153,7 @@ async fn every_published_change_keeps_a_revision_that_can_be_restored(backend: B
     assert!(visible_text(&compile)
         .contains("This post is published: saving changes what readers see at once."));
     assert!(visible_text(&compile).contains("Save and publish the changes"));
-    roundtable::column::posts::compile(
-        &app.state.column,
-        round_id,
-        &roundtable::column::posts::Compilation {
-            title: "The last question".into(),
-            answers: vec![roundtable::column::posts::AnswerChoice {
-                id: ana,
-                included: true,
-                ..Default::default()
-            }],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    compiled(&app, round_id, &[ana]).await;
     assert_eq!(
         app.store.revisions(post_id).await.unwrap()[0].reason,
         "Compiled again"
@@ -469,22 +455,6 @@ async fn deleting_a_round_post_keeps_the_panelists_answers_on_postgres() {
     deleting_a_round_post_keeps_the_panelists_answers(Backend::Postgres).await;
 }
 
-/// Fails when the page scrolls sideways at the browser's width.
-async fn assert_fits(browser: &crate::browser::Browser, what: &str, width: u32) {
-    let overflow = browser
-        .client()
-        .execute(
-            "return document.documentElement.scrollWidth - window.innerWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert!(
-        overflow.as_i64() <= Some(0),
-        "{what} scrolls sideways by {overflow}px at {width}px wide"
-    );
-}
-
 /// In Chromium, as the editor works: writing a page, editing a published post in place,
 /// comparing and restoring its revisions, and taking it down, at desktop and phone widths.
 #[tokio::test]
@@ -555,14 +525,14 @@ async fn an_editor_writes_a_page_and_restores_a_revision_in_the_browser() {
             .open(&app.url(&format!("/admin/posts/{post_id}/")))
             .await;
         browser.wait_for_text("Revisions (1)").await;
-        assert_fits(&browser, "the post's admin page", width).await;
+        browser.assert_fits("the post's admin page").await;
         browser
             .screenshot(&shots.join(format!("editor-post-actions{suffix}.png")))
             .await;
         browser.click_link("Revisions (1)").await;
         let text = browser.wait_for_text("Differences").await;
         assert!(text.contains("Edited directly, by Edie Editor"), "{text}");
-        assert_fits(&browser, "the revisions page", width).await;
+        browser.assert_fits("the revisions page").await;
         browser
             .screenshot(&shots.join(format!("editor-revisions{suffix}.png")))
             .await;

@@ -217,18 +217,7 @@ async fn a_panelist_uses_their_own_page_in_the_browser() {
         browser.resize(width, height).await;
         browser.open(&app.url(&page)).await;
         browser.wait_for_text("Every answer you gave").await;
-        let overflow = browser
-            .client()
-            .execute(
-                "return document.documentElement.scrollWidth - window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(
-            overflow.as_i64() <= Some(0),
-            "scrolls sideways by {overflow}px at {width}px"
-        );
+        browser.assert_fits("her page").await;
         browser
             .screenshot(&shots.join(format!("panelist-yours{suffix}.png")))
             .await;

@@ -5,44 +5,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 
+use super::rounds::RoundLine;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::column::public::SiteView;
 use crate::domain::{CommentStatus, RoundStatus};
-use crate::render::SiteClock;
-use crate::store::{OutboxCounts, RoundSummary};
+use crate::store::OutboxCounts;
 use crate::web::SharedState;
 use crate::web::WebError;
-
-#[derive(Serialize)]
-pub struct RoundLine {
-    id: i64,
-    prompt: String,
-    status: String,
-    closes: String,
-    invited: i64,
-    opened: i64,
-    answered: i64,
-    rate: i64,
-}
-
-impl RoundLine {
-    pub fn new(r: RoundSummary, clock: &SiteClock) -> RoundLine {
-        RoundLine {
-            rate: if r.invited > 0 {
-                r.answered * 100 / r.invited
-            } else {
-                0
-            },
-            closes: super::rounds::closing_words(&r.status, r.closes_at, r.closed_at, clock),
-            id: r.id,
-            prompt: r.prompt,
-            status: r.status,
-            invited: r.invited,
-            opened: r.opened,
-            answered: r.answered,
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct Failure {

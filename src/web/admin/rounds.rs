@@ -8,13 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::dashboard::RoundLine;
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
 use crate::column::rounds::{self, in_filter, invitable, RoundDraft};
 use crate::column::{ColumnError, SiteView};
 use crate::domain::RoundStatus;
 use crate::render::{human_date, SiteClock};
-use crate::store::RoundRow;
+use crate::store::{RoundRow, RoundSummary};
 use crate::web::id::Id;
 use crate::web::{SharedState, WebError};
 
@@ -200,6 +199,38 @@ pub async fn compose(
         },
     )
     .await
+}
+
+/// A round as the lists show it (the rounds page, the dashboard): its state and its replies.
+#[derive(Serialize)]
+pub struct RoundLine {
+    id: i64,
+    prompt: String,
+    status: String,
+    closes: String,
+    invited: i64,
+    opened: i64,
+    answered: i64,
+    rate: i64,
+}
+
+impl RoundLine {
+    pub fn new(r: RoundSummary, clock: &SiteClock) -> RoundLine {
+        RoundLine {
+            rate: if r.invited > 0 {
+                r.answered * 100 / r.invited
+            } else {
+                0
+            },
+            closes: closing_words(&r.status, r.closes_at, r.closed_at, clock),
+            id: r.id,
+            prompt: r.prompt,
+            status: r.status,
+            invited: r.invited,
+            opened: r.opened,
+            answered: r.answered,
+        }
+    }
 }
 
 /// What a round's date means now: "closes …" while it is open, "closed on …" once it is not.
