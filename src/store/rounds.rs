@@ -553,7 +553,7 @@ impl Store {
             "SELECT r.id, r.prompt, r.status, r.closes_at, r.closed_at, r.post_id, \
              (SELECT COUNT(*) FROM invitations i WHERE i.round_id = r.id) AS invited, \
              (SELECT COUNT(*) FROM invitations i WHERE i.round_id = r.id AND i.opened_at IS NOT NULL) AS opened, \
-             (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id) AS answered \
+             (SELECT COUNT(*) FROM answers a WHERE a.round_id = r.id AND a.withdrawn_at IS NULL) AS answered \
              FROM rounds r WHERE ($1 = '' OR r.status = $1) ORDER BY r.created_at DESC, r.id DESC",
         )
         .bind(status.map(RoundStatus::as_str).unwrap_or(""))

@@ -562,3 +562,16 @@ async fn an_editor_writes_a_page_and_restores_a_revision_in_the_browser() {
     browser.wait_for_text("taken down").await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn an_admin_section_typed_without_its_slash_is_found() {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(Backend::Sqlite, smtp.settings()).await;
+    seed(&app.store).await;
+    sign_in(&app).await;
+    for section in ["rounds", "posts", "panel", "questions", "comments", "settings"] {
+        let (status, location) = head_of(&app, &format!("/admin/{section}")).await;
+        assert_eq!((status, location), (308, format!("/admin/{section}/")));
+        assert_eq!(app.get(&format!("/admin/{section}/")).await.0, 200, "{section}");
+    }
+}

@@ -28,7 +28,7 @@ use crate::web::SharedState;
 pub const SESSION_COOKIE: &str = "rt_session";
 
 pub fn router() -> Router<SharedState> {
-    Router::new()
+    let mut router = Router::new()
         .route("/admin/", get(dashboard::dashboard))
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route(
@@ -120,7 +120,25 @@ pub fn router() -> Router<SharedState> {
         .route(
             "/admin/settings/",
             get(dashboard::settings_page).post(dashboard::save_settings),
-        )
+        );
+    // A section's address typed without its closing slash finds the section.
+    for section in [
+        "rounds",
+        "posts",
+        "panel",
+        "questions",
+        "comments",
+        "subscribers",
+        "settings",
+        "sessions",
+    ] {
+        let to = format!("/admin/{section}/");
+        router = router.route(
+            &format!("/admin/{section}"),
+            get(move || async move { Redirect::permanent(&to) }),
+        );
+    }
+    router
 }
 
 /// The editor making the request, from the session cookie. Without a valid session the
