@@ -569,9 +569,20 @@ async fn an_admin_section_typed_without_its_slash_is_found() {
     let app = TestApp::empty(Backend::Sqlite, smtp.settings()).await;
     seed(&app.store).await;
     sign_in(&app).await;
-    for section in ["rounds", "posts", "panel", "questions", "comments", "settings"] {
+    for section in [
+        "rounds",
+        "posts",
+        "panel",
+        "questions",
+        "comments",
+        "settings",
+    ] {
         let (status, location) = head_of(&app, &format!("/admin/{section}")).await;
         assert_eq!((status, location), (308, format!("/admin/{section}/")));
-        assert_eq!(app.get(&format!("/admin/{section}/")).await.0, 200, "{section}");
+        assert_eq!(
+            app.get(&format!("/admin/{section}/")).await.0,
+            200,
+            "{section}"
+        );
     }
 }
