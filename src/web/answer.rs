@@ -252,33 +252,22 @@ async fn kept_answer(
 
 /// The answer form as sent; fields are read leniently so nothing typed is refused unread.
 #[derive(serde::Deserialize, Default)]
+// Every field may be missing: a form sends only its own.
+#[serde(default)]
 pub struct Sent {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     pronouns: String,
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     department: String,
-    #[serde(default)]
     institution: String,
-    #[serde(default)]
     city: String,
-    #[serde(default)]
     attribution: String,
-    #[serde(default)]
     role: String,
-    #[serde(default)]
     show_library_type: String,
-    #[serde(default)]
     choice: String,
-    #[serde(default)]
     body: String,
-    #[serde(default)]
     action: String,
     /// "yes" when the panelist ticked the box confirming a withdrawal.
-    #[serde(default)]
     confirm: String,
 }
 

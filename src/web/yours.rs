@@ -187,30 +187,20 @@ pub async fn data(
 
 /// What the page's forms send; which form it was is `action`.
 #[derive(Deserialize, Default)]
+// Every field may be missing: a form sends only its own.
+#[serde(default)]
 pub struct Sent {
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     answer: String,
-    #[serde(default)]
     role: String,
-    #[serde(default)]
     answers: String,
-    #[serde(default)]
     confirm: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     pronouns: String,
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     department: String,
-    #[serde(default)]
     institution: String,
-    #[serde(default)]
     city: String,
-    #[serde(default)]
     role_description: String,
 }
 
