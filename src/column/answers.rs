@@ -187,6 +187,8 @@ pub async fn submit(
         .await?;
     if let Some(published) = published {
         propose(column, token, invitation, panelist, &published, &submission).await?;
+        // Signing it so it shows less applies at once, to mail still waiting too.
+        super::posts::refresh_queued_newsletters(column).await?;
         return Ok(Ok(Saved {
             late,
             proposal: true,
@@ -323,7 +325,7 @@ pub async fn withdraw(
         .withdraw_answer(invitation.invitation_id, &mails)
         .await
     {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(super::posts::refresh_queued_newsletters(column).await?),
         Err(crate::store::StoreError::NotFound(_)) => Err(ColumnError::refused(
             "There is no answer of yours to withdraw.",
         )),

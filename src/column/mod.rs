@@ -63,7 +63,8 @@ pub enum ColumnError {
 }
 
 /// Brings the database up to this program's schema, then fills in what a migration cannot
-/// write in SQL: the plain text of posts imported before it was kept (for search).
+/// write in SQL: the plain text of posts imported before it was kept (for search), and the
+/// public projection of posts written before it existed.
 pub async fn migrate(store: &Store) -> ColumnResult<()> {
     store.migrate().await?;
     for (post_id, html) in store.posts_without_body_text().await? {
@@ -71,6 +72,7 @@ pub async fn migrate(store: &Store) -> ColumnResult<()> {
             .set_body_text(post_id, &crate::render::plain_text(&html))
             .await?;
     }
+    store.project_pending().await?;
     Ok(())
 }
 

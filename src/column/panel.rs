@@ -13,5 +13,7 @@ pub async fn erase(column: &Column, email: &str, answers: ErasedAnswers) -> Colu
             email.trim()
         )));
     };
-    Ok(column.store.erase_panelist(panelist.id, answers).await?)
+    let erased = column.store.erase_panelist(panelist.id, answers).await?;
+    super::posts::refresh_queued_newsletters(column).await?;
+    Ok(erased)
 }

@@ -125,13 +125,23 @@ pub async fn publish_at(column: &Column, post_id: i64, at: i64) -> ColumnResult<
         ("post", None) => Some(newsletter(column, post_id, at).await?),
         _ => None,
     };
+    publish_with(column, post_id, at, letter.as_ref()).await
+}
+
+/// Publishes as of `at` with `letter`, telling the reader who suggested the question.
+async fn publish_with(
+    column: &Column,
+    post_id: i64,
+    at: i64,
+    letter: Option<&Newsletter>,
+) -> ColumnResult<()> {
     let told: Vec<OutgoingMail> = suggester_mail(column, post_id, at)
         .await?
         .into_iter()
         .collect();
     column
         .store
-        .publish_post_with_newsletter(post_id, at, letter.as_ref(), &told)
+        .publish_post_with_newsletter(post_id, at, letter, &told)
         .await?;
     Ok(())
 }
@@ -193,16 +203,47 @@ pub fn parse_schedule(clock: &SiteClock, text: &str) -> Option<i64> {
         .map(|z| z.timestamp().as_second())
 }
 
-/// Schedules the post for the time typed (site time zone); returns it as the site writes it.
-pub async fn schedule(column: &Column, post_id: i64, when: &str) -> ColumnResult<String> {
+/// What giving a post a date did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dated {
+    /// A future time: the scheduler publishes it then.
+    Scheduled(String),
+    /// A past time: published now as of then, to fill in the column's history, without a
+    /// newsletter (it is not news).
+    Backdated(String),
+    /// A published post given another date; its old address sends readers to the new one.
+    Moved(String),
+}
+
+/// Gives the post the time typed (site time zone): a future one schedules it, a past one
+/// publishes it as of then, and a published post moves to that date.
+pub async fn date(column: &Column, post_id: i64, when: &str) -> ColumnResult<Dated> {
     let (_, clock) = SiteView::load(&column.store).await?;
-    let Some(at) = parse_schedule(&clock, when).filter(|t| *t > now()) else {
+    let Some(at) = parse_schedule(&clock, when) else {
         return Err(ColumnError::refused(
-            "Give a time in the future as YYYY-MM-DD HH:MM.",
+            "Give the date and time as YYYY-MM-DD HH:MM.",
         ));
     };
-    column.store.schedule_post(post_id, at).await?;
-    Ok(human_datetime(&clock, at))
+    let row = column.store.post(post_id).await?;
+    let shown = human_datetime(&clock, at);
+    if row.status == "published" {
+        let old = super::writing::public_path(&clock, &row).unwrap_or_default();
+        let mut moved = row.clone();
+        moved.published_at = Some(at);
+        let new = super::writing::public_path(&clock, &moved).unwrap_or_default();
+        column
+            .store
+            .redate_post(post_id, at, (&old, &new), now())
+            .await?;
+        return Ok(Dated::Moved(shown));
+    }
+    if at > now() {
+        column.store.schedule_post(post_id, at).await?;
+        return Ok(Dated::Scheduled(shown));
+    }
+    // The suggester is still told: their question is answered, whatever the date.
+    publish_with(column, post_id, at, None).await?;
+    Ok(Dated::Backdated(shown))
 }
 
 /// Adds an answer that came after the compilation to the end of the published post, with a
@@ -312,4 +353,24 @@ pub async fn newsletter(column: &Column, post_id: i64, at: i64) -> ColumnResult<
             )
         }),
     })
+}
+
+/// Rewrites every newsletter mail still waiting to be sent from its post as it reads now.
+/// Called after each change that hides a panelist (signing, withdrawal, erasure): a mail
+/// queued before it must not name them.
+pub async fn refresh_queued_newsletters(column: &Column) -> ColumnResult<()> {
+    for post_id in column.store.posts_with_queued_newsletter().await? {
+        let post = match column.store.post(post_id).await {
+            Ok(post) => post,
+            Err(crate::store::StoreError::NotFound(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let at = post.published_at.unwrap_or_else(now);
+        let letter = newsletter(column, post_id, at).await?;
+        column
+            .store
+            .rewrite_queued_newsletter(post_id, &letter)
+            .await?;
+    }
+    Ok(())
 }

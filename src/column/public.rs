@@ -1,5 +1,6 @@
 //! What templates receive: posts, answers and comments already turned into public text and
-//! safe HTML. Answer authorship enters a view only through `AnswerRow::byline`.
+//! safe HTML. Answers come from the post's public projection (`PublicAnswerRow`), never from
+//! the answers themselves.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -13,7 +14,8 @@ use crate::render::{
     SiteClock, Templates,
 };
 use crate::store::{
-    AnswerRow, CommentRow, PostList, PostRow, Store, StoreResult, Taxonomy, TermRow,
+    answer_anchor, CommentRow, PostList, PostRow, PublicAnswerRow, Store, StoreResult, Taxonomy,
+    TermRow,
 };
 
 #[derive(Serialize)]
@@ -203,12 +205,12 @@ pub async fn post_views(
         .collect();
     // Independent queries, sent together: a page waits for the slowest, not for their sum.
     let (answer_rows, term_rows, note_rows, tally_rows) = tokio::try_join!(
-        store.answers_of_posts(&ids),
+        store.public_answers_of_posts(&ids),
         store.post_terms(&ids),
         store.edit_notes_of_posts(&noted),
         store.choice_tallies(&with_choices),
     )?;
-    let mut answers: HashMap<i64, Vec<AnswerRow>> = HashMap::new();
+    let mut answers: HashMap<i64, Vec<PublicAnswerRow>> = HashMap::new();
     for answer in answer_rows {
         answers.entry(answer.post_id).or_default().push(answer);
     }
@@ -637,26 +639,21 @@ async fn views_of(
     Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
 }
 
-fn answer_view(answer: &AnswerRow) -> AnswerView {
-    let byline = answer.byline();
-    let named = answer.attribution() == crate::domain::Attribution::Named;
-    let photo_url = answer.photo_url.clone().filter(|u| {
-        named && (u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
-    });
+fn answer_view(answer: &PublicAnswerRow) -> AnswerView {
     AnswerView {
-        photo_credit: photo_url.as_ref().and(answer.photo_credit.clone()),
-        photo_url,
-        anchor: format!("answer-{}", answer.id),
-        panelist_url: byline
+        anchor: answer_anchor(answer.post_id, answer.number),
+        panelist_url: answer
             .panelist_slug
             .as_ref()
             .map(|slug| format!("/panelist/{slug}/")),
-        byline: byline.text,
+        byline: answer.byline.clone(),
         choice: answer.choice.clone(),
         editor_heading: answer.editor_heading.clone(),
         editor_note_html: answer.editor_note.as_deref().map(markdown_html),
-        body_html: markdown_html(answer.public_body()),
-        late: answer.is_late != 0,
+        body_html: markdown_html(&answer.body),
+        late: answer.late != 0,
+        photo_url: answer.photo_url.clone(),
+        photo_credit: answer.photo_credit.clone(),
     }
 }
 

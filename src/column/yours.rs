@@ -74,6 +74,7 @@ pub async fn sign(
         .store
         .sign_own_answer(panelist.id, answer_id, attribution, role)
         .await?;
+    super::posts::refresh_queued_newsletters(column).await?;
     Ok(())
 }
 
@@ -156,6 +157,7 @@ pub async fn erase(
     let alerts =
         editor_alerts(column, "A panelist erased themselves", &done_text(n), &link).await?;
     let erased = column.store.erase_panelist(p.id, answers).await?;
+    super::posts::refresh_queued_newsletters(column).await?;
     for alert in &alerts {
         column.store.enqueue_mail(alert).await?;
     }

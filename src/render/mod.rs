@@ -17,5 +17,6 @@ pub use feeds::{atom, rss, FeedEntry, FeedMeta};
 pub use markdown::{clean_html, comment_html, markdown_html, plain_text, COMMENT_TAGS};
 pub use templates::Templates;
 pub use time::{
-    day_bounds, human_date, human_datetime, iso_date, iso_datetime, permalink, SiteClock,
+    day_bounds, form_datetime, human_date, human_datetime, iso_date, iso_datetime, permalink,
+    SiteClock,
 };

@@ -50,6 +50,11 @@ pub fn iso_date(clock: &SiteClock, seconds: i64) -> String {
     zoned(clock, seconds).strftime("%Y-%m-%d").to_string()
 }
 
+/// "2026-11-28 09:30": the time in the site's time zone, as the publishing form takes it.
+pub fn form_datetime(clock: &SiteClock, seconds: i64) -> String {
+    zoned(clock, seconds).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
 /// `/2026/11/28/slug/`.
 pub fn permalink(clock: &SiteClock, published_at: i64, slug: &str) -> String {
     let z = zoned(clock, published_at);

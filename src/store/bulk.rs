@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::posts::{free_slug, reindex_post};
+use super::posts::free_slug;
+use super::projection::project_post;
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
 use super::{bump_content_version, flag, Store, StoreResult, Tx};
 use crate::domain::{Attribution, CommentStatus, PostStatus, QuestionState, RoundStatus, Slug};
@@ -96,7 +97,7 @@ async fn insert_post(tx: &mut Tx, terms: &mut TermIds, p: &GeneratedPost) -> Sto
     insert_answers(tx, round_id, post_id, &p.answers, &choice_ids).await?;
     link_terms(tx, terms, post_id, p).await?;
     insert_comments(tx, post_id, &p.comments).await?;
-    reindex_post(tx, post_id).await?;
+    project_post(tx, post_id).await?;
     Ok(slug.as_str().to_string())
 }
 

@@ -3,7 +3,7 @@
 //! and the mail sent to them keeps no address or text. Every post they were in is rebuilt
 //! for readers in the same unit of work. Backups made before are the one place left with it.
 
-use super::posts::reindex_post;
+use super::projection::project_post;
 use super::revisions::Snapshot;
 use super::{bump_content_version, Store, StoreError, StoreResult, Tx};
 
@@ -107,7 +107,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for post_id in &posts {
-            reindex_post(&mut tx, *post_id).await?;
+            project_post(&mut tx, *post_id).await?;
         }
         bump_content_version(&mut tx).await?;
         tx.commit().await?;

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::posts::reindex_post;
+use super::projection::project_post;
 use super::{bump_content_version, now, Store, StoreResult, Taxonomy, Tx};
 use crate::domain::{CommentStatus, Email, PostStatus, Slug};
 
@@ -286,7 +286,7 @@ impl WpImporter {
                     self.counts.redirects += add_redirect(&mut self.tx, old, &new).await?;
                 }
             }
-            reindex_post(&mut self.tx, id).await?;
+            project_post(&mut self.tx, id).await?;
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ mod imports;
 mod outbox;
 mod panel;
 mod posts;
+mod projection;
 mod proposals;
 mod readers;
 mod revisions;
@@ -39,6 +40,7 @@ pub use posts::{
     AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, NoteRow, PostKind,
     PostList, PostRow, SitemapPost,
 };
+pub use projection::{answer_anchor, PublicAnswerRow};
 pub use proposals::{Decision, ProposalRow, PublishedAnswer};
 pub use revisions::{RevisionRow, Snapshot, SnapshotAnswer};
 pub use rounds::{

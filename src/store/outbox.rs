@@ -164,6 +164,70 @@ impl Store {
         Ok(id)
     }
 
+    /// The posts whose newsletter has mails still waiting to be sent.
+    pub async fn posts_with_queued_newsletter(&self) -> StoreResult<Vec<i64>> {
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT dedupe_key FROM outbox WHERE kind = $1 AND status = 'pending' \
+             AND dedupe_key IS NOT NULL",
+        )
+        .bind(MailKind::Newsletter.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut posts: Vec<i64> = keys
+            .iter()
+            .filter_map(|k| {
+                k.strip_prefix("newsletter:")?
+                    .split(':')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        posts.sort_unstable();
+        posts.dedup();
+        Ok(posts)
+    }
+
+    /// Rewrites a post's newsletter mails that have not gone yet with `newsletter` as the post
+    /// reads now: a panelist who signs their answer differently, withdraws it or is erased
+    /// after publication is not named by mail still waiting to be sent. Returns how many.
+    pub async fn rewrite_queued_newsletter(
+        &self,
+        post_id: i64,
+        newsletter: &super::Newsletter,
+    ) -> StoreResult<usize> {
+        let prefix = format!("newsletter:{post_id}:");
+        let mut tx = self.begin().await?;
+        let queued: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, dedupe_key FROM outbox WHERE kind = $1 AND status = 'pending' \
+             AND dedupe_key LIKE $2",
+        )
+        .bind(MailKind::Newsletter.as_str())
+        .bind(format!("{prefix}%"))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut rewritten = 0;
+        for (id, key) in queued {
+            let Some(Ok(subscriber_id)) = key.strip_prefix(&prefix).map(str::parse::<i64>) else {
+                continue;
+            };
+            let link = (newsletter.unsubscribe_link)(subscriber_id);
+            sqlx::query(
+                "UPDATE outbox SET subject = $1, body_text = $2, body_html = $3 \
+                 WHERE id = $4 AND status = 'pending'",
+            )
+            .bind(&newsletter.subject)
+            .bind(newsletter.text.replace("{unsubscribe}", &link))
+            .bind(newsletter.html.replace("{unsubscribe}", &link))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            rewritten += 1;
+        }
+        tx.commit().await?;
+        Ok(rewritten)
+    }
+
     /// Claims up to `limit` messages due at `now`, holding each for `lease_seconds`. Two workers
     /// never claim the same row while its lease lasts.
     pub async fn claim_due_mail(

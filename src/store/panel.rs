@@ -23,6 +23,28 @@ pub struct NewPanelist {
     pub status: &'static str,
 }
 
+impl PanelistRow {
+    /// The profile as it stands, with `status`: to change one part of it.
+    pub fn profile(&self, status: &'static str) -> NewPanelist {
+        NewPanelist {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            pronouns: self.pronouns.clone(),
+            title: self.title.clone(),
+            department: self.department.clone(),
+            institution: self.institution.clone(),
+            city: self.city.clone(),
+            library_type: self.library_type.clone(),
+            region: self.region.clone(),
+            bio: self.bio.clone(),
+            photo_url: self.photo_url.clone(),
+            photo_credit: self.photo_credit.clone(),
+            role_description: self.role_description.clone(),
+            status,
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct PanelistRow {
     pub id: i64,
@@ -147,7 +169,8 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("panelist"));
         }
-        // A panelist's page shows the current profile.
+        // Named answers show the current photo; a panelist's page the current profile.
+        super::projection::project_posts_of_panelist(&mut tx, id).await?;
         super::bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())

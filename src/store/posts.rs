@@ -2,6 +2,7 @@
 //! notes and revisions, and read back for the reader's site. Publishing also refreshes the
 //! search documents, which hold public text only.
 
+use super::projection::project_post;
 use super::revisions::keep_revision;
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
 use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult, Tx};
@@ -73,6 +74,7 @@ pub struct PostRow {
 pub struct AnswerRow {
     pub id: i64,
     pub post_id: i64,
+    pub panelist_id: Option<i64>,
     pub panelist_slug: Option<String>,
     pub attribution: String,
     pub role_description: Option<String>,
@@ -163,14 +165,14 @@ pub(crate) const POST_COLUMNS: &str =
      (SELECT NULLIF(TRIM(q.submitter_name), '') FROM rounds r JOIN questions q ON q.id = r.question_id \
      WHERE r.post_id = p.id AND q.credit_submitter = 1) AS credited_name";
 
-const ANSWER_COLUMNS: &str = "a.id, a.post_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
+pub(super) const ANSWER_COLUMNS: &str = "a.id, a.post_id, a.panelist_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
      a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
      a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, a.edited_body, a.editor_heading, \
      a.editor_note, a.is_late, a.added_at, a.position, a.included, a.submitted_at, \
      pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
 
 /// The same columns for answers that may not be in a post yet.
-const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, pn.slug AS panelist_slug, \
+const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, a.panelist_id, pn.slug AS panelist_slug, \
      a.attribution, a.role_description, a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, \
      a.sig_department, a.sig_institution, a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, \
      a.edited_body, a.editor_heading, a.editor_note, a.is_late, a.added_at, a.position, a.included, \
@@ -181,7 +183,8 @@ const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, 
 const WAITING_LATE: &str =
     "a.included = 0 AND a.withdrawn_at IS NULL AND (a.post_id IS NULL OR a.is_late = 1)";
 
-const ANSWER_JOINS: &str = "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
+pub(super) const ANSWER_JOINS: &str =
+    "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
      LEFT JOIN library_types lt ON lt.slug = a.sig_library_type \
      LEFT JOIN round_choices c ON c.id = a.choice_id";
 
@@ -257,6 +260,7 @@ impl Store {
                 link_term(&mut tx, taxonomy, post_id, term).await?;
             }
         }
+        project_post(&mut tx, post_id).await?;
         // Compiling a published post again changes what readers see.
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
@@ -324,7 +328,7 @@ impl Store {
             .bind(post_id)
             .execute(&mut *tx)
             .await?;
-        reindex_post(&mut tx, post_id).await?;
+        project_post(&mut tx, post_id).await?;
         if let Some(newsletter) = newsletter {
             let subscribers: Vec<(i64, String)> = sqlx::query_as(
                 "SELECT id, email FROM subscribers WHERE status = 'confirmed' ORDER BY id",
@@ -409,7 +413,7 @@ impl Store {
             .bind(post_id)
             .execute(&mut *tx)
             .await?;
-        reindex_post(&mut tx, post_id).await?;
+        project_post(&mut tx, post_id).await?;
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -494,8 +498,10 @@ impl Store {
         .await?)
     }
 
-    /// The included answers of the given posts, in each post's order.
-    pub async fn answers_of_posts(&self, post_ids: &[i64]) -> StoreResult<Vec<AnswerRow>> {
+    /// The included answers of the given posts with their authors, in each post's order: for
+    /// the editor's screens. Public output reads the projection instead
+    /// ([`Store::public_answers_of_posts`]).
+    pub async fn included_answers_of_posts(&self, post_ids: &[i64]) -> StoreResult<Vec<AnswerRow>> {
         if post_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -573,9 +579,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT r.post_id, c.label, COUNT(a.id) FROM rounds r \
+            "SELECT r.post_id, c.label, COUNT(a.number) FROM rounds r \
              JOIN round_choices c ON c.round_id = r.id \
-             LEFT JOIN answers a ON a.choice_id = c.id AND a.post_id = r.post_id AND a.included = 1 \
+             LEFT JOIN public_answers a ON a.post_id = r.post_id AND a.choice = c.label \
              WHERE r.post_id IN ({}) GROUP BY r.post_id, c.id, c.label, c.position \
              ORDER BY r.post_id, c.position",
             placeholders(1, post_ids.len())
@@ -604,7 +610,7 @@ impl Store {
             .bind(post_id)
             .execute(&mut *tx)
             .await?;
-        reindex_post(&mut tx, post_id).await?;
+        project_post(&mut tx, post_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -716,101 +722,6 @@ pub(super) async fn free_slug(tx: &mut Tx, kind: PostKind, text: &str) -> StoreR
     Ok(slug)
 }
 
-/// Rewrites a post's search documents from its public text: one for the post, one for each
-/// included answer, signed with the public byline only.
-pub(crate) async fn reindex_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
-    sqlx::query("DELETE FROM search_documents WHERE post_id = $1")
-        .bind(post_id)
-        .execute(&mut **tx)
-        .await?;
-    let (title, intro, closing, body_text, published_at, status): (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<i64>,
-        String,
-    ) = sqlx::query_as(
-        "SELECT title, intro, closing, body_text, published_at, status FROM posts WHERE id = $1",
-    )
-    .bind(post_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    if status != PostStatus::Published.as_str() {
-        return Ok(());
-    }
-    let year = published_at
-        .and_then(|t| jiff::Timestamp::from_second(t).ok())
-        .map(|t| i64::from(t.to_zoned(jiff::tz::TimeZone::UTC).year()))
-        .unwrap_or(0);
-    let post_text = [
-        intro.as_str(),
-        // Imported HTML is searched as the text a reader sees, not its markup.
-        body_text.as_deref().unwrap_or(""),
-        closing.as_str(),
-    ]
-    .join("\n\n");
-    insert_search_document(tx, post_id, None, &title, "", &post_text, None, year).await?;
-    let answers: Vec<AnswerRow> = sqlx::query_as(&format!(
-        "SELECT {ANSWER_COLUMNS} {ANSWER_JOINS} WHERE a.included = 1 AND a.post_id = $1"
-    ))
-    .bind(post_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    for answer in &answers {
-        // The library type is a search filter; for answers not signed by name it is kept only
-        // when the panelist allowed it to be shown.
-        let library_type = match answer.attribution() {
-            Attribution::Named => answer.library_type_name.as_deref(),
-            _ if answer.show_library_type != 0 => answer.library_type_name.as_deref(),
-            _ => None,
-        };
-        let body = match &answer.editor_heading {
-            Some(heading) => format!("{}\n\n{heading}", answer.public_body()),
-            None => answer.public_body().to_string(),
-        };
-        insert_search_document(
-            tx,
-            post_id,
-            Some(answer.id),
-            &title,
-            &answer.byline().text,
-            &body,
-            library_type,
-            year,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_search_document(
-    tx: &mut Tx,
-    post_id: i64,
-    answer_id: Option<i64>,
-    title: &str,
-    byline: &str,
-    body: &str,
-    library_type: Option<&str>,
-    year: i64,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO search_documents (post_id, answer_id, title, byline, body, library_type, year) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(post_id)
-    .bind(answer_id)
-    .bind(title)
-    .bind(byline)
-    .bind(body)
-    .bind(library_type.map(str::to_lowercase))
-    .bind(year)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// A post as an email to subscribers; `{unsubscribe}` in the bodies becomes each
 /// subscriber's own unsubscribe link.
 pub struct Newsletter {
@@ -827,9 +738,9 @@ pub struct NamedAnswerRow {
     pub post_slug: String,
     pub post_title: String,
     pub published_at: i64,
-    pub answer_id: i64,
+    /// The answer's number in the post: its anchor.
+    pub number: i64,
     pub body: String,
-    pub edited_body: Option<String>,
 }
 
 /// One entry of the sitemap.
@@ -849,10 +760,9 @@ impl Store {
     ) -> StoreResult<Vec<NamedAnswerRow>> {
         Ok(sqlx::query_as(
             "SELECT p.id AS post_id, p.slug AS post_slug, p.title AS post_title, p.published_at, \
-             a.id AS answer_id, a.body, a.edited_body \
-             FROM answers a JOIN posts p ON p.id = a.post_id \
-             WHERE a.panelist_id = $1 AND a.attribution = 'named' AND a.included = 1 \
-             AND p.status = 'published' ORDER BY p.published_at DESC, a.id",
+             a.number, a.body FROM public_answers a JOIN posts p ON p.id = a.post_id \
+             WHERE a.panelist_id = $1 AND p.status = 'published' \
+             ORDER BY p.published_at DESC, a.number",
         )
         .bind(panelist_id)
         .fetch_all(self.pool())
@@ -892,9 +802,8 @@ impl Store {
     /// Panelists with at least one published named answer, by name.
     pub async fn public_panelists(&self) -> StoreResult<Vec<super::PanelistRow>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {} FROM panelists WHERE id IN (SELECT a.panelist_id FROM answers a \
-             JOIN posts p ON p.id = a.post_id WHERE a.attribution = 'named' AND a.included = 1 \
-             AND p.status = 'published') ORDER BY name, id",
+            "SELECT {} FROM panelists WHERE id IN (SELECT a.panelist_id FROM public_answers a \
+             JOIN posts p ON p.id = a.post_id WHERE p.status = 'published') ORDER BY name, id",
             super::panel::PANELIST_COLUMNS
         ))
         .fetch_all(self.pool())
@@ -944,8 +853,7 @@ impl PostList {
                 )
             }
             PostList::Panelist(id) => (
-                "AND p.id IN (SELECT a.post_id FROM answers a WHERE a.panelist_id = $1 \
-                 AND a.attribution = 'named' AND a.included = 1)"
+                "AND p.id IN (SELECT a.post_id FROM public_answers a WHERE a.panelist_id = $1)"
                     .to_string(),
                 id,
             ),

@@ -3,7 +3,8 @@
 //! optional edit note) or declines them (they stay readable). A change that only hides more of
 //! who wrote the answer applies at once: that is the panelist's right.
 
-use super::posts::{answer_in, reindex_post};
+use super::posts::answer_in;
+use super::projection::project_post;
 use super::revisions::keep_revision;
 use super::rounds::{bind_signing, choice_id, update_profile};
 use super::{bump_content_version, flag, now, Store, StoreError, StoreResult, Tx};
@@ -129,7 +130,7 @@ impl Store {
         let id: i64 = sqlx::Row::try_get(&row, 0)?;
         if hide_now {
             sign_answer(&mut tx, published.answer_id, change, at).await?;
-            reindex_post(&mut tx, published.post_id).await?;
+            project_post(&mut tx, published.post_id).await?;
         }
         sqlx::query("UPDATE invitations SET answered_at = $1 WHERE id = $2")
             .bind(at)
@@ -257,7 +258,7 @@ async fn accept(
         .bind(post_id)
         .execute(&mut **tx)
         .await?;
-    reindex_post(tx, post_id).await?;
+    project_post(tx, post_id).await?;
     bump_content_version(tx).await
 }
 

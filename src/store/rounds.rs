@@ -414,6 +414,7 @@ impl Store {
     pub async fn edit_answer(&self, answer_id: i64, edit: &AnswerEdit) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         save_answer_edit(&mut tx, answer_id, edit).await?;
+        super::projection::project_post_of_answer(&mut tx, answer_id).await?;
         super::bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -837,6 +838,9 @@ impl Store {
         for alert in alerts {
             super::outbox::enqueue(&mut tx, alert).await?;
         }
+        // An answer in a draft post shows there as it is now. (A published answer's change
+        // waits for the editor, and does not come this way.)
+        super::projection::project_post_of_answer(&mut tx, id).await?;
         // The profile may have changed, and with it the panelist's public page.
         super::bump_content_version(&mut tx).await?;
         tx.commit().await?;

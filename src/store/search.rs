@@ -28,7 +28,8 @@ pub struct SearchQuery {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SearchHit {
     pub post_id: i64,
-    pub answer_id: Option<i64>,
+    /// The answer's number in its post (its anchor), for a hit in an answer.
+    pub answer_number: Option<i64>,
     pub byline: String,
     pub snippet: String,
 }
@@ -76,7 +77,7 @@ impl Store {
             Backend::Sqlite => (
                 "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid WHERE search_fts MATCH $1",
                 format!(
-                    "SELECT d.post_id, d.answer_id, d.byline, \
+                    "SELECT d.post_id, d.answer_number, d.byline, \
                      snippet(search_fts, 2, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet"
                 ),
                 "SELECT COUNT(*)",
@@ -89,7 +90,7 @@ impl Store {
                     "FROM search_documents d, plainto_tsquery('english', $1) q WHERE d.document @@ q"
                 },
                 format!(
-                    "SELECT d.post_id, d.answer_id, d.byline, ts_headline('english', d.body, q, \
+                    "SELECT d.post_id, d.answer_number, d.byline, ts_headline('english', d.body, q, \
                      'StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=30, MinWords=12') AS snippet"
                 ),
                 "SELECT COUNT(*)",
@@ -152,7 +153,7 @@ impl Store {
             return Ok((Vec::new(), total));
         }
         let sql = format!(
-            "SELECT search_fts.rowid, d.post_id, d.answer_id, d.byline, \
+            "SELECT search_fts.rowid, d.post_id, d.answer_number, d.byline, \
              snippet(search_fts, 2, '{MATCH_START}', '{MATCH_END}', '…', 24) AS snippet \
              FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid \
              WHERE search_fts MATCH $1 AND search_fts.rowid IN ({})",
@@ -167,10 +168,10 @@ impl Store {
             .fetch_all(self.pool())
             .await?
             .into_iter()
-            .map(|(rowid, post_id, answer_id, byline, snippet)| {
+            .map(|(rowid, post_id, answer_number, byline, snippet)| {
                 let hit = SearchHit {
                     post_id,
-                    answer_id,
+                    answer_number,
                     byline,
                     snippet,
                 };

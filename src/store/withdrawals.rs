@@ -4,7 +4,8 @@
 //! panelist can send it again, and nothing brings it back until they do.
 
 use super::erasure::forget_in_revisions;
-use super::posts::{answer_in, reindex_post};
+use super::posts::answer_in;
+use super::projection::project_post;
 use super::{bump_content_version, now, OutgoingMail, Store, StoreError, StoreResult};
 
 impl Store {
@@ -49,7 +50,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            reindex_post(&mut tx, post_id).await?;
+            project_post(&mut tx, post_id).await?;
         }
         for (n, mail) in mails.iter().enumerate() {
             let mut mail = mail.clone();

@@ -2,7 +2,8 @@
 //! post, taking a post down (its address then answers 410 Gone, or redirects) and deleting one.
 //! A post's answers are the panelists' words: deleting the post detaches them, never drops them.
 
-use super::posts::{free_slug, reindex_post, PostKind};
+use super::posts::{free_slug, PostKind};
+use super::projection::project_post;
 use super::revisions::{keep_revision, write_content, Snapshot};
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
 use super::{bump_content_version, Store, StoreError, StoreResult, Tx};
@@ -106,7 +107,7 @@ impl Store {
                 .await?;
         }
         link_terms(&mut tx, post_id, d).await?;
-        reindex_post(&mut tx, post_id).await?;
+        project_post(&mut tx, post_id).await?;
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -137,7 +138,41 @@ impl Store {
             retire(&mut tx, path, Some(post_id), redirect_to, at).await?;
         }
         round_back_to_closed(&mut tx, post_id, at).await?;
-        reindex_post(&mut tx, post_id).await?;
+        project_post(&mut tx, post_id).await?;
+        bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives a published post another date, and with it another address: the old address
+    /// (`old_path`) sends readers to the new one (`new_path`).
+    pub async fn redate_post(
+        &self,
+        post_id: i64,
+        published_at: i64,
+        (old_path, new_path): (&str, &str),
+        at: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        if status_of(&mut tx, post_id).await? != PostStatus::Published.as_str() {
+            return Err(StoreError::Conflict("the post is not published".into()));
+        }
+        sqlx::query("UPDATE posts SET published_at = $1, updated_at = $2 WHERE id = $3")
+            .bind(published_at)
+            .bind(at)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+        // The new address is the post's own, even if it once pointed elsewhere.
+        sqlx::query("DELETE FROM retired_addresses WHERE path = $1")
+            .bind(new_path)
+            .execute(&mut *tx)
+            .await?;
+        if old_path != new_path {
+            // Not tied to the post: taking it down and publishing it again keeps the redirect.
+            retire(&mut tx, old_path, None, Some(new_path), at).await?;
+        }
+        project_post(&mut tx, post_id).await?;
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -214,7 +249,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        reindex_post(&mut tx, post_id).await?;
+        project_post(&mut tx, post_id).await?;
         bump_content_version(&mut tx).await?;
         tx.commit().await?;
         Ok(post_id)

@@ -2,7 +2,7 @@
 //! with its round and post, and how each is signed. Only the panelist's own answers: every
 //! query is bound to their id.
 
-use super::posts::reindex_post;
+use super::projection::project_post;
 use super::proposals::{set_signing, Signing};
 use super::{bump_content_version, now, Store, StoreError, StoreResult};
 use crate::domain::Attribution;
@@ -78,7 +78,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if let Some(post_id) = post_id {
-            reindex_post(&mut tx, post_id).await?;
+            project_post(&mut tx, post_id).await?;
         }
         bump_content_version(&mut tx).await?;
         tx.commit().await?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::WebError;
 use crate::column::public::{post_views, PostView, SiteView};
 use crate::render::permalink;
-use crate::store::{SearchQuery, Taxonomy};
+use crate::store::{answer_anchor, SearchQuery, Taxonomy};
 use crate::web::SharedState;
 
 const API_PAGE_SIZE: i64 = 20;
@@ -193,7 +193,7 @@ pub struct SearchParams {
 #[derive(Serialize)]
 struct HitJson {
     post_id: i64,
-    answer_id: Option<i64>,
+    answer_number: Option<i64>,
     title: String,
     url: String,
     byline: String,
@@ -239,10 +239,10 @@ pub async fn search(
             let url = permalink(&clock, p.published_at.unwrap_or(p.updated_at), &p.slug);
             Some(HitJson {
                 post_id: h.post_id,
-                answer_id: h.answer_id,
+                answer_number: h.answer_number,
                 title: p.title.clone(),
-                url: match h.answer_id {
-                    Some(id) => format!("{url}#answer-{id}"),
+                url: match h.answer_number {
+                    Some(n) => format!("{url}#{}", answer_anchor(h.post_id, n)),
                     None => url,
                 },
                 byline: h.byline,

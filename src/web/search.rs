@@ -13,7 +13,9 @@ use super::WebError;
 use crate::column::public::{page_count, PAGE_SIZE};
 use crate::column::SiteView;
 use crate::render::{permalink, SiteClock};
-use crate::store::{SearchQuery, Store, StoreResult, Taxonomy, MATCH_END, MATCH_START};
+use crate::store::{
+    answer_anchor, SearchQuery, Store, StoreResult, Taxonomy, MATCH_END, MATCH_START,
+};
 use crate::web::SharedState;
 
 /// Longer queries are refused with a message rather than searched.
@@ -220,8 +222,8 @@ async fn find(
             let (title, url) = posts.get(&h.post_id)?.clone();
             Some(HitView {
                 title,
-                url: match h.answer_id {
-                    Some(id) => format!("{url}#answer-{id}"),
+                url: match h.answer_number {
+                    Some(n) => format!("{url}#{}", answer_anchor(h.post_id, n)),
                     None => url,
                 },
                 byline: Some(h.byline).filter(|b| !b.is_empty()),

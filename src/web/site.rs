@@ -14,7 +14,7 @@ use crate::column::public::{
     FoundPost, PostView, ShownPost, SiteView,
 };
 use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
-use crate::store::{PostList, Retired, Taxonomy};
+use crate::store::{answer_anchor, PostList, Retired, Taxonomy};
 use crate::web::SharedState;
 
 pub use crate::column::public::{page_count, PAGE_SIZE};
@@ -281,10 +281,10 @@ pub async fn panelist(
             let url = permalink(&clock, a.published_at, &a.post_slug);
             PanelistAnswerView {
                 post_title: a.post_title.clone(),
-                url: format!("{url}#answer-{}", a.answer_id),
+                url: format!("{url}#{}", answer_anchor(a.post_id, a.number)),
                 date: human_date(&clock, a.published_at),
                 date_iso: iso_datetime(&clock, a.published_at),
-                body_html: markdown_html(a.edited_body.as_deref().unwrap_or(&a.body)),
+                body_html: markdown_html(&a.body),
             }
         })
         .collect();

@@ -8,7 +8,7 @@
 
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use roundtable::column::{posts, proposals, writing};
-use roundtable::store::{Backend, Decision, ErasedAnswers};
+use roundtable::store::{answer_anchor, Backend, Decision, ErasedAnswers};
 
 use crate::editorial::round_sent;
 use crate::helpers::{visible_text, TestApp};
@@ -249,6 +249,37 @@ impl Column {
                         "after {after}: {needle:?}, whose answer is not signed by name, is in {place}"
                     );
                 }
+            }
+        }
+        // The search index holds what the page shows, answer by answer, and nothing else.
+        let pool = self.app.store.raw_pool_for_tests();
+        let shown: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT a.number, a.byline FROM public_answers a JOIN posts p ON p.id = a.post_id \
+             WHERE p.status = 'published' ORDER BY a.number",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let indexed: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT answer_number, byline FROM search_documents \
+             WHERE answer_number IS NOT NULL ORDER BY answer_number",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            shown, indexed,
+            "after {after}: search and the post disagree"
+        );
+        if !shown.is_empty() {
+            let url = crate::editorial::post_url(&self.app.store, self.post_id).await;
+            let page = self.app.get(&url).await.1;
+            for (number, byline) in &shown {
+                assert!(
+                    page.contains(&format!("id=\"{}\"", answer_anchor(self.post_id, *number)))
+                        && visible_text(&page).contains(byline.as_str()),
+                    "after {after}: the page lacks answer {number}, {byline}"
+                );
             }
         }
         // Search finds a name exactly where the page shows it.

@@ -184,7 +184,7 @@ async fn a_round_goes_from_its_plan_to_a_published_post_with_a_late_answer_witho
     posts::add_late(&column, post_id, late_id, None)
         .await
         .unwrap();
-    let shown = store.answers_of_posts(&[post_id]).await.unwrap();
+    let shown = store.included_answers_of_posts(&[post_id]).await.unwrap();
     assert_eq!(shown.len(), 2);
     let notes = store.edit_notes_of_posts(&[post_id]).await.unwrap();
     assert!(notes[0].body.contains("Bo Lin"), "{}", notes[0].body);

@@ -5,7 +5,7 @@
 //! reader, the panelists and the editor would, with mail to a real SMTP server, on SQLite and
 //! PostgreSQL.
 
-use roundtable::domain::{Email, QuestionState};
+use roundtable::domain::QuestionState;
 use roundtable::store::{now, Backend};
 
 use crate::helpers::{read_mail, visible_text, ReadMail, TestApp};
@@ -186,12 +186,7 @@ async fn suggested_and_published(backend: Backend, s: &Suggestion, how: Publishi
     let smtp = SmtpServer::start().await;
     let app = TestApp::empty(backend, smtp.settings()).await;
     seed(&app.store).await;
-    let subscriber = Email::parse("follower@example.net").unwrap();
-    app.store
-        .add_subscriber(&subscriber, "confirm-hash", None)
-        .await
-        .unwrap();
-    assert!(app.store.confirm_subscriber("confirm-hash").await.unwrap());
+    crate::editorial::confirmed_subscriber(&app).await;
 
     suggest(&app, s).await;
     let queued = app

@@ -92,6 +92,16 @@ pub async fn published(app: &TestApp, round_id: i64, answer_ids: &[i64]) -> (i64
     (post_id, post_url(&app.store, post_id).await)
 }
 
+/// A reader who subscribed and confirmed: follower@example.net.
+pub async fn confirmed_subscriber(app: &TestApp) {
+    let follower = roundtable::domain::Email::parse("follower@example.net").unwrap();
+    app.store
+        .add_subscriber(&follower, "confirm-hash", None)
+        .await
+        .unwrap();
+    assert!(app.store.confirm_subscriber("confirm-hash").await.unwrap());
+}
+
 pub async fn post_url(store: &Store, post_id: i64) -> String {
     let post = store.post(post_id).await.unwrap();
     permalink(

@@ -133,7 +133,7 @@ async fn a_reader_searches_for_a_phrase_and_lands_on_the_answer_that_says_it() {
     let phrase = "jammed printer";
     let posts = app.store.published_posts(0, 100).await.unwrap();
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let answers = app.store.answers_of_posts(&ids).await.unwrap();
+    let answers = app.store.included_answers_of_posts(&ids).await.unwrap();
     let saying_it: Vec<_> = answers
         .iter()
         .filter(|a| a.public_body().contains(phrase))
@@ -167,7 +167,16 @@ async fn a_reader_searches_for_a_phrase_and_lands_on_the_answer_that_says_it() {
 
     browser.click_link(&post.title).await;
 
-    let anchor = format!("answer-{}", answer.id);
+    let number = app
+        .store
+        .public_answers_of_posts(&[post.id])
+        .await
+        .unwrap()
+        .iter()
+        .find(|a| a.body.contains(phrase))
+        .unwrap()
+        .number;
+    let anchor = roundtable::store::answer_anchor(post.id, number);
     let url = browser.client().current_url().await.unwrap();
     assert!(
         url.path().ends_with(&format!("/{}/", post.slug)),
@@ -201,7 +210,7 @@ async fn a_reader_follows_a_panelist_from_their_answer_to_their_page_and_feed() 
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
     let unnamed_posts: Vec<_> = app
         .store
-        .answers_of_posts(&ids)
+        .included_answers_of_posts(&ids)
         .await
         .unwrap()
         .into_iter()

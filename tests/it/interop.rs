@@ -651,7 +651,7 @@ async fn exporting_wxr_and_importing_it_elsewhere_gives_the_same_public_site() {
     // Nobody's email address, and nobody behind a hidden answer.
     let posts = source.store.published_posts(0, 100).await.unwrap();
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let answers = source.store.answers_of_posts(&ids).await.unwrap();
+    let answers = source.store.included_answers_of_posts(&ids).await.unwrap();
     let named: Vec<String> = answers
         .iter()
         .filter(|a| a.attribution() == roundtable::domain::Attribution::Named)
@@ -1102,7 +1102,7 @@ async fn split_answers_turn_a_roundup_into_answers_and_retired_panelists() {
         .unwrap();
     assert!(
         hits.iter()
-            .any(|h| h.answer_id.is_some() && h.byline.contains("Gregg Currie")),
+            .any(|h| h.answer_number.is_some() && h.byline.contains("Gregg Currie")),
         "the split answer is found by search under its byline"
     );
     store.close().await;

@@ -5,9 +5,11 @@
 
 use roundtable::store::{Backend, ErasedAnswers};
 
-use crate::editorial::{answer_fields, answer_id_of, compiled, published, round_sent};
+use crate::editorial::{
+    answer_fields, answer_id_of, compiled, confirmed_subscriber, published, round_sent,
+};
 use crate::helpers::{visible_text, TestApp};
-use crate::smtp::SmtpServer;
+use crate::smtp::{free_port, settings_for_port, SmtpServer};
 use crate::workflow::{admin_post, seed, sign_in};
 
 /// Every public output of the site, as `(where, text)`: the pages readers reach, search and
@@ -352,6 +354,67 @@ async fn a_withdrawn_answer_leaves_every_public_output_at_once_on_sqlite() {
 #[tokio::test]
 async fn a_withdrawn_answer_leaves_every_public_output_at_once_on_postgres() {
     a_withdrawn_answer_leaves_every_public_output_at_once(Backend::Postgres).await;
+}
+
+/// The newsletter of a post goes out through the outbox; a mail provider that is down keeps
+/// it waiting. A panelist who signs anonymously meanwhile is not named by the mail that goes.
+async fn a_newsletter_still_waiting_follows_a_switch_to_anonymous(backend: Backend) {
+    // Nothing listens on this port: every mail waits to be tried again.
+    let app = TestApp::empty(backend, settings_for_port(free_port())).await;
+    seed(&app.store).await;
+    confirmed_subscriber(&app).await;
+    let (round_id, link) = round_sent(&app).await;
+    let words = "I ask about the team they would like to join.";
+    app.post_form(&link("bo"), &answer_fields("Bo Rolewright", "named", words))
+        .await;
+    let bo = answer_id_of(&app.store, round_id, "Bo Rolewright").await;
+    published(&app, round_id, &[bo]).await;
+    let letter = || async {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT status, body_text, body_html FROM outbox WHERE kind = 'newsletter'",
+        )
+        .fetch_all(app.store.raw_pool_for_tests())
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 1, "one newsletter, to the one subscriber");
+        rows.into_iter().next().unwrap()
+    };
+    let (status, text, _) = letter().await;
+    assert_eq!(status, "pending");
+    assert!(
+        text.contains("Bo Rolewright") && text.contains("team they would"),
+        "{text}"
+    );
+
+    app.post_form(
+        &link("bo"),
+        &answer_fields("Bo Rolewright", "anonymous", words),
+    )
+    .await;
+    let (status, text, html) = letter().await;
+    assert_eq!(status, "pending");
+    assert!(
+        !text.contains("Bo Rolewright") && !html.contains("Bo Rolewright"),
+        "the waiting newsletter still names him: {text}"
+    );
+    assert!(
+        text.contains("Anonymous") && text.contains("team they would"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/unsubscribe/"),
+        "each mail keeps its own link: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_newsletter_still_waiting_follows_a_switch_to_anonymous_on_sqlite() {
+    a_newsletter_still_waiting_follows_a_switch_to_anonymous(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_newsletter_still_waiting_follows_a_switch_to_anonymous_on_postgres() {
+    a_newsletter_still_waiting_follows_a_switch_to_anonymous(Backend::Postgres).await;
 }
 
 #[tokio::test]

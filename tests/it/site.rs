@@ -87,7 +87,7 @@ async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(a
         .into_iter()
         .find(|p| p.title.contains(SALARY_POST))
         .expect("the salary post");
-    let answers = store.answers_of_posts(&[post.id]).await.unwrap();
+    let answers = store.included_answers_of_posts(&[post.id]).await.unwrap();
     let role_only = answers
         .iter()
         .find(|a| a.attribution() == roundtable::domain::Attribution::Role)

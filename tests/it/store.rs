@@ -205,7 +205,7 @@ async fn an_answer_keeps_the_signature_it_was_submitted_with(store: Store) {
         .compile_post(&new_post(round_id, vec![answer_id]))
         .await
         .unwrap();
-    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    let answers = store.included_answers_of_posts(&[post_id]).await.unwrap();
     assert_eq!(answers[0].sig_title.as_deref(), Some("Branch Manager"));
     assert_eq!(
         answers[0].byline().text,
@@ -249,7 +249,7 @@ async fn a_compiled_post_shows_included_answers_in_the_editors_order(store: Stor
         .await
         .unwrap();
     store.publish_post(post_id, now()).await.unwrap();
-    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    let answers = store.included_answers_of_posts(&[post_id]).await.unwrap();
     let ids: Vec<i64> = answers.iter().map(|x| x.id).collect();
     assert_eq!(ids, vec![c, b]);
     assert!(!ids.contains(&a));
@@ -277,7 +277,14 @@ async fn a_compiled_post_shows_included_answers_in_the_editors_order(store: Stor
         .await
         .unwrap();
     assert_eq!(again, post_id);
-    assert_eq!(store.answers_of_posts(&[post_id]).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .included_answers_of_posts(&[post_id])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // A post from another round with the same title gets its own slug.
     let other_question = store
         .create_question(&NewQuestion::by_editor("Again?", QuestionState::Accepted))
@@ -339,7 +346,7 @@ async fn a_late_answer_joins_the_post_with_a_dated_note_and_a_revision(store: St
         .add_late_answer(post_id, late, None, now(), "2026-11-30")
         .await
         .unwrap();
-    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    let answers = store.included_answers_of_posts(&[post_id]).await.unwrap();
     assert_eq!(
         answers.iter().map(|a| a.id).collect::<Vec<_>>(),
         vec![first, late]
@@ -423,7 +430,7 @@ async fn search_finds_answer_text_without_revealing_anonymous_authors(store: Sto
     store.publish_post(post_id, now()).await.unwrap();
     let (hits, total) = store.search(&search("portfolios")).await.unwrap();
     assert_eq!((hits.len(), total), (1, 1), "{hits:?}");
-    assert_eq!(hits[0].answer_id, Some(anon));
+    assert_eq!(hits[0].answer_number, Some(2));
     assert_eq!(hits[0].byline, "Anonymous, school library");
     let marked = format!("{MATCH_START}Portfolios{MATCH_END}");
     assert!(hits[0].snippet.contains(&marked), "{hits:?}");
@@ -435,7 +442,7 @@ async fn search_finds_answer_text_without_revealing_anonymous_authors(store: Sto
     // A named answer is found by its author's name.
     let (by_name, _) = store.search(&search("Ada Quill")).await.unwrap();
     assert!(
-        by_name.iter().any(|h| h.answer_id == Some(named)),
+        by_name.iter().any(|h| h.answer_number == Some(1)),
         "{by_name:?}"
     );
     // Every page of results, and a page past the last, reports the same total.
@@ -461,9 +468,9 @@ async fn search_finds_answer_text_without_revealing_anonymous_authors(store: Sto
         .unwrap()
         .0
         .iter()
-        .map(|h| h.answer_id)
+        .map(|h| h.answer_number)
         .collect();
-    assert_eq!(school_hits, vec![Some(anon)]);
+    assert_eq!(school_hits, vec![Some(2)]);
     let tagged = SearchQuery {
         tag: Some("cover-letters".into()),
         ..search("letters")
@@ -597,7 +604,7 @@ async fn editor_notes_are_kept_apart_from_the_panelists_words(store: Store) {
         .compile_post(&new_post(round_id, vec![a]))
         .await
         .unwrap();
-    let answers = store.answers_of_posts(&[post_id]).await.unwrap();
+    let answers = store.included_answers_of_posts(&[post_id]).await.unwrap();
     assert_eq!(answers[0].body, "Original words.");
     assert_eq!(answers[0].public_body(), "Original words, tidied.");
     assert_eq!(
@@ -621,7 +628,7 @@ async fn the_demo_column_has_everything_the_product_shows(store: Store) {
     let posts = store.published_posts(0, 10).await.unwrap();
     assert_eq!(posts.len(), 3);
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let answers = store.answers_of_posts(&ids).await.unwrap();
+    let answers = store.included_answers_of_posts(&ids).await.unwrap();
     for post in &posts {
         let n = answers.iter().filter(|a| a.post_id == post.id).count();
         assert!((6..=10).contains(&n), "{} has {n} answers", post.title);

@@ -5,7 +5,9 @@
 
 use roundtable::store::Backend;
 
-use crate::editorial::{answer_fields, answer_id_of, compiled, published, round_sent};
+use crate::editorial::{
+    answer_fields, answer_id_of, compiled, confirmed_subscriber, published, round_sent,
+};
 use crate::helpers::{visible_text, TestApp};
 use crate::smtp::SmtpServer;
 use crate::workflow::{admin_post, seed, sign_in};
@@ -453,6 +455,107 @@ async fn deleting_a_round_post_keeps_the_panelists_answers_on_sqlite() {
 #[tokio::test]
 async fn deleting_a_round_post_keeps_the_panelists_answers_on_postgres() {
     deleting_a_round_post_keeps_the_panelists_answers(Backend::Postgres).await;
+}
+
+/// A round's post published at a past date fills in the column's history: its address and
+/// its archives follow the date, and no newsletter goes. A published post given another date
+/// moves, and its old address sends readers on.
+async fn a_round_post_takes_any_date_and_its_address_follows(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::empty(backend, smtp.settings()).await;
+    seed(&app.store).await;
+    confirmed_subscriber(&app).await;
+    let (round_id, link) = round_sent(&app).await;
+    let words = "I ask what they hope to learn.";
+    app.post_form(&link("ana"), &answer_fields("Ana Named", "named", words))
+        .await;
+    let ana = answer_id_of(&app.store, round_id, "Ana Named").await;
+    let post_id = compiled(&app, round_id, &[ana]).await;
+    sign_in(&app).await;
+    let page = format!("/admin/posts/{post_id}/");
+    let action = format!("/admin/posts/{post_id}/publish");
+
+    // A date typed wrong comes back with what was typed.
+    let (status, _, html) = admin_post(
+        &app,
+        &page,
+        &action,
+        &fields(&[("when", "later"), ("at", "March 5th")]),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Give the date and time as YYYY-MM-DD HH:MM."),
+        "{text}"
+    );
+    assert!(html.contains("value=\"March 5th\""));
+
+    // A past date publishes it as of then, without a newsletter.
+    let (status, location, _) = admin_post(
+        &app,
+        &page,
+        &action,
+        &fields(&[("when", "later"), ("at", "2013-08-05 09:00")]),
+    )
+    .await;
+    assert_eq!((status, location.as_str()), (303, page.as_str()));
+    let (_, html) = app.get(&page).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Published as of August 5, 2013, 09:00, without a newsletter"),
+        "{text}"
+    );
+    let (status, html) = app.get("/2013/08/05/the-last-question/").await;
+    assert_eq!(status, 200, "the address follows the date");
+    assert!(visible_text(&html).contains(words));
+    let (_, home) = app.get("/").await;
+    assert!(
+        visible_text(&home).contains("August 5, 2013"),
+        "dated as published"
+    );
+    let letters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'newsletter'")
+        .fetch_one(app.store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    assert_eq!(letters, 0, "an old post is not news");
+
+    // Given another date, it moves; the old address sends readers on.
+    let (_, html) = app.get(&page).await;
+    assert!(
+        html.contains("value=\"2013-08-05 09:00\""),
+        "the form starts at its date"
+    );
+    let (status, _, _) = admin_post(
+        &app,
+        &page,
+        &action,
+        &fields(&[("when", "later"), ("at", "2013-08-10 09:00")]),
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(app.get("/2013/08/10/the-last-question/").await.0, 200);
+    assert_eq!(
+        head_of(&app, "/2013/08/05/the-last-question/").await,
+        (301, "/2013/08/10/the-last-question/".to_string())
+    );
+    // Searching finds it under its year, once.
+    let (_, found) = app.get("/search?q=hope&year=2013").await;
+    assert!(
+        visible_text(&found).contains("The last question"),
+        "{}",
+        visible_text(&found)
+    );
+}
+
+#[tokio::test]
+async fn a_round_post_takes_any_date_and_its_address_follows_on_sqlite() {
+    a_round_post_takes_any_date_and_its_address_follows(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_round_post_takes_any_date_and_its_address_follows_on_postgres() {
+    a_round_post_takes_any_date_and_its_address_follows(Backend::Postgres).await;
 }
 
 /// In Chromium, as the editor works: writing a page, editing a published post in place,

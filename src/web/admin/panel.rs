@@ -292,24 +292,11 @@ pub async fn set_status(
     let status = status_of(form.get("status"))
         .ok_or_else(|| WebError::BadRequest("Choose applied, active or retired.".into()))?;
     let p = state.column.store.panelist(id).await?;
-    let mut updated = NewPanelist {
-        name: p.name.clone(),
-        email: p.email.clone(),
-        pronouns: p.pronouns.clone(),
-        title: p.title.clone(),
-        department: p.department.clone(),
-        institution: p.institution.clone(),
-        city: p.city.clone(),
-        library_type: p.library_type.clone(),
-        region: p.region.clone(),
-        bio: p.bio.clone(),
-        photo_url: p.photo_url.clone(),
-        photo_credit: p.photo_credit.clone(),
-        role_description: p.role_description.clone(),
-        status,
-    };
-    updated.status = status;
-    state.column.store.update_panelist(id, &updated).await?;
+    state
+        .column
+        .store
+        .update_panelist(id, &p.profile(status))
+        .await?;
     let what = match status {
         "active" => "is on the active panel",
         "retired" => "is retired from the panel",

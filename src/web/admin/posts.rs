@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
-use crate::column::posts::{self, AnswerChoice, Compilation};
+use crate::column::posts::{self, AnswerChoice, Compilation, Dated};
 use crate::column::proposals;
 use crate::column::public::{post_views, PostView};
 use crate::column::{ColumnError, SiteView};
@@ -416,6 +416,15 @@ pub(super) async fn post_page(
     let status = row.status.clone();
     let round_id = row.round_id;
     let public_url = crate::column::writing::public_path(&clock, &row);
+    // A published post's date form starts at its date.
+    let schedule_at = match (
+        schedule_at.is_empty(),
+        public_url.is_some(),
+        row.published_at,
+    ) {
+        (true, true, Some(at)) => crate::render::form_datetime(&clock, at),
+        _ => schedule_at,
+    };
     let revisions = store.revision_count(post_id).await?;
     let post = post_views(&state.column.store, &clock, vec![row])
         .await?
@@ -533,9 +542,17 @@ pub async fn publish(
         };
         return done(&state, &form, &format!("/admin/posts/{id}/"), notice).await;
     }
-    match posts::schedule(&state.column, id, form.get("at")).await {
-        Ok(at) => {
-            let notice = format!("Scheduled for {at}.");
+    match posts::date(&state.column, id, form.get("at")).await {
+        Ok(dated) => {
+            let notice = match dated {
+                Dated::Scheduled(at) => format!("Scheduled for {at}."),
+                Dated::Backdated(at) => format!(
+                    "Published as of {at}, without a newsletter: a past date fills in the column’s history."
+                ),
+                Dated::Moved(at) => format!(
+                    "Its date is now {at}; its old address sends readers to the new one."
+                ),
+            };
             done(&state, &form, &format!("/admin/posts/{id}/"), &notice).await
         }
         Err(ColumnError::Refused(error)) => {
