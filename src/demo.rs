@@ -75,6 +75,8 @@ struct Post {
     closing: Option<String>,
     tags: Vec<String>,
     categories: Vec<String>,
+    /// Where this post's signatures go, when not where the series puts them.
+    placement: Option<String>,
     answers: Vec<Answer>,
     #[serde(default)]
     comments: Vec<Comment>,
@@ -265,6 +267,11 @@ impl DemoColumn<'_> {
                 categories: post.categories.clone(),
             })
             .await?;
+        if let Some(placement) = &post.placement {
+            self.store
+                .set_post_placement(post_id, Some(placement))
+                .await?;
+        }
         self.store.publish_post(post_id, published_at).await?;
         for (answer_id, at) in late {
             let date = crate::render::human_date(&self.clock, at);

@@ -18,6 +18,7 @@ pub mod public;
 pub mod readers;
 pub mod revisions;
 pub mod rounds;
+pub mod series;
 pub mod writing;
 pub mod yours;
 

@@ -21,6 +21,8 @@ pub struct AnswerChoice {
     /// Where it goes among the included answers; answers without one go last.
     pub position: Option<i64>,
     pub heading: Option<String>,
+    /// The paragraph the heading goes before, counted from 1; none or 1 is the top.
+    pub heading_before: Option<i64>,
     pub note: Option<String>,
     /// The text as the editor left it; the panelist's own text when unchanged.
     pub body: String,
@@ -72,6 +74,7 @@ pub async fn compile(column: &Column, round_id: i64, c: &Compilation) -> ColumnR
             let body = choice.body.replace("\r\n", "\n");
             let edit = AnswerEdit {
                 editor_heading: choice.heading,
+                editor_heading_at: choice.heading_before.map_or(0, |n| (n - 1).max(0)),
                 editor_note: choice.note,
                 // Only a real change is kept as the editor's edit; the panelist's words stay.
                 edited_body: Some(body)

@@ -9,9 +9,10 @@ use serde::Serialize;
 use tokio::sync::OnceCell;
 
 use super::Column;
+use crate::domain::Placement;
 use crate::render::{
-    comment_html, human_date, iso_datetime, markdown_html, permalink, tally_svg, tally_text,
-    SiteClock, Templates,
+    comment_html, escape_html, human_date, iso_datetime, markdown_html, permalink, tally_svg,
+    tally_text, SiteClock, Templates,
 };
 use crate::store::{
     answer_anchor, CommentRow, PostList, PostRow, PublicAnswerRow, Store, StoreResult, Taxonomy,
@@ -55,7 +56,12 @@ pub struct AnswerView {
     pub choice: Option<String>,
     pub editor_heading: Option<String>,
     pub editor_note_html: Option<String>,
+    /// The answer, with the editor's heading where the editor put it.
     pub body_html: String,
+    /// The same split after its first paragraph, for a signature run into it: the first
+    /// paragraph's inner HTML, and the rest. Absent when the answer does not open with one.
+    pub lead_html: Option<String>,
+    pub rest_html: String,
     pub late: bool,
     /// Only for answers published by name.
     pub photo_url: Option<String>,
@@ -94,7 +100,13 @@ pub struct PostView {
     /// editor kept it: the wording around it is the theme's (`partials/post_body.html`).
     pub credit: Option<String>,
     pub answers: Vec<AnswerView>,
-    pub attribution_after: bool,
+    /// Where signatures go: `before`, `run_in` or `after`.
+    pub placement: &'static str,
+    /// The round's question and its follow-up, when the series shows them.
+    pub question_html: Option<String>,
+    pub follow_up_html: Option<String>,
+    /// The heading over the comment form.
+    pub comments_heading: String,
     pub tally: Vec<TallyView>,
     pub tally_text: String,
     pub tally_svg: Option<String>,
@@ -166,6 +178,7 @@ impl Serialize for ShownPost {
             comment_count: i64,
             tags: &'a [TermView],
             categories: &'a [TermView],
+            comments_heading: &'a str,
             // A minijinja value passes into the template context without being copied.
             content_html: &'a minijinja::Value,
         }
@@ -179,6 +192,7 @@ impl Serialize for ShownPost {
             comment_count: v.comment_count,
             tags: &v.tags,
             categories: &v.categories,
+            comments_heading: &v.comments_heading,
             content_html: &self.content_html,
         }
         .serialize(s)
@@ -241,7 +255,13 @@ pub async fn post_views(
                 .iter()
                 .map(answer_view)
                 .collect(),
-            attribution_after: post.attribution_style == "after",
+            placement: Placement::parse(&post.placement).as_str(),
+            question_html: post.question.as_deref().map(markdown_html),
+            follow_up_html: post.follow_up.as_deref().map(markdown_html),
+            comments_heading: Some(post.comments_heading.trim())
+                .filter(|h| !h.is_empty())
+                .unwrap_or("Leave a comment")
+                .to_string(),
             tally_text: tally_text(&tally),
             tally_svg: (!tally.is_empty())
                 .then(|| tally_svg(&format!("Short answers to “{}”", post.title), &tally)),
@@ -640,7 +660,17 @@ async fn views_of(
 }
 
 fn answer_view(answer: &PublicAnswerRow) -> AnswerView {
+    let body_html = answer_body_html(answer);
+    let (lead_html, rest_html) = match body_html
+        .strip_prefix("<p>")
+        .and_then(|html| html.split_once("</p>"))
+    {
+        Some((lead, rest)) => (Some(lead.to_string()), rest.to_string()),
+        None => (None, body_html.clone()),
+    };
     AnswerView {
+        lead_html,
+        rest_html,
         anchor: answer_anchor(answer.post_id, answer.number),
         panelist_url: answer
             .panelist_slug
@@ -650,11 +680,39 @@ fn answer_view(answer: &PublicAnswerRow) -> AnswerView {
         choice: answer.choice.clone(),
         editor_heading: answer.editor_heading.clone(),
         editor_note_html: answer.editor_note.as_deref().map(markdown_html),
-        body_html: markdown_html(&answer.body),
+        body_html,
         late: answer.late != 0,
         photo_url: answer.photo_url.clone(),
         photo_credit: answer.photo_credit.clone(),
     }
+}
+
+/// The answer's HTML with the editor's heading before its paragraph `editor_heading_at`
+/// (counted in blocks of text between blank lines; past the end, it goes last).
+fn answer_body_html(answer: &PublicAnswerRow) -> String {
+    let Some(heading) = answer
+        .editor_heading
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    else {
+        return markdown_html(&answer.body);
+    };
+    let heading = format!("<p class=\"editor-heading\">{}</p>\n", escape_html(heading));
+    let normalized = answer.body.replace("\r\n", "\n");
+    let blocks: Vec<&str> = normalized
+        .split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .collect();
+    let at = usize::try_from(answer.editor_heading_at)
+        .unwrap_or(0)
+        .min(blocks.len());
+    let (before, after) = blocks.split_at(at);
+    let part = |blocks: &[&str]| match blocks.is_empty() {
+        true => String::new(),
+        false => markdown_html(&blocks.join("\n\n")),
+    };
+    format!("{}{heading}{}", part(before), part(after))
 }
 
 /// Each post's tags and each post's categories, as links to their archives.

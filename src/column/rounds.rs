@@ -33,6 +33,8 @@ pub struct RoundDraft {
     pub closes_on: String,
     /// Days before closing that reminders go, such as "3,1".
     pub reminder_days: String,
+    /// The series it belongs to, by id as the form sends it (empty: none).
+    pub series: String,
     /// Library types the panel is filtered to; none means the whole active panel.
     #[serde(skip)]
     pub library_types: Vec<String>,
@@ -90,8 +92,17 @@ pub async fn plan(column: &Column, draft: RoundDraft) -> ColumnResult<RoundPlan>
         .into_iter()
         .filter(|p| invitable(p) && in_filter(p, &draft.library_types))
         .collect();
+    let series_known = match draft.series.trim() {
+        "" => true,
+        id => match id.parse::<i64>() {
+            Ok(id) => column.store.series(id).await.is_ok(),
+            Err(_) => false,
+        },
+    };
     let refusal = if draft.prompt.is_empty() {
         Some("Write the question the panel will answer.")
+    } else if !series_known {
+        Some("Choose the round’s series from the list.")
     } else if closes_at.is_none_or(|t| t <= crate::store::now()) {
         Some("Give a closing date in the future, as YYYY-MM-DD.")
     } else if reminder_days.is_none() {
@@ -189,7 +200,7 @@ pub async fn open(column: &Column, plan: RoundPlan) -> ColumnResult<Opened> {
     let draft = &plan.draft;
     let round = NewRound {
         question_id,
-        series_id: None,
+        series_id: draft.series.trim().parse().ok(),
         prompt: draft.prompt.clone(),
         examples: Some(draft.examples.clone()).filter(|v| !v.is_empty()),
         follow_up: Some(draft.follow_up.clone()).filter(|v| !v.is_empty()),

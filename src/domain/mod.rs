@@ -2,11 +2,13 @@
 //! signatures and bylines, and the states that questions, posts and comments move through.
 
 mod email;
+mod house_style;
 mod signature;
 mod slug;
 mod states;
 
 pub use email::Email;
+pub use house_style::{Placement, SignatureTemplate, DEFAULT_TEMPLATE};
 pub use signature::{Attribution, Byline, Signature};
 pub use slug::Slug;
 pub use states::{CommentStatus, PostStatus, QuestionState, RoundStatus};

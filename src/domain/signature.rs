@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use super::house_style::SignatureTemplate;
+
 /// The profile fields that sign a named answer, as they were when the answer was submitted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Signature {
@@ -104,9 +106,28 @@ impl Byline {
         role_description: Option<&str>,
         library_type_name: Option<&str>,
     ) -> Byline {
+        Byline::written(
+            attribution,
+            signature,
+            panelist_slug,
+            role_description,
+            library_type_name,
+            &SignatureTemplate::default(),
+        )
+    }
+
+    /// As [`Byline::new`], a named answer's signature written with the series' `template`.
+    pub fn written(
+        attribution: Attribution,
+        signature: &Signature,
+        panelist_slug: Option<&str>,
+        role_description: Option<&str>,
+        library_type_name: Option<&str>,
+        template: &SignatureTemplate,
+    ) -> Byline {
         match attribution {
             Attribution::Named => Byline {
-                text: signature.line(),
+                text: template.write(signature),
                 panelist_slug: panelist_slug.map(str::to_string),
                 short: signature.name.trim().to_string(),
             },

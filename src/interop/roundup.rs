@@ -11,6 +11,9 @@ use super::wp_html::{autop, sanitize};
 /// A post taken apart: intro and closing as HTML, answers in order.
 #[derive(Debug, PartialEq)]
 pub struct Split {
+    /// Where the post put its signatures: `before` (on a line of their own ending in a
+    /// colon), `run_in` (the answer goes on after the colon) or `after`.
+    pub placement: &'static str,
     pub intro: String,
     pub answers: Vec<WpAnswer>,
     pub closing: String,
@@ -67,6 +70,7 @@ fn parse_signature(text: &str) -> Option<WpAnswer> {
     if parts[0].eq_ignore_ascii_case("anonymous") {
         return Some(WpAnswer {
             name: None,
+            pronouns: None,
             title: parts.get(1).map(|s| s.to_string()),
             institution: None,
             rest: (parts.len() > 2).then(|| parts[2..].join(", ")),
@@ -76,8 +80,13 @@ fn parse_signature(text: &str) -> Option<WpAnswer> {
     if parts.len() < 2 {
         return None;
     }
-    // "Amy Tureen (she/her/hers)": the pronouns are not part of the name.
+    // "Amy Tureen (she/her/hers)": the pronouns are not part of the name, but are kept.
     let name = parts[0].split('(').next().unwrap_or_default().trim();
+    let pronouns = parts[0]
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(p, _)| p.trim().to_string())
+        .filter(|p| !p.is_empty());
     let words: Vec<&str> = name.split_whitespace().collect();
     let looks_like_a_name = (2..=5).contains(&words.len())
         && words.iter().all(|w| {
@@ -89,6 +98,7 @@ fn parse_signature(text: &str) -> Option<WpAnswer> {
     }
     Some(WpAnswer {
         name: Some(name.to_string()),
+        pronouns,
         title: Some(parts[1].to_string()),
         institution: (parts.len() > 2).then(|| parts[parts.len() - 1].to_string()),
         rest: (parts.len() > 3).then(|| parts[2..parts.len() - 1].join(", ")),
@@ -119,6 +129,9 @@ fn split_before(paragraphs: &[&str]) -> Option<Split> {
         .collect();
     let mut answers = Vec::new();
     let mut closing = Vec::new();
+    // "Name, Title: Absolutely!" runs into the answer; "Name, Title:" alone stands above it.
+    let run_in =
+        leading_signature(paragraphs[starts[0]]).is_some_and(|(_, first)| !first.is_empty());
     for (n, &start) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(paragraphs.len());
         let (mut answer, first) = leading_signature(paragraphs[start])?;
@@ -140,6 +153,7 @@ fn split_before(paragraphs: &[&str]) -> Option<Split> {
         answers.push(answer);
     }
     Some(Split {
+        placement: if run_in { "run_in" } else { "before" },
         intro: html(&intro),
         answers,
         closing: html(&closing),
@@ -179,6 +193,7 @@ fn split_after(paragraphs: &[&str]) -> Option<Split> {
     }
     let closing: Vec<String> = paragraphs[from..].iter().map(|p| p.to_string()).collect();
     Some(Split {
+        placement: "after",
         intro: html(&intro),
         answers,
         closing: html(&closing),
@@ -201,7 +216,9 @@ mod tests {
         let split = split(post).expect("a roundup");
         assert!(split.intro.contains("MLIS?"));
         assert_eq!(split.answers.len(), 3);
+        assert_eq!(split.placement, "before");
         assert_eq!(split.answers[0].name.as_deref(), Some("Amy Tureen"));
+        assert_eq!(split.answers[0].pronouns.as_deref(), Some("she/her/hers"));
         assert_eq!(split.answers[0].title.as_deref(), Some("Head"));
         assert_eq!(
             split.answers[0].institution.as_deref(),
@@ -220,8 +237,19 @@ mod tests {
             Curiosity, mostly.\n\n— Anonymous";
         let split = split(post).expect("a roundup");
         assert_eq!(split.answers.len(), 2);
+        assert_eq!(split.placement, "after");
         assert_eq!(split.answers[0].name.as_deref(), Some("Jan Smith"));
         assert!(split.answers[1].body.contains("Curiosity"));
+    }
+
+    #[test]
+    fn a_signature_that_runs_into_its_answer_keeps_that_style() {
+        let post = "Would you hire someone with an MLIS?\n\n\
+            Alison Armstrong, Collection Management Librarian, Radford University: Absolutely!\n\n\
+            Julie Todaro, Dean, Austin Community College: It depends.";
+        let split = split(post).expect("a roundup");
+        assert_eq!(split.placement, "run_in");
+        assert!(split.answers[0].body.contains("Absolutely!"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::render::{day_bounds, SiteClock};
 /// Content as WordPress shows it: paragraphs separated by blank lines become `<p>`, and single
 /// line breaks inside them `<br>`. Block markup (and block-editor content) is left as it is.
 pub fn autop(content: &str) -> String {
+    let content = &captions(content);
     if content.contains("<!-- wp:") {
         return content.to_string();
     }
@@ -57,6 +58,48 @@ pub fn autop(content: &str) -> String {
         }
     }
     out.join("\n\n")
+}
+
+/// WordPress's `[caption …]<img …> Words[/caption]` shortcodes as figures with their caption
+/// (the words, or the shortcode's `caption="…"`), each a block of its own.
+pub fn captions(content: &str) -> String {
+    let mut out = String::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(start) = rest.find("[caption") {
+        let Some(open_end) = rest[start..].find(']').map(|i| start + i) else {
+            break;
+        };
+        let Some(close) = rest[open_end..].find("[/caption]").map(|i| open_end + i) else {
+            break;
+        };
+        let attributes = &rest[start + "[caption".len()..open_end];
+        let inner = rest[open_end + 1..close].trim();
+        // The image (perhaps in a link) ends at the last tag; the words after it are the caption.
+        let media_end = inner.rfind('>').map_or(0, |i| i + 1);
+        let (media, words) = inner.split_at(media_end);
+        let words = match words.trim() {
+            "" => attribute(attributes, "caption").unwrap_or_default(),
+            words => words.to_string(),
+        };
+        out.push_str(&rest[..start]);
+        out.push_str("\n\n<figure>");
+        out.push_str(media.trim());
+        if !words.is_empty() {
+            out.push_str(&format!("<figcaption>{words}</figcaption>"));
+        }
+        out.push_str("</figure>\n\n");
+        rest = &rest[close + "[/caption]".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The value of `name="…"` in a shortcode's attributes.
+fn attribute(attributes: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=\"");
+    let at = attributes.find(&key)? + key.len();
+    let end = attributes[at..].find('"')?;
+    Some(attributes[at..at + end].to_string())
 }
 
 /// HTML from another system made safe (see `render::clean_html`).
@@ -113,6 +156,24 @@ mod tests {
             "<p>one<br>\ntwo</p>\n\n<p>three</p>"
         );
         assert_eq!(autop("<ul><li>x</li></ul>"), "<ul><li>x</li></ul>");
+    }
+
+    #[test]
+    fn captions_become_figures_with_their_words() {
+        let content = "[caption id=\"attachment_9\" align=\"alignleft\" width=\"150\"]<a href=\"/m.jpg\"><img src=\"/m.jpg\" alt=\"\" width=\"150\"></a> Marleah Augustine[/caption]I've never hired one.";
+        let html = sanitize(&autop(content));
+        assert!(
+            html.contains("<figure><a href=\"/m.jpg\" rel=\"noopener noreferrer\"><img src=\"/m.jpg\" alt=\"\" width=\"150\"></a><figcaption>Marleah Augustine</figcaption></figure>"),
+            "{html}"
+        );
+        assert!(html.contains("<p>I've never hired one.</p>"), "{html}");
+        assert!(!html.contains("[/caption]"));
+        let attributed =
+            captions("[caption caption=\"Photo by Lora Gordon\"]<img src=\"/a.jpg\">[/caption]");
+        assert!(
+            attributed.contains("<figcaption>Photo by Lora Gordon</figcaption>"),
+            "{attributed}"
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/question.html",
     "admin/rounds.html",
     "admin/round_new.html",
+    "admin/series.html",
     "admin/round.html",
     "admin/round_close.html",
     "admin/compile.html",

@@ -37,6 +37,8 @@ pub struct WpEntry {
     pub intro: String,
     pub closing: String,
     pub answers: Vec<WpAnswer>,
+    /// Where the old post put its signatures (`before`, `run_in`, `after`), when split.
+    pub placement: Option<&'static str>,
     pub excerpt: Option<String>,
     pub status: PostStatus,
     pub published_at: Option<i64>,
@@ -60,6 +62,8 @@ pub struct WpEntry {
 pub struct WpAnswer {
     /// `None` for an anonymous answer.
     pub name: Option<String>,
+    /// "she/her/hers", from "Amy Tureen (she/her/hers)".
+    pub pronouns: Option<String>,
     pub title: Option<String>,
     pub institution: Option<String>,
     /// What remains of the signature after name, title and institution (department, city …).
@@ -538,8 +542,8 @@ async fn insert_entry(
     };
     Ok(sqlx::query_scalar(
         "INSERT INTO posts (kind, slug, title, intro, closing, body_html, excerpt, status, author_id, \
-         comments_open, publish_at, published_at, created_at, updated_at, body_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         comments_open, publish_at, published_at, created_at, updated_at, body_text, signature_placement) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(entry.kind)
     .bind(slug.as_str())
@@ -556,6 +560,7 @@ async fn insert_entry(
     .bind(entry.created_at)
     .bind(entry.published_at.unwrap_or(entry.created_at))
     .bind(body_text)
+    .bind(entry.placement)
     .fetch_one(&mut **tx)
     .await?)
 }
@@ -588,8 +593,8 @@ async fn insert_answers(tx: &mut Tx, post_id: i64, entry: &WpEntry) -> StoreResu
         let (department, city) = (answer.rest.clone(), None::<String>);
         sqlx::query(
             "INSERT INTO answers (post_id, panelist_id, attribution, sig_name, sig_title, sig_department, \
-             sig_institution, sig_city, body, included, position, submitted_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11)",
+             sig_institution, sig_city, body, included, position, submitted_at, updated_at, sig_pronouns) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $11, $12)",
         )
         .bind(post_id)
         .bind(panelist_id)
@@ -602,6 +607,7 @@ async fn insert_answers(tx: &mut Tx, post_id: i64, entry: &WpEntry) -> StoreResu
         .bind(&answer.body)
         .bind(position as i64)
         .bind(at)
+        .bind(&answer.pronouns)
         .execute(&mut **tx)
         .await?;
     }

@@ -19,6 +19,7 @@ mod readers;
 mod revisions;
 mod rounds;
 mod search;
+mod series;
 mod sessions;
 mod settings;
 mod taxonomy;
@@ -48,6 +49,7 @@ pub use rounds::{
     NewQuestion, NewRound, QuestionRow, RoundRow, RoundSummary,
 };
 pub use search::{words as search_words, SearchHit, SearchQuery, MATCH_END, MATCH_START};
+pub use series::{SeriesRow, SeriesStyle};
 pub use sessions::{SessionRow, SignInPlace};
 pub use taxonomy::{Taxonomy, TermRow};
 pub use writing::{PostDraft, Retired};

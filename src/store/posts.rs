@@ -6,7 +6,9 @@ use super::projection::project_post;
 use super::revisions::keep_revision;
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
 use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult, Tx};
-use crate::domain::{Attribution, Byline, PostStatus, QuestionState, RoundStatus, Signature, Slug};
+use crate::domain::{
+    Attribution, Byline, PostStatus, QuestionState, RoundStatus, Signature, SignatureTemplate, Slug,
+};
 
 /// A post (on the home page, in feeds and archives) or a page (`/slug/`, on none of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +58,17 @@ pub struct PostRow {
     pub published_at: Option<i64>,
     pub updated_at: i64,
     pub comments_open: i64,
-    /// `before` or `after`: where attribution lines go, from the post's series.
-    pub attribution_style: String,
+    /// Where signatures go (`before`, `run_in`, `after`): the post's own, or its series'.
+    pub placement: String,
+    /// The post's own placement, when it does not follow its series.
+    pub own_placement: Option<String>,
+    /// How named signatures are written: the series' template (empty for the default).
+    pub signature_template: String,
+    /// The round's question and follow-up, when the series shows them on the post.
+    pub question: Option<String>,
+    pub follow_up: Option<String>,
+    /// The heading over the comment form, from the series (empty for the default).
+    pub comments_heading: String,
     /// Approved comments, edit notes and short-answer choices: a view of the post skips the
     /// queries for what it has none of.
     pub comment_count: i64,
@@ -91,6 +102,8 @@ pub struct AnswerRow {
     pub edited_body: Option<String>,
     pub editor_heading: Option<String>,
     pub editor_note: Option<String>,
+    /// The editor's heading goes before this paragraph of the answer (0: at the top).
+    pub editor_heading_at: i64,
     pub is_late: i64,
     pub added_at: Option<i64>,
     pub position: i64,
@@ -111,6 +124,11 @@ impl AnswerRow {
 
     /// The public byline, following the panelist's choice for this answer.
     pub fn byline(&self) -> Byline {
+        self.byline_in(&SignatureTemplate::default())
+    }
+
+    /// The public byline with a named signature written in the series' `template`.
+    pub fn byline_in(&self, template: &SignatureTemplate) -> Byline {
         let signature = Signature {
             name: self.sig_name.clone().unwrap_or_default(),
             pronouns: self.sig_pronouns.clone(),
@@ -122,12 +140,13 @@ impl AnswerRow {
         let library_type = (self.show_library_type != 0)
             .then_some(())
             .and(self.library_type_name.as_deref());
-        Byline::new(
+        Byline::written(
             self.attribution(),
             &signature,
             self.panelist_slug.as_deref(),
             self.role_description.as_deref(),
             library_type,
+            template,
         )
     }
 
@@ -157,7 +176,11 @@ pub struct NoteRow {
 pub(crate) const POST_COLUMNS: &str =
     "p.id, p.kind, p.slug, p.title, p.intro, p.closing, p.body_html, p.status, \
      (SELECT r.id FROM rounds r WHERE r.post_id = p.id) AS round_id, p.published_at, p.updated_at, \
-     p.comments_open, COALESCE(s.attribution_style, 'before') AS attribution_style, \
+     p.comments_open, COALESCE(p.signature_placement, s.signature_placement, 'before') AS placement, \
+     p.signature_placement AS own_placement, \
+     COALESCE(s.signature_template, '') AS signature_template, COALESCE(s.comments_heading, '') AS comments_heading, \
+     (SELECT r.prompt FROM rounds r WHERE r.post_id = p.id AND s.show_question = 1) AS question, \
+     (SELECT NULLIF(TRIM(r.follow_up), '') FROM rounds r WHERE r.post_id = p.id AND s.show_question = 1) AS follow_up, \
      (SELECT COUNT(*) FROM comments c WHERE c.post_id = p.id AND c.status = 'approved') AS comment_count, \
      (SELECT COUNT(*) FROM edit_notes n WHERE n.post_id = p.id AND n.hidden = 0) AS note_count, \
      (SELECT COUNT(*) FROM rounds r JOIN round_choices rc ON rc.round_id = r.id WHERE r.post_id = p.id) \
@@ -168,14 +191,14 @@ pub(crate) const POST_COLUMNS: &str =
 pub(super) const ANSWER_COLUMNS: &str = "a.id, a.post_id, a.panelist_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
      a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
      a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, a.edited_body, a.editor_heading, \
-     a.editor_note, a.is_late, a.added_at, a.position, a.included, a.submitted_at, \
+     a.editor_note, a.editor_heading_at, a.is_late, a.added_at, a.position, a.included, a.submitted_at, \
      pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
 
 /// The same columns for answers that may not be in a post yet.
 const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, a.panelist_id, pn.slug AS panelist_slug, \
      a.attribution, a.role_description, a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, \
      a.sig_department, a.sig_institution, a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, \
-     a.edited_body, a.editor_heading, a.editor_note, a.is_late, a.added_at, a.position, a.included, \
+     a.edited_body, a.editor_heading, a.editor_note, a.editor_heading_at, a.is_late, a.added_at, a.position, a.included, \
      a.submitted_at, pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
 
 /// An answer of a post's round waiting under "Late answers": not in the post, and arrived

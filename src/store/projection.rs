@@ -7,7 +7,7 @@
 
 use super::posts::{AnswerRow, ANSWER_COLUMNS, ANSWER_JOINS};
 use super::{placeholders, Store, StoreResult, Tx};
-use crate::domain::{Attribution, PostStatus};
+use crate::domain::{Attribution, PostStatus, SignatureTemplate};
 
 /// The id of an answer's element on every page it is on, `answer-POST-N`: unique on a page
 /// that shows several posts, and saying nothing of who wrote the answer or when.
@@ -27,6 +27,8 @@ pub struct PublicAnswerRow {
     pub choice: Option<String>,
     pub editor_heading: Option<String>,
     pub editor_note: Option<String>,
+    /// The heading goes before this paragraph of the body (0: at the top).
+    pub editor_heading_at: i64,
     /// The text readers see (the editor's light edit, when there is one).
     pub body: String,
     pub late: i64,
@@ -36,7 +38,7 @@ pub struct PublicAnswerRow {
 }
 
 const PUBLIC_ANSWER_COLUMNS: &str = "post_id, number, panelist_slug, byline, choice, \
-     editor_heading, editor_note, body, late, photo_url, photo_credit";
+     editor_heading, editor_note, editor_heading_at, body, late, photo_url, photo_credit";
 
 /// The post's own searchable text.
 #[derive(sqlx::FromRow)]
@@ -47,6 +49,7 @@ struct PostText {
     body_text: Option<String>,
     published_at: Option<i64>,
     status: String,
+    signature_template: String,
 }
 
 /// What one included answer shows, made from the answer and its panelist's current profile.
@@ -57,8 +60,8 @@ struct Projected {
     library_type: Option<String>,
 }
 
-fn project(answer: &AnswerRow, number: i64) -> Projected {
-    let byline = answer.byline();
+fn project(answer: &AnswerRow, number: i64, template: &SignatureTemplate) -> Projected {
+    let byline = answer.byline_in(template);
     let named = answer.attribution() == Attribution::Named;
     let photo_url = answer.photo_url.clone().filter(|u| {
         named && (u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
@@ -79,6 +82,7 @@ fn project(answer: &AnswerRow, number: i64) -> Projected {
             choice: answer.choice.clone(),
             editor_heading: answer.editor_heading.clone(),
             editor_note: answer.editor_note.clone(),
+            editor_heading_at: answer.editor_heading_at,
             body: answer.public_body().to_string(),
             late: answer.is_late,
             photo_credit: photo_url.as_ref().and(answer.photo_credit.clone()),
@@ -97,7 +101,9 @@ pub(crate) async fn project_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
             .await?;
     }
     let Some(post): Option<PostText> = sqlx::query_as(
-        "SELECT title, intro, closing, body_text, published_at, status FROM posts WHERE id = $1",
+        "SELECT p.title, p.intro, p.closing, p.body_text, p.published_at, p.status, \
+         COALESCE(s.signature_template, '') AS signature_template \
+         FROM posts p LEFT JOIN series s ON s.id = p.series_id WHERE p.id = $1",
     )
     .bind(post_id)
     .fetch_optional(&mut **tx)
@@ -112,17 +118,20 @@ pub(crate) async fn project_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
     .bind(post_id)
     .fetch_all(&mut **tx)
     .await?;
+    // A template saved is one that parsed; one that no longer does signs the default way.
+    let template = SignatureTemplate::parse(&post.signature_template).unwrap_or_default();
     let projected: Vec<Projected> = answers
         .iter()
         .zip(1..)
-        .map(|(answer, number)| project(answer, number))
+        .map(|(answer, number)| project(answer, number, &template))
         .collect();
     for p in &projected {
         let a = &p.row;
         sqlx::query(
             "INSERT INTO public_answers (post_id, number, panelist_id, panelist_slug, byline, \
-             library_type, choice, editor_heading, editor_note, body, late, photo_url, photo_credit) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             library_type, choice, editor_heading, editor_note, editor_heading_at, body, late, \
+             photo_url, photo_credit) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(post_id)
         .bind(a.number)
@@ -133,6 +142,7 @@ pub(crate) async fn project_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
         .bind(&a.choice)
         .bind(&a.editor_heading)
         .bind(&a.editor_note)
+        .bind(a.editor_heading_at)
         .bind(&a.body)
         .bind(a.late)
         .bind(&a.photo_url)

@@ -406,6 +406,8 @@ pub(crate) async fn set_question_state(
 #[derive(Debug, Clone, Default)]
 pub struct AnswerEdit {
     pub editor_heading: Option<String>,
+    /// The heading goes before this paragraph (0: at the top).
+    pub editor_heading_at: i64,
     pub editor_note: Option<String>,
     pub edited_body: Option<String>,
 }
@@ -428,13 +430,15 @@ pub(super) async fn save_answer_edit(
     edit: &AnswerEdit,
 ) -> StoreResult<()> {
     let done = sqlx::query(
-        "UPDATE answers SET editor_heading = $1, editor_note = $2, edited_body = $3, updated_at = $4 WHERE id = $5",
+        "UPDATE answers SET editor_heading = $1, editor_note = $2, edited_body = $3, updated_at = $4, \
+         editor_heading_at = $6 WHERE id = $5",
     )
     .bind(&edit.editor_heading)
     .bind(&edit.editor_note)
     .bind(&edit.edited_body)
     .bind(now())
     .bind(answer_id)
+    .bind(edit.editor_heading_at)
     .execute(&mut **tx)
     .await?;
     if done.rows_affected() == 0 {

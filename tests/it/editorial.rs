@@ -12,7 +12,7 @@ use crate::helpers::{read_mail, visible_text, TestApp};
 use crate::smtp::SmtpServer;
 use crate::workflow::{admin_post, deliver, seed, sign_in};
 
-const PROMPT: &str = "What do you ask at the end of an interview?";
+pub const PROMPT: &str = "What do you ask at the end of an interview?";
 
 /// A round sent to the seeded panel: its id and each panelist's answer link by their key.
 pub async fn round_sent(app: &TestApp) -> (i64, impl Fn(&str) -> String + '_) {

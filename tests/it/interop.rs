@@ -1257,3 +1257,106 @@ async fn an_edited_line_at_a_posts_end_imports_as_a_dated_edit_note(store: Store
         "the day the line names (UTC site)"
     );
 }
+
+store_test!(wordpress_as_it_really_is_imports_whole);
+/// Items sharing a post id, `[caption]` shortcodes, signatures with pronouns and signatures
+/// after their answers, as real exports have them.
+async fn wordpress_as_it_really_is_imports_whole(store: Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut items = wxr_item(
+        5,
+        "code-in-list",
+        b"Code in List",
+        "2013-07-01 09:00:00",
+        b"<ul><li><code>x</code></li></ul>",
+    );
+    items.extend(wxr_item(
+        5,
+        "caption-on-image",
+        b"Caption on image",
+        "2013-07-02 09:00:00",
+        b"[caption id=\"attachment_9\" width=\"150\"]<img src=\"/m.jpg\" alt=\"\" width=\"150\"> Marleah Augustine[/caption]I've never hired one.",
+    ));
+    items.extend(wxr_item(
+        6,
+        "would-you-hire",
+        b"Would You Hire Someone with an MLIS?",
+        "2013-07-03 09:00:00",
+        "Would you hire someone with an MLIS?\n\n\
+         Amy Tureen (she/her/hers), Head, Library Liaison Program, University of Nevada: \n\n\
+         Of course I would.\n\n\
+         Gregg Currie, College Librarian, Selkirk College: \n\nI have hired them."
+            .as_bytes(),
+    ));
+    items.extend(wxr_item(
+        7,
+        "certification",
+        b"Does Certification Give Candidates an Edge?",
+        "2013-07-04 09:00:00",
+        "This week: does certification help?\n\n\
+         Yes, it does.\n\n– Marleah Augustine, Adult Department Librarian, Hays Public Library\n\n\
+         Not much.\n\n– Anonymous"
+            .as_bytes(),
+    ));
+    let path = dir.path().join("column.xml");
+    std::fs::write(&path, wxr_file("UTF-8", &items)).unwrap();
+    let report = import::import_file(&store, &path, true).await.unwrap();
+    assert_eq!(report.counts.posts, 4, "{:?}", report.lines());
+    assert_eq!(
+        report.counts.already_there, 0,
+        "an empty database has nothing already there"
+    );
+    let lines = report.lines().join("\n");
+    assert!(
+        lines.contains("\"Caption on image\": its wp:post_id is also \"Code in List\"'s"),
+        "{lines}"
+    );
+    // Importing the file again finds every entry there, the second of the pair included.
+    let again = import::import_file(&store, &path, true).await.unwrap();
+    assert_eq!((again.counts.posts, again.counts.already_there), (0, 4));
+
+    let caption = body_of(&store, "Caption on image").await;
+    assert!(
+        caption.contains("<figcaption>Marleah Augustine</figcaption></figure>")
+            && !caption.contains("[/caption]"),
+        "{caption}"
+    );
+    let pronouns: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT sig_pronouns FROM answers WHERE sig_name = 'Amy Tureen'")
+            .fetch_all(store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(pronouns, vec![Some("she/her/hers".to_string())]);
+    let placements: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT slug, signature_placement FROM posts WHERE slug IN ('would-you-hire', 'certification') ORDER BY slug",
+    )
+    .fetch_all(store.raw_pool_for_tests())
+    .await
+    .unwrap();
+    assert_eq!(
+        placements,
+        vec![
+            ("certification".to_string(), Some("after".to_string())),
+            ("would-you-hire".to_string(), Some("before".to_string())),
+        ]
+    );
+    let answers: Vec<String> = store
+        .public_answers_of_posts(&[post_id_of(&store, "would-you-hire").await])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.byline)
+        .collect();
+    assert_eq!(
+        answers[0],
+        "Amy Tureen (she/her/hers), Head, Library Liaison Program, University of Nevada"
+    );
+}
+
+async fn post_id_of(store: &Store, slug: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM posts WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(store.raw_pool_for_tests())
+        .await
+        .unwrap()
+}

@@ -15,6 +15,7 @@ mod faults;
 mod generate;
 mod hardening;
 mod helpers;
+mod house_style;
 mod in_browser;
 mod internet;
 mod interop;

@@ -596,6 +596,7 @@ async fn editor_notes_are_kept_apart_from_the_panelists_words(store: Store) {
                 editor_heading: Some("And a second question".into()),
                 editor_note: None,
                 edited_body: Some("Original words, tidied.".into()),
+                ..Default::default()
             },
         )
         .await

@@ -8,6 +8,7 @@ mod panel;
 mod posts;
 mod questions;
 mod rounds;
+mod series;
 mod session;
 mod writing;
 
@@ -105,6 +106,12 @@ pub fn router() -> Router<SharedState> {
         .route("/admin/posts/{id}/revisions", get(writing::revisions_page))
         .route("/admin/revisions/{id}/restore", post(writing::restore))
         .route("/admin/posts/{id}/publish", post(posts::publish))
+        .route("/admin/posts/{id}/placement", post(series::place_post))
+        .route("/admin/series/", get(series::list).post(series::create))
+        .route(
+            "/admin/series/{id}/",
+            get(series::edit_page).post(series::update),
+        )
         .route("/admin/posts/{id}/late", post(posts::add_late))
         .route("/admin/notes/{id}", post(posts::save_note))
         .route("/admin/proposals/{id}/accept", post(posts::accept_proposal))

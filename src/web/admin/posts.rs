@@ -31,6 +31,8 @@ struct AnswerEditView {
     included: bool,
     position: i64,
     heading: String,
+    /// The paragraph the heading goes before, from 1.
+    heading_before: i64,
     note: String,
     body: String,
 }
@@ -83,6 +85,7 @@ fn edit_view(a: &AnswerRow, fresh: bool, index: usize) -> AnswerEditView {
             a.position + 1
         },
         heading: a.editor_heading.clone().unwrap_or_default(),
+        heading_before: a.editor_heading_at + 1,
         note: a.editor_note.clone().unwrap_or_default(),
         body: a.public_body().to_string(),
     }
@@ -155,8 +158,14 @@ pub async fn compile_page(
             (form, false)
         }
         None => {
-            let series = state.column.store.first_series().await?;
-            let (intro, closing) = series.map(|s| (s.1, s.2)).unwrap_or_default();
+            // The round's series gives the text around the answers.
+            let series = match round.series_id {
+                Some(id) => Some(state.column.store.series(id).await?),
+                None => None,
+            };
+            let (intro, closing) = series
+                .map(|s| (s.default_intro, s.default_closing))
+                .unwrap_or_default();
             (
                 CompileForm {
                     title: round.prompt.clone(),
@@ -238,6 +247,7 @@ fn compilation_of(form: &AdminForm, answers: &[AnswerRow]) -> Compilation {
                 included: included.contains(&a.id),
                 position: form.get(&format!("position-{}", a.id)).parse().ok(),
                 heading: form.optional(&format!("heading-{}", a.id)),
+                heading_before: form.get(&format!("heading-at-{}", a.id)).parse().ok(),
                 note: form.optional(&format!("note-{}", a.id)),
                 body: form.raw(&format!("body-{}", a.id)).to_string(),
             })
@@ -398,6 +408,8 @@ pub(super) struct PostPage {
     notes: Vec<NoteView>,
     schedule_at: String,
     error: Option<String>,
+    own_placement: String,
+    placements: Vec<super::series::Choice>,
     /// Where a take-down sends readers, as typed, and why it could not be used.
     pub(super) takedown: String,
     pub(super) takedown_error: Option<String>,
@@ -426,6 +438,7 @@ pub(super) async fn post_page(
         _ => schedule_at,
     };
     let revisions = store.revision_count(post_id).await?;
+    let own_placement = row.own_placement.clone().unwrap_or_default();
     let post = post_views(&state.column.store, &clock, vec![row])
         .await?
         .pop()
@@ -481,6 +494,8 @@ pub(super) async fn post_page(
         notes,
         schedule_at,
         error,
+        own_placement,
+        placements: super::series::placements(),
         takedown: String::new(),
         takedown_error: None,
     })

@@ -62,6 +62,8 @@ struct Preview {
 #[derive(Serialize)]
 struct ComposePage {
     chrome: AdminChrome,
+    /// The series a round may belong to.
+    series: Vec<crate::store::SeriesRow>,
     form: RoundDraft,
     library_types: Vec<Choice>,
     panel_size: usize,
@@ -101,8 +103,10 @@ async fn compose_context(
             label,
         })
         .collect();
+    let series = state.column.store.all_series().await?;
     Ok(ComposePage {
         chrome,
+        series,
         form,
         library_types,
         panel_size: panel.len(),
@@ -123,9 +127,12 @@ pub async fn compose_page(
         .to_zoned(clock.tz.clone())
         .date()
         .saturating_add(jiff::Span::new().days(14));
+    // The first series is the usual one.
+    let series = state.column.store.all_series().await?;
     let mut form = RoundDraft {
         closes_on: in_two_weeks.to_string(),
         reminder_days: "3,1".into(),
+        series: series.first().map(|s| s.id.to_string()).unwrap_or_default(),
         ..RoundDraft::default()
     };
     if let Some(id) = q.question {
@@ -154,6 +161,7 @@ pub async fn compose(
         choices: form.raw("choices").to_string(),
         closes_on: form.get("closes_on").to_string(),
         reminder_days: form.get("reminder_days").to_string(),
+        series: form.get("series").to_string(),
         library_types: form
             .all("library_type")
             .into_iter()
