@@ -28,11 +28,18 @@ pub struct PhotoSet {
     pub srcset: String,
 }
 
+/// SHA-256 of an image's bytes, in hex.
+pub(crate) fn content_hash(data: &[u8]) -> String {
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Stores an image with its renditions; returns its id.
 pub(crate) async fn insert_media(tx: &mut Tx, image: &Prepared) -> StoreResult<i64> {
     let widest = image.widest();
-    let hash = Sha256::digest(&widest.data);
-    let sha256: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = content_hash(&widest.data);
     let bytes: usize = image.renditions.iter().map(|r| r.data.len()).sum();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO media (sha256, mime_type, width, height, bytes, created_at) \
