@@ -459,3 +459,47 @@ async fn an_import_with_its_uploads_folder_serves_the_images_itself_on_sqlite() 
 async fn an_import_with_its_uploads_folder_serves_the_images_itself_on_postgres() {
     an_import_with_its_uploads_folder_serves_the_images_itself(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn the_editor_uploads_a_panelists_photo_in_the_browser() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    app.store
+        .set_editor_password(
+            "editor@example.org",
+            &roundtable::auth::hash_password(PASSWORD).unwrap(),
+        )
+        .await
+        .unwrap();
+    let (named, _, urls) = named_and_hidden(&app).await;
+    let folder = tempfile::tempdir().unwrap();
+    let photo = folder.path().join("portrait.jpg");
+    std::fs::write(&photo, jpeg_with_exif(600, 800)).unwrap();
+
+    let browser = crate::browser::Browser::start().await;
+    browser
+        .open(&app.url(&format!("/admin/panel/{}/", named.id)))
+        .await;
+    browser.wait_for_text("Editor sign-in").await;
+    browser.fill("Email", "editor@example.org").await;
+    browser.fill("Password", PASSWORD).await;
+    browser.submit("Sign in").await;
+    browser.wait_for_text("Shown beside their answers").await;
+    browser
+        .fill("What the photo shows (alt text)", "A librarian at the desk")
+        .await;
+    browser.fill("Credit line", "Photo by the Library").await;
+    browser
+        .field("Photo file")
+        .await
+        .send_keys(photo.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.submit("Save the photo").await;
+    browser.wait_for_text("The photo is saved.").await;
+    browser.assert_fits("the panelist's page with their photo").await;
+    browser.quit().await;
+
+    let (_, post) = app.get(&urls[0]).await;
+    assert!(post.contains("alt=\"A librarian at the desk\""), "{post}");
+    assert!(post.contains("<figcaption>Photo by the Library</figcaption>"));
+}
