@@ -496,7 +496,9 @@ async fn the_editor_uploads_a_panelists_photo_in_the_browser() {
         .unwrap();
     browser.submit("Save the photo").await;
     browser.wait_for_text("The photo is saved.").await;
-    browser.assert_fits("the panelist's page with their photo").await;
+    browser
+        .assert_fits("the panelist's page with their photo")
+        .await;
     browser.quit().await;
 
     let (_, post) = app.get(&urls[0]).await;
