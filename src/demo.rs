@@ -205,6 +205,7 @@ async fn create_panel<'a>(
                 bio: p.bio.clone(),
                 photo_url: None,
                 photo_credit: p.photo_credit.clone(),
+                photo_alt: None,
                 role_description: None,
                 status: "active",
             })

@@ -190,6 +190,7 @@ async fn ensure_panel(store: &Store, rng: &mut ChaCha8Rng) -> anyhow::Result<Vec
             bio: None,
             photo_url: None,
             photo_credit: None,
+            photo_alt: None,
             role_description: None,
             status: "active",
         };

@@ -15,6 +15,7 @@ pub mod generate;
 pub mod interop;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 pub mod render;
 pub mod store;
 pub mod tokens;

@@ -18,6 +18,10 @@ pub enum ImportCommand {
         /// Split roundup posts ("Name, Title, Institution: answer…") into signed answers.
         #[arg(long)]
         split_answers: bool,
+        /// A copy of the site's wp-content/uploads folder: the images posts show from it are
+        /// stored in the database and served by Roundtable instead of linked from the old site.
+        #[arg(long, value_name = "DIR")]
+        uploads: Option<PathBuf>,
     },
 }
 
@@ -26,10 +30,19 @@ pub async fn run(command: ImportCommand, globals: Globals) -> anyhow::Result<()>
     let ImportCommand::Wxr {
         file: path,
         split_answers,
+        uploads,
     } = command;
+    if let Some(dir) = uploads.as_ref().filter(|d| !d.is_dir()) {
+        anyhow::bail!(
+            "{} is not a folder; give --uploads the copy of wp-content/uploads",
+            dir.display()
+        );
+    }
     let config = globals.config()?;
     let store = open_store(&config.database_url).await?;
-    let report = crate::interop::import::import_file(&store, &path, split_answers).await?;
+    let report =
+        crate::interop::import::import_file_with(&store, &path, split_answers, uploads.as_deref())
+            .await?;
     for line in report.lines() {
         println!("{line}");
     }

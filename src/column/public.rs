@@ -65,6 +65,8 @@ pub struct AnswerView {
     pub late: bool,
     /// Only for answers published by name.
     pub photo_url: Option<String>,
+    pub photo_srcset: Option<String>,
+    pub photo_alt: Option<String>,
     pub photo_credit: Option<String>,
 }
 
@@ -683,6 +685,8 @@ fn answer_view(answer: &PublicAnswerRow) -> AnswerView {
         body_html,
         late: answer.late != 0,
         photo_url: answer.photo_url.clone(),
+        photo_srcset: answer.photo_srcset.clone(),
+        photo_alt: answer.photo_alt.clone(),
         photo_credit: answer.photo_credit.clone(),
     }
 }

@@ -117,6 +117,7 @@ pub async fn save_profile(column: &Column, p: &PanelistRow, profile: &Profile) -
         bio: p.bio.clone(),
         photo_url: p.photo_url.clone(),
         photo_credit: p.photo_credit.clone(),
+        photo_alt: p.photo_alt.clone(),
         role_description: opt(&profile.role_description),
         status,
     };

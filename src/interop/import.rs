@@ -23,6 +23,8 @@ pub struct ImportReport {
     /// Titles of posts split into answers, and of those `--split-answers` left whole.
     pub split: Vec<String>,
     pub whole: Vec<String>,
+    /// With `--uploads`: each image left linking to the old site, and why.
+    pub images: Vec<String>,
 }
 
 impl ImportReport {
@@ -53,6 +55,14 @@ impl ImportReport {
             lines.extend(self.split.iter().map(|t| format!("  split: {t}")));
             lines.extend(self.whole.iter().map(|t| format!("  whole: {t}")));
         }
+        if c.images > 0 || !self.images.is_empty() {
+            lines.push(format!(
+                "stored {} images from the uploads folder; {} left linking to the old site",
+                c.images,
+                self.images.len()
+            ));
+        }
+        lines.extend(self.images.iter().map(|i| format!("  {i}")));
         lines.extend(self.notes.iter().map(|n| format!("note: {n}")));
         lines.extend(self.skipped.iter().map(|s| format!("skipped {s}")));
         lines
@@ -76,11 +86,23 @@ pub async fn import_file(
     path: &std::path::Path,
     split_answers: bool,
 ) -> Result<ImportReport, ImportError> {
+    import_file_with(store, path, split_answers, None).await
+}
+
+/// [`import_file`], and with `uploads` (a copy of WordPress's `wp-content/uploads`) the
+/// images the posts refer to stored as media, and the posts pointed at them.
+pub async fn import_file_with(
+    store: &crate::store::Store,
+    path: &std::path::Path,
+    split_answers: bool,
+    uploads: Option<&std::path::Path>,
+) -> Result<ImportReport, ImportError> {
     let file = std::fs::File::open(path).map_err(|e| wxr::io_error(path, e))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = super::progress_bar("importing", size, super::Unit::Bytes);
     let mut reader = WxrReader::new(std::io::BufReader::new(bar.wrap_read(file)));
-    let result = import_pieces(store, &mut reader, split_answers).await;
+    let mut uploads = uploads.map(super::uploads::Uploads::new);
+    let result = import_pieces(store, &mut reader, split_answers, uploads.as_mut()).await;
     bar.finish_and_clear();
     result.map_err(|e| match e {
         ImportError::Wxr(e) => ImportError::Wxr(wxr::with_line(path, e)),
@@ -92,6 +114,7 @@ async fn import_pieces<R: std::io::BufRead>(
     store: &crate::store::Store,
     reader: &mut WxrReader<R>,
     split_answers: bool,
+    mut uploads: Option<&mut super::uploads::Uploads>,
 ) -> Result<ImportReport, ImportError> {
     let (_, clock) = crate::column::public::SiteView::load(store).await?;
     let address = |kind: &str, published_at: i64, slug: &str| match kind {
@@ -116,7 +139,12 @@ async fn import_pieces<R: std::io::BufRead>(
             Piece::Tag(t) => importer.tag(&mapper.tag(&t)).await?,
             Piece::OtherTerm => other_terms += 1,
             Piece::Item(item) => match mapper.item(&item, &mut report) {
-                Mapped::Entry(e) => {
+                Mapped::Entry(mut e) => {
+                    if let Some(uploads) = uploads.as_deref_mut() {
+                        uploads
+                            .localize(&mut e, &mut importer, &mut report.images)
+                            .await?;
+                    }
                     let text = e.body_html.as_deref().map(crate::render::plain_text);
                     importer.entry(&e, text.as_deref(), &address).await?
                 }

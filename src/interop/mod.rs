@@ -6,6 +6,7 @@ pub mod import;
 pub mod roster;
 pub mod roundup;
 pub mod static_site;
+pub mod uploads;
 pub mod wp_html;
 pub mod wxr;
 

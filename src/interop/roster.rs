@@ -7,7 +7,7 @@
 use crate::store::{NewPanelist, PanelistRow, Store, StoreError, StoreResult};
 
 /// The roster's columns, in CSV order.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 12] = [
     "name",
     "email",
     "pronouns",
@@ -18,6 +18,8 @@ pub const COLUMNS: [&str; 10] = [
     "library_type",
     "region",
     "status",
+    "photo_credit",
+    "photo_alt",
 ];
 
 /// What an import did.
@@ -55,6 +57,8 @@ pub fn field_of(p: &PanelistRow, name: &str) -> String {
         "role_description" => p.role_description.as_ref(),
         "bio" => p.bio.as_ref(),
         "status" => Some(&p.status),
+        "photo_credit" => p.photo_credit.as_ref(),
+        "photo_alt" => p.photo_alt.as_ref(),
         _ => None,
     };
     value.cloned().unwrap_or_default()
@@ -191,7 +195,23 @@ pub async fn import(store: &Store, text: &str) -> StoreResult<RosterReport> {
             ));
             continue;
         }
+        let known = store
+            .panelist_by_email(&get("email").unwrap_or_default())
+            .await?;
+        // The photo's words: from the row when the roster has their column, else as they were
+        // (an upload is never touched by an import).
+        let has = |name: &str| headers.iter().any(|h| h == name);
+        let kept = |column: &str, current: fn(&PanelistRow) -> &Option<String>| {
+            if has(column) {
+                get(column)
+            } else {
+                known.as_ref().and_then(|p| current(p).clone())
+            }
+        };
         let new = NewPanelist {
+            photo_url: known.as_ref().and_then(|p| p.photo_url.clone()),
+            photo_credit: kept("photo_credit", |p| &p.photo_credit),
+            photo_alt: kept("photo_alt", |p| &p.photo_alt),
             name,
             email: get("email").unwrap_or_default(),
             pronouns: get("pronouns"),
@@ -207,7 +227,7 @@ pub async fn import(store: &Store, text: &str) -> StoreResult<RosterReport> {
                 .unwrap_or("active"),
             ..NewPanelist::default()
         };
-        let result = match store.panelist_by_email(&new.email).await? {
+        let result = match known {
             Some(p) => store.update_panelist(p.id, &new).await.map(|_| false),
             None => store.create_panelist(&new).await.map(|_| true),
         };

@@ -145,9 +145,96 @@ fn edit_note_date(text: &str, clock: &SiteClock) -> Option<i64> {
     day_bounds(clock, year, month, day).map(|(start, _)| start)
 }
 
+/// Where WordPress keeps uploaded files, in every address of one.
+const UPLOADS: &str = "/wp-content/uploads/";
+
+/// Every address in the HTML of a file in WordPress's uploads folder, as written (absolute or
+/// not), with the file's path under that folder (`2013/08/jan.jpg`), in order and once each.
+/// An address ends where an attribute value or a `srcset` entry does.
+pub fn upload_addresses(html: &str) -> Vec<(String, String)> {
+    let ends =
+        |c: char| c == '"' || c == '\'' || c == '<' || c == '>' || c == ',' || c.is_whitespace();
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut from = 0;
+    while let Some(at) = html[from..].find(UPLOADS).map(|i| i + from) {
+        let start = html[..at].rfind(ends).map(|i| i + 1).unwrap_or(0);
+        let path_start = at + UPLOADS.len();
+        let end = html[path_start..]
+            .find(ends)
+            .map(|i| i + path_start)
+            .unwrap_or(html.len());
+        from = end.max(path_start);
+        let address = &html[start..end];
+        // The file's path, without a query or fragment.
+        let path = html[path_start..end]
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if !path.is_empty() && !found.iter().any(|(a, _)| a == address) {
+            found.push((address.to_string(), path));
+        }
+    }
+    found
+}
+
+/// The HTML with each address replaced where it is a whole attribute value or `srcset`
+/// entry, and nowhere else.
+pub fn replace_addresses(html: &str, replacements: &[(String, String)]) -> String {
+    let mut out = html.to_string();
+    for (old, new) in replacements {
+        for (before, after) in [
+            ('"', '"'),
+            ('\'', '\''),
+            ('"', ' '),
+            (' ', ' '),
+            (' ', ','),
+            (' ', '"'),
+        ] {
+            out = out.replace(
+                &format!("{before}{old}{after}"),
+                &format!("{before}{new}{after}"),
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upload_addresses_are_found_in_src_href_and_srcset() {
+        let html = r#"<a href="https://old.example/wp-content/uploads/2013/08/jan.jpg"><img src="https://old.example/wp-content/uploads/2013/08/jan-150x150.jpg" srcset="/wp-content/uploads/2013/08/jan-150x150.jpg 150w, /wp-content/uploads/2013/08/jan.jpg?v=2 600w"></a> see /wp-content/uploads/"#;
+        let found = upload_addresses(html);
+        let paths: Vec<&str> = found.iter().map(|(_, p)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "2013/08/jan.jpg",
+                "2013/08/jan-150x150.jpg",
+                "2013/08/jan-150x150.jpg",
+                "2013/08/jan.jpg"
+            ]
+        );
+        assert_eq!(found[3].0, "/wp-content/uploads/2013/08/jan.jpg?v=2");
+        let replaced = replace_addresses(
+            html,
+            &[
+                (found[1].0.clone(), "/media/1-150.jpg".into()),
+                (found[2].0.clone(), "/media/1-150.jpg".into()),
+            ],
+        );
+        assert!(replaced.contains(r#"src="/media/1-150.jpg""#), "{replaced}");
+        assert!(
+            replaced.contains(r#"srcset="/media/1-150.jpg 150w"#),
+            "{replaced}"
+        );
+        assert!(
+            replaced.contains(r#"href="https://old.example/wp-content/uploads/2013/08/jan.jpg""#)
+        );
+    }
 
     #[test]
     fn paragraphs_come_from_blank_lines() {

@@ -35,8 +35,8 @@ impl Store {
         answers: ErasedAnswers,
     ) -> StoreResult<Erasure> {
         let mut tx = self.begin().await?;
-        let (name, email): (String, String) =
-            sqlx::query_as("SELECT name, email FROM panelists WHERE id = $1")
+        let (name, email, photo): (String, String, Option<i64>) =
+            sqlx::query_as("SELECT name, email, photo_media_id FROM panelists WHERE id = $1")
                 .bind(panelist_id)
                 .fetch_optional(&mut *tx)
                 .await?
@@ -106,6 +106,10 @@ impl Store {
             .bind(panelist_id)
             .execute(&mut *tx)
             .await?;
+        // Their uploaded photo, every width of it.
+        if let Some(photo) = photo {
+            super::media::delete_media(&mut tx, photo).await?;
+        }
         for post_id in &posts {
             project_post(&mut tx, *post_id).await?;
         }

@@ -101,6 +101,8 @@ pub struct ImportCounts {
     pub pages: usize,
     pub comments: usize,
     pub attachments: usize,
+    /// Images from the uploads folder stored as media.
+    pub images: usize,
     pub redirects: usize,
     pub answers: usize,
     pub panelists: usize,
@@ -317,6 +319,28 @@ impl WpImporter {
         }
         self.counts.attachments += 1;
         Ok(())
+    }
+
+    /// Stores an image a post refers to, in the import's unit of work; returns its id. The
+    /// same image imported again (the same file, encoded the same way) is the one stored
+    /// before, unless it is a panelist's photo, which goes when they do.
+    pub async fn media(&mut self, image: &crate::media::Prepared) -> StoreResult<i64> {
+        let hash = super::media::content_hash(&image.widest().data);
+        let known: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM media WHERE sha256 = $1 AND id NOT IN \
+             (SELECT photo_media_id FROM panelists WHERE photo_media_id IS NOT NULL) \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(hash)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        match known {
+            Some(id) => Ok(id),
+            None => {
+                self.counts.images += 1;
+                super::media::insert_media(&mut self.tx, image).await
+            }
+        }
     }
 
     /// Links parents now that every entry has its id, and commits the whole import.

@@ -10,6 +10,7 @@ mod erasure;
 mod exports;
 mod forms;
 mod imports;
+mod media;
 mod outbox;
 mod panel;
 mod posts;
@@ -35,6 +36,7 @@ pub use exports::{PublicEntry, PublicTerm};
 pub use imports::{
     ImportCounts, WpAnswer, WpAttachment, WpAuthor, WpComment, WpEntry, WpImporter, WpTerm,
 };
+pub use media::{media_path, MediaFile, PhotoSet};
 pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};
 pub use posts::{

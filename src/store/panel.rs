@@ -18,6 +18,8 @@ pub struct NewPanelist {
     pub bio: Option<String>,
     pub photo_url: Option<String>,
     pub photo_credit: Option<String>,
+    /// What the photo shows, for those who cannot see it.
+    pub photo_alt: Option<String>,
     pub role_description: Option<String>,
     /// `active` for panelists the editor adds, `applied` for join requests.
     pub status: &'static str,
@@ -39,6 +41,7 @@ impl PanelistRow {
             bio: self.bio.clone(),
             photo_url: self.photo_url.clone(),
             photo_credit: self.photo_credit.clone(),
+            photo_alt: self.photo_alt.clone(),
             role_description: self.role_description.clone(),
             status,
         }
@@ -61,13 +64,16 @@ pub struct PanelistRow {
     pub bio: Option<String>,
     pub photo_url: Option<String>,
     pub photo_credit: Option<String>,
+    /// The uploaded photo (`media`), shown instead of `photo_url` when set.
+    pub photo_media_id: Option<i64>,
+    pub photo_alt: Option<String>,
     pub role_description: Option<String>,
     pub status: String,
 }
 
 pub(crate) const PANELIST_COLUMNS: &str =
     "id, slug, email, name, pronouns, title, department, institution, city, \
-     library_type, region, bio, photo_url, photo_credit, role_description, status";
+     library_type, region, bio, photo_url, photo_credit, photo_media_id, photo_alt, role_description, status";
 
 impl Store {
     /// Adds a panelist with a slug made from their name (numbered when taken).
@@ -146,7 +152,8 @@ impl Store {
         let done = sqlx::query(
             "UPDATE panelists SET email = $1, name = $2, pronouns = $3, title = $4, department = $5, \
              institution = $6, city = $7, library_type = $8, region = $9, bio = $10, photo_url = $11, \
-             photo_credit = $12, role_description = $13, status = $14, updated_at = $15 WHERE id = $16",
+             photo_credit = $12, role_description = $13, status = $14, updated_at = $15, photo_alt = $17 \
+             WHERE id = $16",
         )
         .bind(email.as_str())
         .bind(&p.name)
@@ -164,6 +171,7 @@ impl Store {
         .bind(p.status)
         .bind(now())
         .bind(id)
+        .bind(&p.photo_alt)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -220,8 +228,9 @@ async fn insert_panelist(tx: &mut Tx, p: &NewPanelist) -> StoreResult<i64> {
     let at = now();
     let id = sqlx::query_scalar(
         "INSERT INTO panelists (slug, email, name, pronouns, title, department, institution, city, \
-         library_type, region, bio, photo_url, photo_credit, role_description, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+         library_type, region, bio, photo_url, photo_credit, role_description, status, created_at, updated_at, \
+         photo_alt) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17) RETURNING id",
     )
     .bind(slug.as_str())
     .bind(email.as_str())
@@ -239,6 +248,7 @@ async fn insert_panelist(tx: &mut Tx, p: &NewPanelist) -> StoreResult<i64> {
     .bind(&p.role_description)
     .bind(p.status)
     .bind(at)
+    .bind(&p.photo_alt)
     .fetch_one(&mut **tx)
     .await
     .map_err(StoreError::from)

@@ -114,6 +114,9 @@ pub struct AnswerRow {
     /// The panelist's photo and its credit: shown beside named answers only.
     pub photo_url: Option<String>,
     pub photo_credit: Option<String>,
+    /// The uploaded photo, which wins over `photo_url`, and its alt text.
+    pub photo_media_id: Option<i64>,
+    pub photo_alt: Option<String>,
 }
 
 impl AnswerRow {
@@ -192,14 +195,15 @@ pub(super) const ANSWER_COLUMNS: &str = "a.id, a.post_id, a.panelist_id, pn.slug
      a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
      a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, a.edited_body, a.editor_heading, \
      a.editor_note, a.editor_heading_at, a.is_late, a.added_at, a.position, a.included, a.submitted_at, \
-     pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
+     pn.name AS panelist_name, pn.photo_url, pn.photo_credit, pn.photo_media_id, pn.photo_alt";
 
 /// The same columns for answers that may not be in a post yet.
 const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, a.panelist_id, pn.slug AS panelist_slug, \
      a.attribution, a.role_description, a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, \
      a.sig_department, a.sig_institution, a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, \
      a.edited_body, a.editor_heading, a.editor_note, a.editor_heading_at, a.is_late, a.added_at, a.position, a.included, \
-     a.submitted_at, pn.name AS panelist_name, pn.photo_url, pn.photo_credit";
+     a.submitted_at, pn.name AS panelist_name, pn.photo_url, pn.photo_credit, pn.photo_media_id, \
+     pn.photo_alt";
 
 /// An answer of a post's round waiting under "Late answers": not in the post, and arrived
 /// after the compilation (no post yet) or after the round closed.

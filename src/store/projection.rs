@@ -5,6 +5,7 @@
 //! drift from another. Nothing public reads the answers table: only this module does, and it
 //! turns each answer into public text through [`AnswerRow::byline`] alone.
 
+use super::media::{photo_set, PhotoSet};
 use super::posts::{AnswerRow, ANSWER_COLUMNS, ANSWER_JOINS};
 use super::{placeholders, Store, StoreResult, Tx};
 use crate::domain::{Attribution, PostStatus, SignatureTemplate};
@@ -32,13 +33,17 @@ pub struct PublicAnswerRow {
     /// The text readers see (the editor's light edit, when there is one).
     pub body: String,
     pub late: i64,
-    /// Only for answers signed by name.
+    /// Only for answers signed by name: the photo (its narrowest width when uploaded), every
+    /// width of an uploaded one, its alt text and its credit.
     pub photo_url: Option<String>,
+    pub photo_srcset: Option<String>,
+    pub photo_alt: Option<String>,
     pub photo_credit: Option<String>,
 }
 
 const PUBLIC_ANSWER_COLUMNS: &str = "post_id, number, panelist_slug, byline, choice, \
-     editor_heading, editor_note, editor_heading_at, body, late, photo_url, photo_credit";
+     editor_heading, editor_note, editor_heading_at, body, late, photo_url, photo_srcset, photo_alt, \
+     photo_credit";
 
 /// The post's own searchable text.
 #[derive(sqlx::FromRow)]
@@ -60,12 +65,26 @@ struct Projected {
     library_type: Option<String>,
 }
 
-fn project(answer: &AnswerRow, number: i64, template: &SignatureTemplate) -> Projected {
+/// `uploaded` is the answer's panelist's uploaded photo, if they have one: it is shown, like
+/// a linked one, beside answers signed by name and nowhere else. Named signatures are written
+/// with the series' `template`.
+fn project(
+    answer: &AnswerRow,
+    number: i64,
+    uploaded: Option<&PhotoSet>,
+    template: &SignatureTemplate,
+) -> Projected {
     let byline = answer.byline_in(template);
     let named = answer.attribution() == Attribution::Named;
-    let photo_url = answer.photo_url.clone().filter(|u| {
-        named && (u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'))
-    });
+    let linked = answer
+        .photo_url
+        .clone()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'));
+    let (photo_url, photo_srcset) = match (named, uploaded, linked) {
+        (false, ..) => (None, None),
+        (true, Some(set), _) => (Some(set.src.clone()), Some(set.srcset.clone())),
+        (true, None, linked) => (linked, None),
+    };
     let library_type = match answer.attribution() {
         Attribution::Named => answer.library_type_name.clone(),
         _ if answer.show_library_type != 0 => answer.library_type_name.clone(),
@@ -86,6 +105,8 @@ fn project(answer: &AnswerRow, number: i64, template: &SignatureTemplate) -> Pro
             body: answer.public_body().to_string(),
             late: answer.is_late,
             photo_credit: photo_url.as_ref().and(answer.photo_credit.clone()),
+            photo_alt: photo_url.as_ref().and(answer.photo_alt.clone()),
+            photo_srcset,
             photo_url,
         },
     }
@@ -118,20 +139,32 @@ pub(crate) async fn project_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
     .bind(post_id)
     .fetch_all(&mut **tx)
     .await?;
+    let mut photos = std::collections::HashMap::new();
+    for id in answers.iter().filter_map(|a| a.photo_media_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = photos.entry(id) {
+            slot.insert(photo_set(tx, id).await?);
+        }
+    }
     // A template saved is one that parsed; one that no longer does signs the default way.
     let template = SignatureTemplate::parse(&post.signature_template).unwrap_or_default();
     let projected: Vec<Projected> = answers
         .iter()
         .zip(1..)
-        .map(|(answer, number)| project(answer, number, &template))
+        .map(|(answer, number)| {
+            let uploaded = answer
+                .photo_media_id
+                .and_then(|id| photos.get(&id))
+                .and_then(Option::as_ref);
+            project(answer, number, uploaded, &template)
+        })
         .collect();
     for p in &projected {
         let a = &p.row;
         sqlx::query(
             "INSERT INTO public_answers (post_id, number, panelist_id, panelist_slug, byline, \
              library_type, choice, editor_heading, editor_note, editor_heading_at, body, late, \
-             photo_url, photo_credit) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             photo_url, photo_credit, photo_srcset, photo_alt) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(post_id)
         .bind(a.number)
@@ -147,6 +180,8 @@ pub(crate) async fn project_post(tx: &mut Tx, post_id: i64) -> StoreResult<()> {
         .bind(a.late)
         .bind(&a.photo_url)
         .bind(&a.photo_credit)
+        .bind(&a.photo_srcset)
+        .bind(&a.photo_alt)
         .execute(&mut **tx)
         .await?;
     }

@@ -12,6 +12,7 @@ mod feeds;
 mod forms;
 pub(crate) mod id;
 mod links;
+pub(crate) mod media;
 mod search;
 mod site;
 mod state;
@@ -76,10 +77,16 @@ pub fn router(state: SharedState) -> Router {
         .merge(admin::router())
         .route("/answer/{token}", get(answer::page).post(answer::submit))
         .route("/you/{id}/{token}/", get(yours::page).post(yours::submit))
+        .route(
+            "/you/{id}/{token}/photo",
+            axum::routing::post(yours::photo)
+                .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD_BODY)),
+        )
         .route("/you/{id}/{token}/data.json", get(yours::data))
         .route("/subscribe/confirm/{token}", get(forms::confirm_subscription))
         .route("/join/confirm/{token}", get(forms::confirm_join))
         .route("/unsubscribe/{id}/{token}", get(forms::unsubscribe_page).post(forms::unsubscribe))
+        .route("/media/{file}", get(media::serve))
         .route("/static/style.css", get(site::stylesheet))
         .route("/static/admin.js", get(site::admin_script))
         .route("/healthz", get(site::healthz))

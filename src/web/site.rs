@@ -234,6 +234,8 @@ struct PanelistView {
     role: String,
     bio_html: Option<String>,
     photo_url: Option<String>,
+    photo_srcset: Option<String>,
+    photo_alt: Option<String>,
     photo_credit: Option<String>,
     feed_url: String,
 }
@@ -288,14 +290,25 @@ pub async fn panelist(
             }
         })
         .collect();
+    // An uploaded photo wins over a linked one.
+    let uploaded = match panelist.photo_media_id {
+        Some(id) => store.photo_of_media(id).await?,
+        None => None,
+    };
+    let (photo_url, photo_srcset) = match uploaded {
+        Some(set) => (Some(set.src), Some(set.srcset)),
+        None => (panelist.photo_url, None),
+    };
     let view = PanelistView {
         feed_url: format!("/panelist/{}/feed/", panelist.slug),
         name: panelist.name,
         pronouns: panelist.pronouns,
         role,
         bio_html: panelist.bio.as_deref().map(markdown_html),
-        photo_url: panelist.photo_url,
-        photo_credit: panelist.photo_credit,
+        photo_credit: photo_url.as_ref().and(panelist.photo_credit),
+        photo_alt: photo_url.as_ref().and(panelist.photo_alt),
+        photo_url,
+        photo_srcset,
     };
     Ok(Html(state.column.templates.render(
         "pages/panelist.html",

@@ -39,6 +39,8 @@ struct ProfileView {
     institution: String,
     city: String,
     role_description: String,
+    photo_alt: String,
+    photo_credit: String,
 }
 
 impl From<&Profile> for ProfileView {
@@ -51,6 +53,23 @@ impl From<&Profile> for ProfileView {
             institution: p.institution.clone(),
             city: p.city.clone(),
             role_description: p.role_description.clone(),
+            ..ProfileView::default()
+        }
+    }
+}
+
+impl From<&PanelistRow> for ProfileView {
+    fn from(p: &PanelistRow) -> ProfileView {
+        ProfileView {
+            name: p.name.clone(),
+            pronouns: p.pronouns.clone().unwrap_or_default(),
+            title: p.title.clone().unwrap_or_default(),
+            department: p.department.clone().unwrap_or_default(),
+            institution: p.institution.clone().unwrap_or_default(),
+            city: p.city.clone().unwrap_or_default(),
+            role_description: p.role_description.clone().unwrap_or_default(),
+            photo_alt: p.photo_alt.clone().unwrap_or_default(),
+            photo_credit: p.photo_credit.clone().unwrap_or_default(),
         }
     }
 }
@@ -62,6 +81,8 @@ struct YoursPage {
     name: String,
     answers: Vec<AnswerLine>,
     profile: ProfileView,
+    /// Their photo as it is now.
+    photo: Option<String>,
     message: Option<String>,
     error: Option<String>,
 }
@@ -122,21 +143,27 @@ async fn draw(
             }
         })
         .collect();
-    let profile = profile.unwrap_or_else(|| ProfileView {
-        name: p.name.clone(),
-        pronouns: p.pronouns.clone().unwrap_or_default(),
-        title: p.title.clone().unwrap_or_default(),
-        department: p.department.clone().unwrap_or_default(),
-        institution: p.institution.clone().unwrap_or_default(),
-        city: p.city.clone().unwrap_or_default(),
-        role_description: p.role_description.clone().unwrap_or_default(),
-    });
+    let mut profile = profile.unwrap_or_else(|| ProfileView::from(p));
+    if profile.photo_alt.is_empty() && profile.photo_credit.is_empty() {
+        profile.photo_alt = p.photo_alt.clone().unwrap_or_default();
+        profile.photo_credit = p.photo_credit.clone().unwrap_or_default();
+    }
+    let photo = match p.photo_media_id {
+        Some(id) => state
+            .column
+            .store
+            .photo_of_media(id)
+            .await?
+            .map(|set| set.src),
+        None => p.photo_url.clone(),
+    };
     let page = YoursPage {
         site,
         action: format!("/you/{}/{token}/", p.id),
         name: p.name.clone(),
         answers,
         profile,
+        photo,
         message,
         error,
     };
@@ -264,6 +291,68 @@ pub async fn submit(
                 &p,
                 &token,
                 typed_profile,
+                None,
+                Some(error),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The photo form (`multipart/form-data`): a new photo and its words, or removing it. The
+/// token in the address is the key, as for the page's other forms. A refused file shows the
+/// page again with the sentence and the words typed.
+pub async fn photo(
+    State(state): State<SharedState>,
+    Path((id, token)): Path<(String, String)>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let Some(p) = yours::panelist(&state.column, &id, &token).await? else {
+        return Ok(not_yours());
+    };
+    let mut upload = super::media::Upload::read(multipart).await?;
+    let (alt, credit) = (
+        upload.get("alt").to_string(),
+        upload.get("credit").to_string(),
+    );
+    let column = &state.column;
+    let done = if upload.get("action") == "remove" {
+        crate::column::panel::remove_photo(column, p.id)
+            .await
+            .map(|()| "Your photo is removed, from every answer it was beside.")
+    } else {
+        match upload.take_file() {
+            Ok(file) => crate::column::panel::set_photo(column, p.id, file, &alt, &credit)
+                .await
+                .map(|()| "Your photo is saved. It is shown beside your answers signed with your name, and never beside the others."),
+            Err(sentence) => Err(ColumnError::Refused(sentence)),
+        }
+    };
+    let p = state.column.store.panelist(p.id).await?;
+    match done {
+        Ok(message) => {
+            draw(
+                &state,
+                &p,
+                &token,
+                None,
+                Some(message.into()),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(ColumnError::Refused(error)) => {
+            let mut typed = ProfileView::from(&p);
+            typed.photo_alt = alt;
+            typed.photo_credit = credit;
+            draw(
+                &state,
+                &p,
+                &token,
+                Some(typed),
                 None,
                 Some(error),
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -21,6 +21,7 @@ mod internet;
 mod interop;
 mod mail;
 mod mail_tls;
+mod media;
 mod naughty;
 mod privacy;
 mod proxy;

@@ -538,7 +538,10 @@ async fn round_to_post(backend: Backend) {
         positions.windows(2).all(|w| w[0] < w[1]),
         "the editor's order, late answer last: {positions:?}"
     );
-    assert!(text.contains("Editor’s note: On first-year goals"));
+    assert!(
+        text.contains("On first-year goals") && !text.contains("Editor’s note: On first-year goals"),
+        "the editor's heading, not labelled as a note"
+    );
     assert!(
         text.contains("Short answers: Yes 2 · No 1 · It depends 2"),
         "{text}"

@@ -58,6 +58,12 @@ pub fn router() -> Router<SharedState> {
             "/admin/panel/{id}/",
             get(panel::edit_page).post(panel::save),
         )
+        .route(
+            "/admin/panel/{id}/photo",
+            post(panel::save_photo).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::media::MAX_UPLOAD_BODY,
+            )),
+        )
         .route("/admin/panel/{id}/status", post(panel::set_status))
         .route(
             "/admin/panel/{id}/erase",
@@ -291,6 +297,47 @@ impl FromRequest<SharedState> for AdminForm {
             csrf: signed_in.csrf,
             session: signed_in.session,
             fields,
+        })
+    }
+}
+
+/// A form with a file (`multipart/form-data`) sent by a signed-in editor, its CSRF token
+/// checked as an [`AdminForm`]'s is. The token field comes before the file in every such
+/// form, so even a file too large to read leaves it, and the fields typed, readable.
+pub struct AdminUpload {
+    pub editor: EditorRow,
+    pub csrf: String,
+    pub session: String,
+    pub upload: crate::web::media::Upload,
+}
+
+impl FromRequest<SharedState> for AdminUpload {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let signed_in = SignedIn::from_request_parts(&mut parts, state).await?;
+        let request = Request::from_parts(parts, body);
+        let multipart = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|e| {
+                WebError::BadRequest(format!("The form could not be read: {e}")).into_response()
+            })?;
+        let upload = crate::web::media::Upload::read(multipart)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let sent = upload.get("csrf");
+        if !crate::tokens::constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
+            return Err(WebError::Forbidden(
+                "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
+            )
+            .into_response());
+        }
+        Ok(AdminUpload {
+            editor: signed_in.editor,
+            csrf: signed_in.csrf,
+            session: signed_in.session,
+            upload,
         })
     }
 }

@@ -6,7 +6,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::{done, page, page_with_status, AdminChrome, AdminForm, SignedIn};
+use super::{done, page, page_with_status, AdminChrome, AdminForm, AdminUpload, SignedIn};
 use crate::interop::roster::{self, field_of, status_of};
 use crate::store::{NewPanelist, PanelistRow, StoreError};
 use crate::web::id::Id;
@@ -219,6 +219,101 @@ struct EditPage {
     name: String,
     status: String,
     form: PanelistForm,
+    photo: PhotoForm,
+}
+
+/// The panelist's photo on their page: the one they have, and its words as stored or typed.
+#[derive(Serialize)]
+struct PhotoForm {
+    action: String,
+    current: Option<String>,
+    alt: String,
+    credit: String,
+    error: Option<String>,
+}
+
+async fn photo_form(state: &SharedState, p: &PanelistRow) -> Result<PhotoForm, WebError> {
+    let current = match p.photo_media_id {
+        Some(id) => state
+            .column
+            .store
+            .photo_of_media(id)
+            .await?
+            .map(|set| set.src),
+        None => p.photo_url.clone(),
+    };
+    Ok(PhotoForm {
+        action: format!("/admin/panel/{}/photo", p.id),
+        current,
+        alt: p.photo_alt.clone().unwrap_or_default(),
+        credit: p.photo_credit.clone().unwrap_or_default(),
+        error: None,
+    })
+}
+
+/// Uploads, describes or removes a panelist's photo. A refused file shows the page again with
+/// the sentence and the words typed.
+pub async fn save_photo(
+    State(state): State<SharedState>,
+    Id(id): Id,
+    sent: AdminUpload,
+) -> Result<Response, WebError> {
+    let AdminUpload {
+        editor,
+        csrf,
+        session,
+        mut upload,
+    } = sent;
+    let p = state.column.store.panelist(id).await?;
+    let (alt, credit) = (
+        upload.get("alt").to_string(),
+        upload.get("credit").to_string(),
+    );
+    let done = if upload.get("action") == "remove" {
+        crate::column::panel::remove_photo(&state.column, id)
+            .await
+            .map(|()| "The photo is removed.")
+    } else {
+        match upload.take_file() {
+            Ok(file) => crate::column::panel::set_photo(&state.column, id, file, &alt, &credit)
+                .await
+                .map(|()| "The photo is saved."),
+            Err(sentence) => Err(crate::column::ColumnError::Refused(sentence)),
+        }
+    };
+    let problem = match done {
+        Ok(notice) => {
+            state
+                .column
+                .store
+                .set_session_notice(&session, notice)
+                .await?;
+            return Ok(axum::response::Redirect::to(&format!("/admin/panel/{id}/")).into_response());
+        }
+        Err(crate::column::ColumnError::Refused(sentence)) => sentence,
+        Err(e) => return Err(e.into()),
+    };
+    let mut photo = photo_form(&state, &p).await?;
+    photo.alt = alt;
+    photo.credit = credit;
+    photo.error = Some(problem);
+    let form = panelist_form(&state, format!("/admin/panel/{id}/"), "Save", |name| {
+        field_of(&p, name)
+    })
+    .await?;
+    let context = EditPage {
+        chrome: AdminChrome::new(&state, &editor, &csrf).await?,
+        name: p.name,
+        status: p.status,
+        form,
+        photo,
+    };
+    page_with_status(
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "admin/panelist.html",
+        context,
+    )
 }
 
 pub async fn edit_page(
@@ -232,6 +327,7 @@ pub async fn edit_page(
         field_of(&p, name)
     })
     .await?;
+    let photo = photo_form(&state, &p).await?;
     page(
         &state,
         "admin/panelist.html",
@@ -240,6 +336,7 @@ pub async fn edit_page(
             name: p.name,
             status: p.status,
             form,
+            photo,
         },
     )
 }
@@ -254,6 +351,7 @@ pub async fn save(
     let mut updated = from_form(&form, status);
     updated.photo_url = current.photo_url.clone();
     updated.photo_credit = current.photo_credit.clone();
+    updated.photo_alt = current.photo_alt.clone();
     let problem = match typed_problem(&state, &updated).await? {
         Some(problem) => Some(problem),
         None => match state.column.store.update_panelist(id, &updated).await {
@@ -270,11 +368,13 @@ pub async fn save(
     })
     .await?;
     edit.error = Some(problem);
+    let photo = photo_form(&state, &current).await?;
     let context = EditPage {
         chrome,
         name: current.name,
         status: current.status,
         form: edit,
+        photo,
     };
     page_with_status(
         &state,
