@@ -38,6 +38,8 @@ pub fn router(state: SharedState) -> Router {
         .route("/", get(site::home))
         .route("/page/{n}/", get(site::home_page))
         .route("/{year}/{month}/{day}/{slug}/", get(site::post))
+        .route("/tag/", get(site::tags))
+        .route("/category/", get(site::categories))
         .route("/tag/{slug}/", get(site::tag))
         .route("/tag/{slug}/page/{n}/", get(site::tag_page))
         .route("/category/{slug}/", get(site::category))
@@ -47,6 +49,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/search/", get(search::search))
         .route("/feed/", get(feeds::site_rss))
         .route("/feed/atom/", get(feeds::site_atom))
+        .route("/comments/feed/", get(feeds::site_comments_rss))
+        .route(
+            "/{year}/{month}/{day}/{slug}/feed/",
+            get(feeds::post_comments_rss),
+        )
         .route("/tag/{slug}/feed/", get(feeds::tag_rss))
         .route("/tag/{slug}/feed/atom/", get(feeds::tag_atom))
         .route("/category/{slug}/feed/", get(feeds::category_rss))
@@ -82,6 +89,8 @@ pub fn router(state: SharedState) -> Router {
         .route("/unsubscribe/{id}/{token}", get(forms::unsubscribe_page).post(forms::unsubscribe))
         .route("/static/style.css", get(site::stylesheet))
         .route("/static/admin.js", get(site::admin_script))
+        .route("/favicon.svg", get(site::favicon_svg))
+        .route("/favicon.ico", get(site::favicon_ico))
         .route("/healthz", get(site::healthz))
         .fallback(site::not_found)
         .layer(axum::middleware::from_fn(without_control_characters))

@@ -1000,6 +1000,9 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
         "/".to_string(),
         post_path.clone(),
         format!("/tag/{}/", tag.slug),
+        "/tag/".to_string(),
+        "/category/".to_string(),
+        "/favicon.svg".to_string(),
     ] {
         let (status, served) = fetch(path.clone()).await;
         let live = app.get(&path).await;
@@ -1010,6 +1013,11 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
     assert_eq!(status, 200);
     assert!(!css.is_empty());
     assert_eq!(fetch("/feed/index.xml".into()).await.0, 200);
+    let (status, comments) = fetch("/comments/feed/index.xml".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(comments, app.get("/comments/feed/").await.1);
+    assert_eq!(fetch(format!("{post_path}feed/index.xml")).await.0, 200);
+    assert_eq!(fetch("/favicon.ico".into()).await.0, 200);
     let _ = server.kill();
     let _ = server.wait();
 
