@@ -574,7 +574,7 @@ async fn a_reader_searches_from_the_header_of_any_page_at_desktop_and_phone_widt
         browser.fill("Search the column", "jammed printer").await;
         browser.submit("Search").await;
 
-        let text = browser.wait_for_text("results for").await;
+        let text = browser.wait_for_text("for “jammed printer”").await;
         assert_eq!(
             browser.current_path().await,
             "/search?q=jammed+printer",

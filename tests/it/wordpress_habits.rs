@@ -74,7 +74,7 @@ fn phrase_of(text: &str) -> String {
 demo_test!(every_page_has_a_search_box_feed_links_and_an_icon);
 async fn every_page_has_a_search_box_feed_links_and_an_icon(app: TestApp) {
     let post = post_url(&app, SALARY_POST).await;
-    for path in ["/", post.as_str(), "/tag/", "/search?q=salary", "/join/"] {
+    for path in ["/", post.as_str(), "/tag/", "/join/"] {
         let (status, html) = app.get(path).await;
         assert_eq!(status, 200, "{path}");
         let header = &html[html.find("<header class=\"site-header\"").unwrap()..];
@@ -383,11 +383,6 @@ async fn the_tally_is_also_drawn_in_the_pages_own_type_but_not_in_feeds(app: Tes
 demo_test!(a_comment_sent_back_with_mistakes_lists_them_at_the_top_of_the_form);
 async fn a_comment_sent_back_with_mistakes_lists_them_at_the_top_of_the_form(app: TestApp) {
     let url = post_url(&app, SALARY_POST).await;
-    let (_, page) = app.get(&url).await;
-    assert!(
-        page.contains(&format!("action=\"{url}comments#comment-form\"")),
-        "a form sent back opens at the form"
-    );
     let (status, html) = app
         .post_form(
             &format!("{url}comments"),
