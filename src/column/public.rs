@@ -11,8 +11,8 @@ use tokio::sync::OnceCell;
 use super::Column;
 use crate::domain::Placement;
 use crate::render::{
-    comment_html, escape_html, human_date, iso_datetime, markdown_html, permalink, tally_svg,
-    tally_text, SiteClock, Templates,
+    comment_html, escape_html, first_words, human_date, iso_datetime, markdown_html, permalink,
+    plain_text, tally_svg, tally_text, SiteClock, Templates,
 };
 use crate::store::{
     answer_anchor, CommentRow, PostList, PostRow, PublicAnswerRow, Store, StoreResult, Taxonomy,
@@ -196,6 +196,76 @@ impl Serialize for ShownPost {
             categories: &v.categories,
             comments_heading: &v.comments_heading,
             content_html: &self.content_html,
+        }
+        .serialize(s)
+    }
+}
+
+/// Words of the first answer (or of the body, for a post without answers) that a list shows:
+/// WordPress's excerpt length.
+pub const EXCERPT_WORDS: usize = 55;
+
+/// A post as lists show it (home page, archives): its heading, its question or introduction,
+/// the opening words of its first answer under that answer's public byline, and a link to
+/// the rest. The post's own page and the feeds show it whole.
+pub struct ListedPost(Arc<PostView>);
+
+impl ListedPost {
+    pub fn all(views: Vec<Arc<PostView>>) -> Vec<ListedPost> {
+        views.into_iter().map(ListedPost).collect()
+    }
+}
+
+impl Serialize for ListedPost {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Lead<'a> {
+            byline: &'a str,
+            choice: Option<&'a str>,
+            text: String,
+        }
+        #[derive(Serialize)]
+        struct Listed<'a> {
+            id: i64,
+            title: &'a str,
+            url: &'a str,
+            date: &'a str,
+            date_iso: &'a str,
+            comment_count: i64,
+            tags: &'a [TermView],
+            categories: &'a [TermView],
+            intro_html: &'a str,
+            tally_text: &'a str,
+            answer_count: usize,
+            lead: Option<Lead<'a>>,
+            body_text: Option<String>,
+        }
+        let v = &self.0;
+        let lead = v.answers.first().map(|a| Lead {
+            byline: &a.byline,
+            choice: a.choice.as_deref(),
+            text: first_words(&plain_text(&a.body_html), EXCERPT_WORDS),
+        });
+        let body_text = match (&lead, &v.body_html) {
+            (None, Some(body)) => {
+                Some(first_words(&plain_text(body), EXCERPT_WORDS)).filter(|text| !text.is_empty())
+            }
+            _ => None,
+        };
+        Listed {
+            id: v.id,
+            title: &v.title,
+            url: &v.url,
+            date: &v.date,
+            date_iso: &v.date_iso,
+            comment_count: v.comment_count,
+            tags: &v.tags,
+            categories: &v.categories,
+            intro_html: &v.intro_html,
+            tally_text: &v.tally_text,
+            answer_count: v.answers.len(),
+            lead,
+            body_text,
         }
         .serialize(s)
     }

@@ -46,11 +46,18 @@ pub async fn addresses(column: &Column) -> anyhow::Result<Vec<String>> {
     let pages = page_count(store.count_published_posts().await?);
     paths.extend((2..=pages).map(|n| format!("/page/{n}/")));
     for e in store.public_entries().await? {
-        paths.push(match e.kind.as_str() {
-            "page" => format!("/{}/", e.slug),
-            _ => permalink(&clock, e.published_at, &e.slug),
-        });
+        match e.kind.as_str() {
+            "page" => paths.push(format!("/{}/", e.slug)),
+            _ => {
+                let post = permalink(&clock, e.published_at, &e.slug);
+                // The post's comments feed.
+                paths.push(format!("{post}feed/"));
+                paths.push(post);
+            }
+        }
     }
+    paths.push("/tag/".to_string());
+    paths.push("/category/".to_string());
     for taxonomy in [Taxonomy::Tag, Taxonomy::Category] {
         for (term, count) in store.used_terms(taxonomy).await?.iter() {
             let base = format!("/{}/{}/", taxonomy.base(), term.slug);
@@ -69,9 +76,12 @@ pub async fn addresses(column: &Column) -> anyhow::Result<Vec<String>> {
     for extra in [
         "/feed/",
         "/feed/atom/",
+        "/comments/feed/",
         "/sitemap.xml",
         "/robots.txt",
         "/static/style.css",
+        "/favicon.svg",
+        "/favicon.ico",
     ] {
         paths.push(extra.to_string());
     }

@@ -119,6 +119,17 @@ fn plain_text_uncached(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The first `count` words of plain text, with "…" when there were more: WordPress's
+/// excerpt, which is 55 words of the post's text.
+pub fn first_words(text: &str, count: usize) -> String {
+    let mut words = text.split_whitespace();
+    let mut out = words.by_ref().take(count).collect::<Vec<_>>().join(" ");
+    if words.next().is_some() {
+        out.push_str(" …");
+    }
+    out
+}
+
 /// Undoes the escaping ammonia's serializer applies to text, in one pass: the text `&lt;`
 /// (written `&amp;lt;`) stays `&lt;` rather than becoming `<`.
 fn unescape_text(text: &str) -> String {
@@ -200,5 +211,12 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("href=\"https://example.org\""), "{html}");
         assert!(html.contains("nofollow"), "{html}");
+    }
+
+    #[test]
+    fn first_words_cuts_at_a_word_and_says_so() {
+        assert_eq!(first_words("one  two\nthree four", 3), "one two three …");
+        assert_eq!(first_words("one two", 3), "one two");
+        assert_eq!(first_words("", 3), "");
     }
 }

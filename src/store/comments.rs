@@ -175,6 +175,27 @@ impl Store {
         Ok(query.fetch_all(self.pool()).await?)
     }
 
+    /// The newest approved comments on published posts (on one post when `post_id` is set),
+    /// newest first, with the post each was left on: for the comments feeds.
+    pub async fn latest_approved_comments(
+        &self,
+        post_id: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<FeedCommentRow>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.author_name, c.body, c.created_at, p.title AS post_title, \
+             p.slug AS post_slug, COALESCE(p.published_at, p.updated_at) AS post_published_at \
+             FROM comments c JOIN posts p ON p.id = c.post_id \
+             WHERE c.status = 'approved' AND p.status = 'published' AND p.kind = 'post' \
+             AND ($1 IS NULL OR p.id = $1) \
+             ORDER BY c.created_at DESC, c.id DESC LIMIT $2",
+        )
+        .bind(post_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn count_comments(&self, status: CommentStatus) -> StoreResult<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE status = $1")
@@ -183,6 +204,18 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// An approved comment with the published post it was left on, for the comments feeds.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedCommentRow {
+    pub id: i64,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+    pub post_title: String,
+    pub post_slug: String,
+    pub post_published_at: i64,
 }
 
 /// A comment with the post it was left on, for the moderation queue.

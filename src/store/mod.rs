@@ -29,7 +29,7 @@ mod writing;
 mod yours;
 
 pub use bulk::{GeneratedAnswer, GeneratedComment, GeneratedPost};
-pub use comments::{CommentRow, ModerationRow, NewComment};
+pub use comments::{CommentRow, FeedCommentRow, ModerationRow, NewComment};
 pub use editors::EditorRow;
 pub use erasure::{ErasedAnswers, Erasure};
 pub use exports::{PublicEntry, PublicTerm};

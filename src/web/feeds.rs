@@ -1,5 +1,6 @@
 //! Feeds for every list a reader can follow: the site, each tag, category and panelist, in
-//! RSS 2.0 and Atom, with each post's full content.
+//! RSS 2.0 and Atom, with each post's full content; and the comments feeds, site-wide and of
+//! each post, in RSS as WordPress has them.
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -7,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::WebError;
 use crate::column::public::{published_count, published_page, SiteView};
-use crate::render::{atom, rss, FeedEntry, FeedMeta};
+use crate::render::{atom, comment_html, permalink, plain_text, rss, FeedEntry, FeedMeta};
 use crate::store::{PostList, Taxonomy};
 use crate::web::SharedState;
 
@@ -189,4 +190,81 @@ pub async fn panelist_atom(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     panelist_feed(&state, &slug, Format::Atom).await
+}
+
+/// Comments per comments feed: WordPress's default for every feed.
+const COMMENT_FEED_SIZE: i64 = 10;
+
+/// The newest approved comments on every published post, as WordPress's `/comments/feed/`.
+pub async fn site_comments_rss(state: State<SharedState>) -> Result<Response, WebError> {
+    let (site, _) = SiteView::load(&state.column.store).await?;
+    let title = format!("Comments for {}", site.title);
+    comments_feed(&state, title, "/", None).await
+}
+
+/// One post's approved comments, at `/YYYY/MM/DD/slug/feed/` as on WordPress.
+pub async fn post_comments_rss(
+    state: State<SharedState>,
+    Path((year, month, day, slug)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    let post = super::site::find_post(&state, &year, &month, &day, &slug).await?;
+    let title = format!("Comments on: {}", post.view.title);
+    comments_feed(&state, title, &post.view.url, Some(post.view.id)).await
+}
+
+/// Only approved comments, and only the commenter's name and words: what the post's page shows.
+async fn comments_feed(
+    state: &SharedState,
+    title: String,
+    page_path: &str,
+    post_id: Option<i64>,
+) -> Result<Response, WebError> {
+    let base = state.column.base_url.clone();
+    let (site, clock) = SiteView::load(&state.column.store).await?;
+    let comments = state
+        .column
+        .store
+        .latest_approved_comments(post_id, COMMENT_FEED_SIZE)
+        .await?;
+    let entries: Vec<FeedEntry> = comments
+        .iter()
+        .map(|c| {
+            let post_url = permalink(&clock, c.post_published_at, &c.post_slug);
+            let link = format!("{base}{post_url}#comment-{}", c.id);
+            let body_html = comment_html(&c.body);
+            FeedEntry {
+                id: link.clone(),
+                title: match post_id {
+                    Some(_) => format!("By: {}", c.author_name),
+                    None => format!("Comment on {} by {}", c.post_title, c.author_name),
+                },
+                link,
+                author: c.author_name.clone(),
+                published: c.created_at,
+                updated: c.created_at,
+                categories: Vec::new(),
+                summary: plain_text(&body_html),
+                content_html: body_html.into(),
+            }
+        })
+        .collect();
+    let meta = FeedMeta {
+        title,
+        description: if site.tagline.is_empty() {
+            site.title.clone()
+        } else {
+            site.tagline.clone()
+        },
+        link: format!("{base}{page_path}"),
+        self_url: match post_id {
+            Some(_) => format!("{base}{page_path}feed/"),
+            None => format!("{base}/comments/feed/"),
+        },
+        updated: entries.iter().map(|e| e.updated).max().unwrap_or(0),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        rss(&meta, &entries),
+    )
+        .into_response())
 }

@@ -39,6 +39,8 @@ pub fn router(state: SharedState) -> Router {
         .route("/", get(site::home))
         .route("/page/{n}/", get(site::home_page))
         .route("/{year}/{month}/{day}/{slug}/", get(site::post))
+        .route("/tag/", get(site::tags))
+        .route("/category/", get(site::categories))
         .route("/tag/{slug}/", get(site::tag))
         .route("/tag/{slug}/page/{n}/", get(site::tag_page))
         .route("/category/{slug}/", get(site::category))
@@ -48,6 +50,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/search/", get(search::search))
         .route("/feed/", get(feeds::site_rss))
         .route("/feed/atom/", get(feeds::site_atom))
+        .route("/comments/feed/", get(feeds::site_comments_rss))
+        .route(
+            "/{year}/{month}/{day}/{slug}/feed/",
+            get(feeds::post_comments_rss),
+        )
         .route("/tag/{slug}/feed/", get(feeds::tag_rss))
         .route("/tag/{slug}/feed/atom/", get(feeds::tag_atom))
         .route("/category/{slug}/feed/", get(feeds::category_rss))
@@ -89,6 +96,8 @@ pub fn router(state: SharedState) -> Router {
         .route("/media/{file}", get(media::serve))
         .route("/static/style.css", get(site::stylesheet))
         .route("/static/admin.js", get(site::admin_script))
+        .route("/favicon.svg", get(site::favicon_svg))
+        .route("/favicon.ico", get(site::favicon_ico))
         .route("/healthz", get(site::healthz))
         .fallback(site::not_found)
         .layer(axum::middleware::from_fn(without_control_characters))

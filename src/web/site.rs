@@ -9,11 +9,15 @@ use serde::{Deserialize, Serialize};
 use super::comment_form::CommentForm;
 use super::links::{encode_query, neighbours, page_number};
 use super::WebError;
+use crate::column::public::EXCERPT_WORDS;
 use crate::column::public::{
     comment_threads, post_views, published_count, published_page, published_post_at, CommentView,
-    FoundPost, PostView, ShownPost, SiteView,
+    FoundPost, ListedPost, PostView, ShownPost, SiteView,
 };
-use crate::render::{day_bounds, human_date, iso_datetime, markdown_html, permalink};
+use crate::render::{
+    day_bounds, first_words, human_date, iso_datetime, markdown_html, permalink, plain_text,
+    SiteClock,
+};
 use crate::store::{answer_anchor, PostList, Retired, Taxonomy};
 use crate::web::SharedState;
 
@@ -31,7 +35,7 @@ pub struct HomeQuery {
 #[derive(Serialize)]
 struct ListPage {
     site: SiteView,
-    posts: Vec<ShownPost>,
+    posts: Vec<ListedPost>,
     page: i64,
     newer_url: Option<String>,
     older_url: Option<String>,
@@ -44,6 +48,7 @@ struct ArchiveView {
     name: String,
     count: i64,
     feed_url: String,
+    atom_url: String,
 }
 
 pub async fn home(
@@ -86,7 +91,7 @@ async fn render_home(state: &SharedState, page: i64) -> Result<Html<String>, Web
     let (site, clock) = SiteView::load(&state.column.store).await?;
     let offset = (page - 1) * PAGE_SIZE;
     let posts = published_page(&state.column, &clock, PostList::All, offset, PAGE_SIZE).await?;
-    let posts = ShownPost::all(&state.column.templates, posts)?;
+    let posts = ListedPost::all(posts);
     let (newer_url, older_url) = neighbours("/", page, pages);
     let html = state.column.templates.render(
         "pages/home.html",
@@ -194,7 +199,7 @@ async fn render_archive(
         PAGE_SIZE,
     )
     .await?;
-    let posts = ShownPost::all(&state.column.templates, posts)?;
+    let posts = ListedPost::all(posts);
     let base = format!("/{}/{}/", taxonomy.base(), term.slug);
     let (newer_url, older_url) = neighbours(&base, page, pages);
     let archive = ArchiveView {
@@ -205,6 +210,7 @@ async fn render_archive(
         name: term.name,
         count,
         feed_url: format!("{base}feed/"),
+        atom_url: format!("{base}feed/atom/"),
     };
     let html = state.column.templates.render(
         "pages/archive.html",
@@ -218,6 +224,55 @@ async fn render_archive(
         },
     )?;
     Ok(Html(html))
+}
+
+#[derive(Serialize)]
+struct TermsPage {
+    site: SiteView,
+    /// "Tags" or "Categories".
+    kind: &'static str,
+    terms: Vec<TermCount>,
+}
+
+#[derive(Serialize)]
+struct TermCount {
+    name: String,
+    url: String,
+    count: i64,
+}
+
+/// `/tag/`: every tag a published post files, with its number of posts.
+pub async fn tags(state: State<SharedState>) -> Result<Html<String>, WebError> {
+    render_terms(&state, Taxonomy::Tag).await
+}
+
+/// `/category/`: every category a published post files, with its number of posts.
+pub async fn categories(state: State<SharedState>) -> Result<Html<String>, WebError> {
+    render_terms(&state, Taxonomy::Category).await
+}
+
+async fn render_terms(state: &SharedState, taxonomy: Taxonomy) -> Result<Html<String>, WebError> {
+    let store = &state.column.store;
+    let (site, _) = SiteView::load(store).await?;
+    let mut terms: Vec<TermCount> = store
+        .used_terms(taxonomy)
+        .await?
+        .iter()
+        .map(|(term, count)| TermCount {
+            name: term.name.clone(),
+            url: format!("/{}/{}/", taxonomy.base(), term.slug),
+            count: *count,
+        })
+        .collect();
+    terms.sort_by_cached_key(|t| t.name.to_lowercase());
+    let kind = match taxonomy {
+        Taxonomy::Tag => "Tags",
+        Taxonomy::Category => "Categories",
+    };
+    Ok(Html(state.column.templates.render(
+        "pages/terms.html",
+        TermsPage { site, kind, terms },
+    )?))
 }
 
 #[derive(Serialize)]
@@ -324,10 +379,66 @@ pub async fn panelist(
 struct PostPage {
     site: SiteView,
     post: ShownPost,
+    preview: LinkPreview,
     comments: Vec<CommentView>,
     comments_open: bool,
     form: CommentForm,
     pending: Option<CommentView>,
+}
+
+/// What a link preview (Open Graph, JSON-LD) says of a post: its title, its introduction,
+/// its dates and its address on the configured site, never on the Host a request names. No
+/// answer and no byline is in it, so no panelist's name can be.
+#[derive(Serialize)]
+struct LinkPreview {
+    url: String,
+    description: String,
+    published: String,
+    modified: String,
+    /// The JSON-LD `BlogPosting`, with `<`, `>` and `&` escaped so the script element holds it.
+    json_ld: String,
+}
+
+impl LinkPreview {
+    fn of(post: &PostView, site: &SiteView, base: &str, clock: &SiteClock) -> LinkPreview {
+        let intro = plain_text(&post.intro_html);
+        let text = match (intro.is_empty(), &post.body_html) {
+            (true, Some(body)) => plain_text(body),
+            _ => intro,
+        };
+        let description = first_words(&text, EXCERPT_WORDS);
+        let url = format!("{base}{}", post.url);
+        let published = iso_datetime(clock, post.published_at);
+        let modified = iso_datetime(clock, post.updated_at.max(post.published_at));
+        let site_entity = serde_json::json!({
+            "@type": "Organization",
+            "name": site.title,
+            "url": format!("{base}/"),
+        });
+        let json_ld = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": post.title,
+            "description": description,
+            "datePublished": published,
+            "dateModified": modified,
+            "url": url,
+            "mainEntityOfPage": url,
+            "author": site_entity,
+            "publisher": site_entity,
+        })
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+        LinkPreview {
+            url,
+            description,
+            published,
+            modified,
+            json_ld,
+        }
+    }
 }
 
 /// The post at `/YYYY/MM/DD/slug/`, or not found.
@@ -376,12 +487,14 @@ pub async fn render_post(
     pending: Option<CommentView>,
 ) -> Result<String, WebError> {
     let (site, clock) = SiteView::load(&state.column.store).await?;
+    let preview = LinkPreview::of(&post, &site, &state.column.base_url, &clock);
     let post = ShownPost::of(&state.column.templates, post)?;
     let comments = comment_threads(&clock, &comments);
     Ok(state.column.templates.render(
         "pages/post.html",
         PostPage {
             site,
+            preview,
             comments_open: post.view().comments_open,
             post,
             comments,
@@ -412,6 +525,29 @@ pub async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/style.css"),
+    )
+}
+
+/// The site's icon, drawn as a round table with four seats.
+pub async fn favicon_svg() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/favicon.svg"),
+    )
+}
+
+/// The same icon at 32 pixels for browsers and tools that ask for `/favicon.ico` whatever
+/// the page says: a PNG in an ICO file (made from the SVG).
+pub async fn favicon_ico() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_bytes!("../../static/favicon.ico").as_slice(),
     )
 }
 

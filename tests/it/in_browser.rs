@@ -411,6 +411,8 @@ async fn pages_beyond_posts(app: &TestApp) -> Vec<(String, String)> {
     let panelist = app.store.public_panelist_slugs().await.unwrap()[0].clone();
     [
         ("tag.html", "/tag/interviews/".to_string()),
+        ("tags.html", "/tag/".to_string()),
+        ("categories.html", "/category/".to_string()),
         ("category.html", "/category/ask-the-panel/".to_string()),
         ("panelist.html", format!("/panelist/{panelist}/")),
         ("search.html", "/search".to_string()),
@@ -543,6 +545,8 @@ async fn home_post_tag_and_search_pages_fit_desktop_and_phone_screens() {
             ("home", "/", "The Hiring Shelf"),
             ("post", post.as_str(), SALARY_POST),
             ("tag", "/tag/interviews/", "Tag: interviews"),
+            ("tags", "/tag/", "Tags"),
+            ("categories", "/category/", "Categories"),
             ("search", "/search?q=salary+range", "results for"),
         ] {
             browser.open(&app.url(path)).await;
@@ -554,5 +558,134 @@ async fn home_post_tag_and_search_pages_fit_desktop_and_phone_screens() {
             assert_eq!(png_size(&png), (width, height), "{name}{suffix}.png");
         }
     }
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_reader_searches_from_the_header_of_any_page_at_desktop_and_phone_widths() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let post = post_path(&app, SALARY_POST).await;
+    let browser = Browser::start().await;
+    for (width, height) in [DESKTOP, (390, 844)] {
+        browser.resize(width, height).await;
+        browser.open(&app.url(&post)).await;
+        browser.wait_for_text("Leave a comment").await;
+
+        browser.fill("Search the column", "jammed printer").await;
+        browser.submit("Search").await;
+
+        let text = browser.wait_for_text("for “jammed printer”").await;
+        assert_eq!(
+            browser.current_path().await,
+            "/search?q=jammed+printer",
+            "at {width}px"
+        );
+        assert!(
+            text.contains("result for “jammed printer”")
+                || text.contains("results for “jammed printer”"),
+            "{text}"
+        );
+        browser.assert_fits("the search results").await;
+    }
+    browser.quit().await;
+}
+
+/// The smallest computed font size, in CSS pixels, of the tally's visible labels and counts.
+async fn tally_text_size(browser: &Browser) -> f64 {
+    let size = browser
+        .client()
+        .execute(
+            "const sizes = [...document.querySelectorAll('.tally text, .tally label, .tally .tally-count')]\
+               .filter(e => e.getBoundingClientRect().width > 0)\
+               .map(e => { const r = e.getBoundingClientRect(); \
+                 const svg = e.closest('svg'); \
+                 const scale = svg ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1; \
+                 return parseFloat(getComputedStyle(e).fontSize) * scale; });\
+             return sizes.length ? Math.min(...sizes) : 0;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    size.as_f64().unwrap()
+}
+
+#[tokio::test]
+async fn the_short_answer_tally_is_readable_on_a_phone() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let post = post_path(&app, SALARY_POST).await;
+    let browser = Browser::start().await;
+    for (width, height) in [DESKTOP, (390, 844)] {
+        browser.resize(width, height).await;
+        browser.open(&app.url(&post)).await;
+        browser.wait_for_text("Short answers").await;
+        let size = tally_text_size(&browser).await;
+        assert!(
+            size >= 12.0,
+            "the tally's labels are {size}px at {width}px wide"
+        );
+        let text = browser.visible_text().await;
+        for label in ["Yes", "No", "It depends"] {
+            assert!(
+                text.lines().any(|l| l.trim().starts_with(label)),
+                "{label} at {width}px: {text}"
+            );
+        }
+    }
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn an_empty_comment_on_a_phone_shows_its_errors_where_the_reader_is() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let post = post_path(&app, SALARY_POST).await;
+    let browser = Browser::start().await;
+    browser.resize(390, 844).await;
+    browser.open(&app.url(&post)).await;
+    browser.wait_for_text("Leave a comment").await;
+    browser.scroll_to("#comment-form").await;
+
+    browser.submit("Post comment").await;
+
+    browser.wait_for_text("Please fill in your name").await;
+    let seen = browser
+        .client()
+        .execute(
+            "const s = document.querySelector('.error-summary'); \
+             if (!s) { return 'no summary'; } \
+             const r = s.getBoundingClientRect(); \
+             return [r.top >= 0 && r.top < window.innerHeight, document.activeElement === s];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        seen,
+        serde_json::json!([true, true]),
+        "the error summary is in view and has the focus"
+    );
+
+    // The error in the summary leads to its field (a link within the page, no new page).
+    browser
+        .client()
+        .find(Locator::LinkText("Please fill in your name."))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let field_in_view = browser
+        .client()
+        .execute(
+            "const r = document.getElementById('comment-name').getBoundingClientRect(); \
+             return location.hash === '#comment-name' && r.top >= 0 && r.bottom <= window.innerHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        field_in_view,
+        serde_json::json!(true),
+        "the error leads to its field"
+    );
     browser.quit().await;
 }

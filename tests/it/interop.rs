@@ -948,8 +948,13 @@ fn free_port() -> u16 {
 async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
     let app = TestApp::with_demo(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
-    let state = AppState::build(config(), app.store.clone()).unwrap();
     let base = format!("http://{}", app.addr);
+    // As `roundtable export static` does: the site's address is the one the export is for.
+    let exporting = || Config {
+        base_url: Some(base.clone()),
+        ..config()
+    };
+    let state = AppState::build(exporting(), app.store.clone()).unwrap();
     let first = crate::helpers::export_static(&state, dir.path(), &base).await;
     assert!(first.written > 10, "{first:?}");
     let again = crate::helpers::export_static(&state, dir.path(), &base).await;
@@ -1000,6 +1005,9 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
         "/".to_string(),
         post_path.clone(),
         format!("/tag/{}/", tag.slug),
+        "/tag/".to_string(),
+        "/category/".to_string(),
+        "/favicon.svg".to_string(),
     ] {
         let (status, served) = fetch(path.clone()).await;
         let live = app.get(&path).await;
@@ -1010,6 +1018,11 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
     assert_eq!(status, 200);
     assert!(!css.is_empty());
     assert_eq!(fetch("/feed/index.xml".into()).await.0, 200);
+    let (status, comments) = fetch("/comments/feed/index.xml".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(comments, app.get("/comments/feed/").await.1);
+    assert_eq!(fetch(format!("{post_path}feed/index.xml")).await.0, 200);
+    assert_eq!(fetch("/favicon.ico".into()).await.0, 200);
     let _ = server.kill();
     let _ = server.wait();
 
@@ -1029,7 +1042,7 @@ async fn a_static_export_served_by_a_plain_file_server_matches_the_live_site() {
         .unwrap();
     // Written behind the store's back, like another process: seen within VERSION_TTL.
     tokio::time::sleep(roundtable::store::VERSION_TTL * 2).await;
-    let state = AppState::build(config(), app.store.clone()).unwrap();
+    let state = AppState::build(exporting(), app.store.clone()).unwrap();
     let after = crate::helpers::export_static(&state, dir.path(), &base).await;
     assert!(after.removed >= 1, "{after:?}");
     assert!(!post_file.exists(), "the taken-down post's file is gone");

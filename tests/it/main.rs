@@ -32,6 +32,7 @@ mod smtp;
 mod soak;
 mod store;
 mod validators;
+mod wordpress_habits;
 mod workflow;
 mod writing;
 mod yours;

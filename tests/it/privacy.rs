@@ -24,14 +24,23 @@ pub async fn public_outputs(app: &TestApp, words: &[&str]) -> Vec<(String, Strin
         "/api/v1/posts".into(),
         "/api/v1/panelists".into(),
         "/api/v1/tags".into(),
+        "/comments/feed/".into(),
+        "/tag/".into(),
+        "/category/".into(),
     ];
+    for taxonomy in [
+        roundtable::store::Taxonomy::Tag,
+        roundtable::store::Taxonomy::Category,
+    ] {
+        for (term, _) in store.used_terms(taxonomy).await.unwrap().iter() {
+            paths.push(format!("/{}/{}/", taxonomy.base(), term.slug));
+        }
+    }
     for post in store.published_posts(0, 1000).await.unwrap() {
         let clock = roundtable::render::SiteClock::new(None);
-        paths.push(roundtable::render::permalink(
-            &clock,
-            post.published_at.unwrap(),
-            &post.slug,
-        ));
+        let url = roundtable::render::permalink(&clock, post.published_at.unwrap(), &post.slug);
+        paths.push(format!("{url}feed/"));
+        paths.push(url);
         paths.push(format!("/api/v1/posts/{}", post.id));
     }
     for slug in store.public_panelist_slugs().await.unwrap() {

@@ -539,7 +539,8 @@ async fn round_to_post(backend: Backend) {
         "the editor's order, late answer last: {positions:?}"
     );
     assert!(
-        text.contains("On first-year goals") && !text.contains("Editor’s note: On first-year goals"),
+        text.contains("On first-year goals")
+            && !text.contains("Editor’s note: On first-year goals"),
         "the editor's heading, not labelled as a note"
     );
     assert!(
