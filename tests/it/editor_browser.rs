@@ -660,6 +660,7 @@ async fn admin_pages(
         ("panel.html", "/admin/panel/".to_string()),
         ("subscribers.html", "/admin/subscribers/".to_string()),
         ("settings.html", "/admin/settings/".to_string()),
+        ("series.html", "/admin/series/".to_string()),
         ("sessions.html", "/admin/sessions/".to_string()),
         ("forgot.html", "/admin/forgot".to_string()),
         ("forgot-sent.html", "/admin/forgot?sent=1".to_string()),
