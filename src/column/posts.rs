@@ -9,7 +9,9 @@ use super::letters::email;
 use super::public::{post_views, PostView};
 use super::{Column, ColumnError, ColumnResult, SiteView};
 use crate::domain::Email;
-use crate::render::{human_date, human_datetime, iso_date, permalink, plain_text, SiteClock};
+use crate::render::{
+    first_words, human_date, human_datetime, iso_date, mail_text, permalink, plain_text, SiteClock,
+};
 use crate::store::{now, AnswerEdit, AnswerRow, MailKind, NewPost, Newsletter, OutgoingMail};
 use crate::tokens;
 
@@ -319,8 +321,13 @@ pub async fn newsletter(column: &Column, post_id: i64, at: i64) -> ColumnResult<
         text: String,
         post: &'a PostView,
         base: &'a str,
+        /// The post's content is drawn for mail clients: no SVG, no links to its own parts.
+        email: bool,
+        /// The words mail clients show beside the subject.
+        preheader: String,
     }
     let base = column.base_url.as_str();
+    let preheader = first_words(&plain_text(&post.intro_html), 25);
     let body_html = column.templates.render(
         "partials/post_body.html",
         Context {
@@ -330,15 +337,19 @@ pub async fn newsletter(column: &Column, post_id: i64, at: i64) -> ColumnResult<
             text: String::new(),
             post: &post,
             base,
+            email: true,
+            preheader: preheader.clone(),
         },
     )?;
     let context = Context {
         site: &site.title,
         title: &post.title,
         url: format!("{base}{}", post.url),
-        text: plain_text(&body_html),
+        text: mail_text(&body_html),
         post: &post,
         base,
+        email: true,
+        preheader,
     };
     let text = column.templates.render("email/newsletter.txt", &context)?;
     let (subject, text) = text.split_once('\n').unwrap_or((text.as_str(), ""));
@@ -375,5 +386,40 @@ pub async fn refresh_queued_newsletters(column: &Column) -> ColumnResult<()> {
             .rewrite_queued_newsletter(post_id, &letter)
             .await?;
     }
+    Ok(())
+}
+
+/// The post's newsletter as subscribers will get it (or got it), with the unsubscribe link of
+/// no one in particular: for the editor's preview.
+pub async fn newsletter_preview(
+    column: &Column,
+    post_id: i64,
+) -> ColumnResult<(String, String, String)> {
+    let post = column.store.post(post_id).await?;
+    let letter = newsletter(column, post_id, post.published_at.unwrap_or_else(now)).await?;
+    let link = format!("{}/unsubscribe/", column.base_url);
+    Ok((
+        letter.subject,
+        letter.text.replace("{unsubscribe}", &link),
+        letter.html.replace("{unsubscribe}", &link),
+    ))
+}
+
+/// Sends the post's newsletter, as it reads now, to `to` alone: the editor's test.
+pub async fn send_test_newsletter(column: &Column, post_id: i64, to: &str) -> ColumnResult<()> {
+    let to = Email::parse(to).map_err(|e| ColumnError::Refused(e.0))?;
+    let (subject, text, html) = newsletter_preview(column, post_id).await?;
+    column
+        .store
+        .enqueue_mail(&OutgoingMail {
+            kind: MailKind::Alert,
+            dedupe_key: None,
+            to,
+            subject: format!("[Test] {subject}"),
+            body_text: text,
+            body_html: Some(html),
+            headers: Vec::new(),
+        })
+        .await?;
     Ok(())
 }

@@ -119,6 +119,43 @@ fn plain_text_uncached(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// HTML as the plain-text part of an email: one paragraph a block, separated by blank lines,
+/// list items after a dash.
+pub fn mail_text(html: &str) -> String {
+    const BREAK: &str = "\u{2042}p\u{2042}";
+    const ITEM: &str = "\u{2042}li\u{2042}";
+    let mut marked = html.replace("<li", &format!(" {BREAK} {ITEM} <li"));
+    for end in [
+        "</p>",
+        "</li>",
+        "</h1>",
+        "</h2>",
+        "</h3>",
+        "</h4>",
+        "</div>",
+        "</tr>",
+        "</figure>",
+        "</figcaption>",
+        "</section>",
+        "</blockquote>",
+        "</ul>",
+        "</ol>",
+        "<br>",
+        "<br/>",
+    ] {
+        marked = marked.replace(end, &format!("{end} {BREAK} "));
+    }
+    let text = unescape_text(&ammonia::Builder::empty().clean(&marked).to_string());
+    text.split(BREAK)
+        .map(|block| {
+            let words = block.split_whitespace().collect::<Vec<_>>().join(" ");
+            words.replace(ITEM, "-").trim().to_string()
+        })
+        .filter(|block| !block.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// The first `count` words of plain text, with "…" when there were more: WordPress's
 /// excerpt, which is 55 words of the post's text.
 pub fn first_words(text: &str, count: usize) -> String {
@@ -165,6 +202,17 @@ pub fn clean_html(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_text_keeps_paragraphs_and_lists() {
+        let text = mail_text(
+            "<h1>Title</h1><p>One &amp; <em>two</em>.</p>\n<ul><li>first</li><li>second</li></ul><p>Last<br>line</p>",
+        );
+        assert_eq!(
+            text,
+            "Title\n\nOne & two.\n\n- first\n\n- second\n\nLast\n\nline"
+        );
+    }
 
     #[test]
     fn markdown_becomes_html() {

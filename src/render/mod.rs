@@ -15,7 +15,7 @@ pub use escape::escape_html;
 pub(crate) use feeds::xml_text;
 pub use feeds::{atom, rss, FeedEntry, FeedMeta};
 pub use markdown::{
-    clean_html, comment_html, first_words, markdown_html, plain_text, COMMENT_TAGS,
+    clean_html, comment_html, first_words, mail_text, markdown_html, plain_text, COMMENT_TAGS,
 };
 pub use templates::Templates;
 pub use time::{

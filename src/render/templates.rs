@@ -48,6 +48,7 @@ const BUILT_IN: &[(&str, &str)] = built_in![
     "admin/rounds.html",
     "admin/round_new.html",
     "admin/series.html",
+    "admin/newsletter.html",
     "admin/round.html",
     "admin/round_close.html",
     "admin/compile.html",

@@ -279,7 +279,7 @@ async fn an_editor_sends_compiles_previews_and_publishes_a_round_in_the_browser(
             "Anonymous, public library",
             "Director, public library, Midwest",
             "Ana Named, Head of Circulation, Riverbend College",
-            "Editor’s note: On first-year goals",
+            "On first-year goals",
             "what they hope to learn in year one",
         ],
     );
@@ -661,6 +661,10 @@ async fn admin_pages(
         ("subscribers.html", "/admin/subscribers/".to_string()),
         ("settings.html", "/admin/settings/".to_string()),
         ("series.html", "/admin/series/".to_string()),
+        (
+            "newsletter.html",
+            format!("/admin/posts/{post_id}/newsletter"),
+        ),
         ("sessions.html", "/admin/sessions/".to_string()),
         ("forgot.html", "/admin/forgot".to_string()),
         ("forgot-sent.html", "/admin/forgot?sent=1".to_string()),

@@ -210,3 +210,53 @@ async fn a_series_house_style_shapes_its_posts_on_sqlite() {
 async fn a_series_house_style_shapes_its_posts_on_postgres() {
     a_series_house_style_shapes_its_posts(Backend::Postgres).await;
 }
+
+/// The newsletter as mail clients show it: no SVG (the tally as bars of a table), no stray
+/// "#" links to the post's own parts, a preheader, and a plain-text part in paragraphs. The
+/// editor previews it and sends it to themselves.
+#[tokio::test]
+async fn the_newsletter_reads_well_in_mail_clients_and_the_editor_can_test_it() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let posts = app.store.published_posts(0, 10).await.unwrap();
+    let salary = posts
+        .iter()
+        .find(|p| p.slug == "is-it-okay-to-ask-about-salary-in-a-first-interview")
+        .unwrap();
+    let (subject, text, html) = posts::newsletter_preview(&app.state.column, salary.id)
+        .await
+        .unwrap();
+    assert!(subject.contains("Salary"), "{subject}");
+    assert!(!html.contains("<svg"), "mail clients show no SVG");
+    assert!(
+        html.contains("role=\"presentation\""),
+        "the tally as a table"
+    );
+    assert!(html.contains("display:none;max-height:0"), "a preheader");
+    assert!(
+        html.contains("max-width:600px"),
+        "a column that narrows to the screen"
+    );
+    assert!(!html.contains("aria-label=\"Link to this answer\""));
+    assert!(
+        !text.contains(" #") && !text.contains("# "),
+        "no stray marks: {text}"
+    );
+    assert!(text.contains("\n\n"), "paragraphs: {text}");
+    assert!(!text.contains('<'), "no markup: {text}");
+
+    let editor = app.store.editor_emails().await.unwrap().remove(0);
+    posts::send_test_newsletter(&app.state.column, salary.id, &editor)
+        .await
+        .unwrap();
+    let sent: Vec<(String, String)> =
+        sqlx::query_as("SELECT to_addr, subject FROM outbox WHERE subject LIKE '[Test]%'")
+            .fetch_all(app.store.raw_pool_for_tests())
+            .await
+            .unwrap();
+    assert_eq!(sent, vec![(editor.clone(), format!("[Test] {subject}"))]);
+    let letters: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'newsletter'")
+        .fetch_one(app.store.raw_pool_for_tests())
+        .await
+        .unwrap();
+    assert_eq!(letters, 0, "a test goes to the editor alone");
+}

@@ -69,8 +69,8 @@ async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(a
         "an anonymous answer with its short answer: {text}"
     );
     assert!(
-        text.contains("Editor’s note: From the consortium side"),
-        "{text}"
+        text.contains("From the consortium side") && !text.contains("Editor’s note: From the"),
+        "the editor's heading, not labelled as a note: {text}"
     );
     assert!(
         text.contains("Short answers: Yes 6 · No 1 · It depends 2"),

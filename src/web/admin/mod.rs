@@ -4,6 +4,7 @@
 
 mod comments;
 mod dashboard;
+mod newsletter;
 mod panel;
 mod posts;
 mod questions;
@@ -113,6 +114,11 @@ pub fn router() -> Router<SharedState> {
         .route("/admin/revisions/{id}/restore", post(writing::restore))
         .route("/admin/posts/{id}/publish", post(posts::publish))
         .route("/admin/posts/{id}/placement", post(series::place_post))
+        .route("/admin/posts/{id}/newsletter", get(newsletter::preview))
+        .route(
+            "/admin/posts/{id}/newsletter/test",
+            post(newsletter::send_test),
+        )
         .route("/admin/series/", get(series::list).post(series::create))
         .route(
             "/admin/series/{id}/",

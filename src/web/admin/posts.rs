@@ -410,6 +410,8 @@ pub(super) struct PostPage {
     error: Option<String>,
     own_placement: String,
     placements: Vec<super::series::Choice>,
+    /// `post` or `page`: a page has no newsletter.
+    post_kind: String,
     /// Where a take-down sends readers, as typed, and why it could not be used.
     pub(super) takedown: String,
     pub(super) takedown_error: Option<String>,
@@ -439,6 +441,7 @@ pub(super) async fn post_page(
     };
     let revisions = store.revision_count(post_id).await?;
     let own_placement = row.own_placement.clone().unwrap_or_default();
+    let post_kind = row.kind.clone();
     let post = post_views(&state.column.store, &clock, vec![row])
         .await?
         .pop()
@@ -496,6 +499,7 @@ pub(super) async fn post_page(
         error,
         own_placement,
         placements: super::series::placements(),
+        post_kind,
         takedown: String::new(),
         takedown_error: None,
     })
