@@ -232,10 +232,10 @@ pub async fn date(column: &Column, post_id: i64, when: &str) -> ColumnResult<Dat
     let row = column.store.post(post_id).await?;
     let shown = human_datetime(&clock, at);
     if row.status == "published" {
-        let old = super::writing::public_path(&clock, &row).unwrap_or_default();
+        let old = super::public::public_path(&clock, &row).unwrap_or_default();
         let mut moved = row.clone();
         moved.published_at = Some(at);
-        let new = super::writing::public_path(&clock, &moved).unwrap_or_default();
+        let new = super::public::public_path(&clock, &moved).unwrap_or_default();
         column
             .store
             .redate_post(post_id, at, (&old, &new), now())

@@ -508,6 +508,16 @@ impl PostView {
     }
 }
 
+/// The address readers reach a published post or page at.
+pub fn public_path(clock: &SiteClock, row: &PostRow) -> Option<String> {
+    let published_at = row.published_at.filter(|_| row.status == "published")?;
+    Some(if row.kind == crate::store::PostKind::Page.as_str() {
+        format!("/{}/", row.slug)
+    } else {
+        permalink(clock, published_at, &row.slug)
+    })
+}
+
 /// How many published posts a list has.
 pub async fn published_count(column: &Column, list: PostList) -> StoreResult<i64> {
     match column.views.enabled {

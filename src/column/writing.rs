@@ -3,9 +3,10 @@
 //! where the editor says) and deleting one.
 
 use super::posts::{comma_list, parse_schedule, publish_at};
+use super::public::public_path;
 use super::{Column, ColumnError, ColumnResult, SiteView};
-use crate::render::{clean_html, permalink, plain_text, SiteClock};
-use crate::store::{now, PostDraft, PostKind, PostRow};
+use crate::render::{clean_html, plain_text, SiteClock};
+use crate::store::{now, PostDraft, PostKind};
 
 /// A post or page as the editor typed it in the form.
 #[derive(Debug, Clone, Default)]
@@ -187,16 +188,6 @@ pub async fn edit(
         .edit_post(post_id, &draft, editor_id, now())
         .await?;
     Ok(())
-}
-
-/// The address readers reach a published post or page at.
-pub fn public_path(clock: &SiteClock, row: &PostRow) -> Option<String> {
-    let published_at = row.published_at.filter(|_| row.status == "published")?;
-    Some(if row.kind == PostKind::Page.as_str() {
-        format!("/{}/", row.slug)
-    } else {
-        permalink(clock, published_at, &row.slug)
-    })
 }
 
 /// Where a taken-down address may send readers: a path on this site, or an http(s) address.

@@ -19,6 +19,20 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// One part of the signature by its name in a template (`name`, `pronouns` …).
+    pub fn part(&self, name: &str) -> String {
+        let value = match name {
+            "name" => Some(self.name.as_str()),
+            "pronouns" => self.pronouns.as_deref(),
+            "title" => self.title.as_deref(),
+            "department" => self.department.as_deref(),
+            "institution" => self.institution.as_deref(),
+            "city" => self.city.as_deref(),
+            _ => None,
+        };
+        value.unwrap_or_default().to_string()
+    }
+
     /// "Name (pronouns), Title, Department, Institution, City", skipping empty parts.
     pub fn line(&self) -> String {
         let mut first = self.name.trim().to_string();
@@ -127,7 +141,7 @@ impl Byline {
     ) -> Byline {
         match attribution {
             Attribution::Named => Byline {
-                text: template.write(signature),
+                text: template.write(&|part| signature.part(part)),
                 panelist_slug: panelist_slug.map(str::to_string),
                 short: signature.name.trim().to_string(),
             },
@@ -188,6 +202,15 @@ mod tests {
         );
         assert_eq!(byline.panelist_slug.as_deref(), Some("rosa-quill"));
         assert_eq!(byline.short, "Rosa Quill");
+    }
+
+    #[test]
+    fn the_default_template_writes_the_whole_signature_line() {
+        let s = signature();
+        assert_eq!(
+            SignatureTemplate::default().write(&|part| s.part(part)),
+            s.line()
+        );
     }
 
     #[test]

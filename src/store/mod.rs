@@ -3,6 +3,7 @@
 //! integer flags, Unix-second times), and the few that differ (full-text search, claiming
 //! outbox rows) ask [`Store::backend`]. Each aggregate has its own file.
 
+mod answers;
 mod bulk;
 mod comments;
 mod editors;
@@ -28,6 +29,7 @@ mod withdrawals;
 mod writing;
 mod yours;
 
+pub use answers::AnswerRow;
 pub use bulk::{GeneratedAnswer, GeneratedComment, GeneratedPost};
 pub use comments::{CommentRow, FeedCommentRow, ModerationRow, NewComment};
 pub use editors::EditorRow;
@@ -40,8 +42,8 @@ pub use media::{media_path, MediaFile, PhotoSet};
 pub use outbox::{retry_delay, MailKind, OutboxCounts, OutboxRow, OutgoingMail, MAX_ATTEMPTS};
 pub use panel::{NewPanelist, PanelistRow};
 pub use posts::{
-    AdminPostRow, AnswerRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, NoteRow, PostKind,
-    PostList, PostRow, SitemapPost,
+    AdminPostRow, EditNoteRow, NamedAnswerRow, NewPost, Newsletter, NoteRow, PostKind, PostList,
+    PostRow, SitemapPost,
 };
 pub use projection::{answer_anchor, PublicAnswerRow};
 pub use proposals::{Decision, ProposalRow, PublishedAnswer};

@@ -2,6 +2,7 @@
 
 use super::{now, Store, StoreError, StoreResult, Tx};
 use crate::domain::{Email, Slug};
+use crate::media::Prepared;
 
 /// A panelist as the editor (or a join request) enters them.
 #[derive(Debug, Clone, Default)]
@@ -260,4 +261,76 @@ async fn insert_panelist(tx: &mut Tx, p: &NewPanelist) -> StoreResult<i64> {
         }
     })?;
     Ok(id)
+}
+
+/// A panelist's photo: stored with `media`, shown beside their named answers through the
+/// projection.
+impl Store {
+    /// Sets a panelist's photo (a new image, or `None` to keep the one they have), its alt
+    /// text and its credit. The photo replaced is deleted; the posts they answered in by name
+    /// show the new one at once.
+    pub async fn set_panelist_photo(
+        &self,
+        panelist_id: i64,
+        image: Option<&Prepared>,
+        alt: Option<&str>,
+        credit: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let old: Option<i64> =
+            sqlx::query_scalar("SELECT photo_media_id FROM panelists WHERE id = $1")
+                .bind(panelist_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound("panelist"))?;
+        let new = match image {
+            Some(image) => Some(super::media::insert_media(&mut tx, image).await?),
+            None => old,
+        };
+        sqlx::query(
+            "UPDATE panelists SET photo_media_id = $1, photo_alt = $2, photo_credit = $3, \
+             updated_at = $4 WHERE id = $5",
+        )
+        .bind(new)
+        .bind(alt)
+        .bind(credit)
+        .bind(now())
+        .bind(panelist_id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(old) = old.filter(|old| Some(*old) != new) {
+            super::media::delete_media(&mut tx, old).await?;
+        }
+        super::projection::project_posts_of_panelist(&mut tx, panelist_id).await?;
+        super::bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a panelist's photo: the uploaded one is deleted, a linked one forgotten, and
+    /// its alt text and credit go with it.
+    pub async fn remove_panelist_photo(&self, panelist_id: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let old: Option<i64> =
+            sqlx::query_scalar("SELECT photo_media_id FROM panelists WHERE id = $1")
+                .bind(panelist_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound("panelist"))?;
+        sqlx::query(
+            "UPDATE panelists SET photo_media_id = NULL, photo_url = NULL, photo_alt = NULL, \
+             photo_credit = NULL, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now())
+        .bind(panelist_id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(old) = old {
+            super::media::delete_media(&mut tx, old).await?;
+        }
+        super::projection::project_posts_of_panelist(&mut tx, panelist_id).await?;
+        super::bump_content_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

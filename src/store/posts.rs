@@ -2,13 +2,12 @@
 //! notes and revisions, and read back for the reader's site. Publishing also refreshes the
 //! search documents, which hold public text only.
 
+use super::answers::{AnswerRow, ANSWER_COLUMNS, ANSWER_COLUMNS_OF_ROUND, ANSWER_JOINS};
 use super::projection::project_post;
 use super::revisions::keep_revision;
 use super::taxonomy::{ensure_term, link_term, Taxonomy};
 use super::{bump_content_version, now, placeholders, Store, StoreError, StoreResult, Tx};
-use crate::domain::{
-    Attribution, Byline, PostStatus, QuestionState, RoundStatus, Signature, SignatureTemplate, Slug,
-};
+use crate::domain::{PostStatus, QuestionState, RoundStatus, Slug};
 
 /// A post (on the home page, in feeds and archives) or a page (`/slug/`, on none of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,86 +78,6 @@ pub struct PostRow {
     pub credited_name: Option<String>,
 }
 
-/// An included answer of a post, with what is needed to sign it. Only [`AnswerRow::byline`]
-/// may turn it into public text about its author.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AnswerRow {
-    pub id: i64,
-    pub post_id: i64,
-    pub panelist_id: Option<i64>,
-    pub panelist_slug: Option<String>,
-    pub attribution: String,
-    pub role_description: Option<String>,
-    pub show_library_type: i64,
-    pub sig_name: Option<String>,
-    pub sig_pronouns: Option<String>,
-    pub sig_title: Option<String>,
-    pub sig_department: Option<String>,
-    pub sig_institution: Option<String>,
-    pub sig_city: Option<String>,
-    pub library_type_name: Option<String>,
-    pub choice: Option<String>,
-    pub body: String,
-    pub edited_body: Option<String>,
-    pub editor_heading: Option<String>,
-    pub editor_note: Option<String>,
-    /// The editor's heading goes before this paragraph of the answer (0: at the top).
-    pub editor_heading_at: i64,
-    pub is_late: i64,
-    pub added_at: Option<i64>,
-    pub position: i64,
-    pub included: i64,
-    pub submitted_at: i64,
-    /// The panelist's current name: for the editor's screens only, never for public output.
-    pub panelist_name: Option<String>,
-    /// The panelist's photo and its credit: shown beside named answers only.
-    pub photo_url: Option<String>,
-    pub photo_credit: Option<String>,
-    /// The uploaded photo, which wins over `photo_url`, and its alt text.
-    pub photo_media_id: Option<i64>,
-    pub photo_alt: Option<String>,
-}
-
-impl AnswerRow {
-    pub fn attribution(&self) -> Attribution {
-        // The column has a CHECK constraint; anything else is treated as the safest choice.
-        Attribution::parse(&self.attribution).unwrap_or(Attribution::Anonymous)
-    }
-
-    /// The public byline, following the panelist's choice for this answer.
-    pub fn byline(&self) -> Byline {
-        self.byline_in(&SignatureTemplate::default())
-    }
-
-    /// The public byline with a named signature written in the series' `template`.
-    pub fn byline_in(&self, template: &SignatureTemplate) -> Byline {
-        let signature = Signature {
-            name: self.sig_name.clone().unwrap_or_default(),
-            pronouns: self.sig_pronouns.clone(),
-            title: self.sig_title.clone(),
-            department: self.sig_department.clone(),
-            institution: self.sig_institution.clone(),
-            city: self.sig_city.clone(),
-        };
-        let library_type = (self.show_library_type != 0)
-            .then_some(())
-            .and(self.library_type_name.as_deref());
-        Byline::written(
-            self.attribution(),
-            &signature,
-            self.panelist_slug.as_deref(),
-            self.role_description.as_deref(),
-            library_type,
-            template,
-        )
-    }
-
-    /// The text readers see: the editor's light edit when there is one.
-    pub fn public_body(&self) -> &str {
-        self.edited_body.as_deref().unwrap_or(&self.body)
-    }
-}
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EditNoteRow {
     pub post_id: i64,
@@ -191,29 +110,10 @@ pub(crate) const POST_COLUMNS: &str =
      (SELECT NULLIF(TRIM(q.submitter_name), '') FROM rounds r JOIN questions q ON q.id = r.question_id \
      WHERE r.post_id = p.id AND q.credit_submitter = 1) AS credited_name";
 
-pub(super) const ANSWER_COLUMNS: &str = "a.id, a.post_id, a.panelist_id, pn.slug AS panelist_slug, a.attribution, a.role_description, \
-     a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, a.sig_department, a.sig_institution, \
-     a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, a.edited_body, a.editor_heading, \
-     a.editor_note, a.editor_heading_at, a.is_late, a.added_at, a.position, a.included, a.submitted_at, \
-     pn.name AS panelist_name, pn.photo_url, pn.photo_credit, pn.photo_media_id, pn.photo_alt";
-
-/// The same columns for answers that may not be in a post yet.
-const ANSWER_COLUMNS_OF_ROUND: &str = "a.id, COALESCE(a.post_id, 0) AS post_id, a.panelist_id, pn.slug AS panelist_slug, \
-     a.attribution, a.role_description, a.show_library_type, a.sig_name, a.sig_pronouns, a.sig_title, \
-     a.sig_department, a.sig_institution, a.sig_city, lt.name AS library_type_name, c.label AS choice, a.body, \
-     a.edited_body, a.editor_heading, a.editor_note, a.editor_heading_at, a.is_late, a.added_at, a.position, a.included, \
-     a.submitted_at, pn.name AS panelist_name, pn.photo_url, pn.photo_credit, pn.photo_media_id, \
-     pn.photo_alt";
-
 /// An answer of a post's round waiting under "Late answers": not in the post, and arrived
 /// after the compilation (no post yet) or after the round closed.
 const WAITING_LATE: &str =
     "a.included = 0 AND a.withdrawn_at IS NULL AND (a.post_id IS NULL OR a.is_late = 1)";
-
-pub(super) const ANSWER_JOINS: &str =
-    "FROM answers a LEFT JOIN panelists pn ON pn.id = a.panelist_id \
-     LEFT JOIN library_types lt ON lt.slug = a.sig_library_type \
-     LEFT JOIN round_choices c ON c.id = a.choice_id";
 
 impl Store {
     /// Creates a draft post from a round: the chosen answers in order, tags and categories

@@ -5,8 +5,8 @@
 //! drift from another. Nothing public reads the answers table: only this module does, and it
 //! turns each answer into public text through [`AnswerRow::byline`] alone.
 
+use super::answers::{AnswerRow, ANSWER_COLUMNS, ANSWER_JOINS};
 use super::media::{photo_set, PhotoSet};
-use super::posts::{AnswerRow, ANSWER_COLUMNS, ANSWER_JOINS};
 use super::{placeholders, Store, StoreResult, Tx};
 use crate::domain::{Attribution, PostStatus, SignatureTemplate};
 

@@ -429,7 +429,7 @@ pub(super) async fn post_page(
     let (_, clock) = SiteView::load(store).await?;
     let status = row.status.clone();
     let round_id = row.round_id;
-    let public_url = crate::column::writing::public_path(&clock, &row);
+    let public_url = crate::column::public::public_path(&clock, &row);
     // A published post's date form starts at its date.
     let schedule_at = match (
         schedule_at.is_empty(),
