@@ -12,7 +12,8 @@ use crate::auth::{hash_password, random_password};
 use crate::domain::{Attribution, CommentStatus, Email, QuestionState, RoundStatus};
 use crate::render::SiteClock;
 use crate::store::{
-    now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound, Store,
+    now, AnswerEdit, NewAnswer, NewComment, NewPanelist, NewPost, NewQuestion, NewRound,
+    SeriesStyle, Store,
 };
 use crate::tokens;
 
@@ -173,15 +174,15 @@ async fn create_editor(store: &Store) -> anyhow::Result<(DemoLogin, i64)> {
 
 /// The column's one series, with its default intro and closing.
 async fn create_series(store: &Store, site: &Site) -> anyhow::Result<i64> {
-    Ok(store
-        .create_series(
-            &site.series_name,
-            &site.series_category,
-            &site.default_intro,
-            &site.default_closing,
-            "before",
-        )
-        .await?)
+    let style = SeriesStyle {
+        name: site.series_name.clone(),
+        category: site.series_category.clone(),
+        default_intro: site.default_intro.clone(),
+        default_closing: site.default_closing.clone(),
+        signature_placement: "before".into(),
+        ..SeriesStyle::default()
+    };
+    Ok(store.save_series(None, &style).await?)
 }
 
 /// The panel, all active; returns each panelist's id by their key in `column.toml`.

@@ -91,9 +91,15 @@ pub async fn run(store: &Store, plan: &Plan) -> anyhow::Result<Report> {
                     "Questions for library hiring managers, generated",
                 )
                 .await?;
-            store
-                .create_series("Further Questions", CATEGORIES[0], INTRO, CLOSING, "before")
-                .await?
+            let style = crate::store::SeriesStyle {
+                name: "Further Questions".into(),
+                category: CATEGORIES[0].into(),
+                default_intro: INTRO.into(),
+                default_closing: CLOSING.into(),
+                signature_placement: "before".into(),
+                ..Default::default()
+            };
+            store.save_series(None, &style).await?
         }
     };
     let panel = ensure_panel(store, &mut rng).await?;

@@ -153,16 +153,6 @@ impl ShownPost {
         Ok(ShownPost { view, content_html })
     }
 
-    pub fn all(
-        templates: &Templates,
-        views: Vec<Arc<PostView>>,
-    ) -> Result<Vec<ShownPost>, minijinja::Error> {
-        views
-            .into_iter()
-            .map(|v| ShownPost::of(templates, v))
-            .collect()
-    }
-
     pub fn view(&self) -> &PostView {
         &self.view
     }

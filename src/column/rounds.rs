@@ -92,12 +92,14 @@ pub async fn plan(column: &Column, draft: RoundDraft) -> ColumnResult<RoundPlan>
         .into_iter()
         .filter(|p| invitable(p) && in_filter(p, &draft.library_types))
         .collect();
-    let series_known = match draft.series.trim() {
-        "" => true,
-        id => match id.parse::<i64>() {
-            Ok(id) => column.store.series(id).await.is_ok(),
-            Err(_) => false,
+    let series_known = match draft.series.trim().parse::<i64>() {
+        _ if draft.series.trim().is_empty() => true,
+        Ok(id) => match column.store.series(id).await {
+            Ok(_) => true,
+            Err(crate::store::StoreError::NotFound(_)) => false,
+            Err(e) => return Err(e.into()),
         },
+        Err(_) => false,
     };
     let refusal = if draft.prompt.is_empty() {
         Some("Write the question the panel will answer.")

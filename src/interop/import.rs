@@ -194,8 +194,8 @@ enum Mapped {
 struct Mapper<'a> {
     clock: &'a SiteClock,
     split_answers: bool,
-    /// The titles of the entries seen with each post id, in the file's order.
-    titles: HashMap<i64, Vec<String>>,
+    /// The title of the first entry seen with each post id, and how many had it.
+    seen: HashMap<i64, (String, usize)>,
     /// Category slug to its parent's: a child's old address nests under its parents.
     category_parents: HashMap<String, String>,
 }
@@ -205,7 +205,7 @@ impl<'a> Mapper<'a> {
         Mapper {
             clock,
             split_answers,
-            titles: HashMap::new(),
+            seen: HashMap::new(),
             category_parents: HashMap::new(),
         }
     }
@@ -350,21 +350,21 @@ impl<'a> Mapper<'a> {
     /// entry of its own, never lost: it is known by an id no WordPress item has, the same on
     /// every import of the file, and `/?p=ID` stays the first's.
     fn own_id(&mut self, e: &mut WpEntry, report: &mut ImportReport) {
-        let seen = self.titles.entry(e.wp_id).or_default();
-        seen.push(e.title.clone());
-        if seen.len() == 1 {
+        let (first, count) = self
+            .seen
+            .entry(e.wp_id)
+            .or_insert_with(|| (e.title.clone(), 0));
+        *count += 1;
+        if *count == 1 {
             return;
         }
         report.notes.push(format!(
             "item {} \"{}\": its wp:post_id is also \"{}\"'s; imported as an entry of its own, and /?p={} leads to the first",
-            e.wp_id, e.title, seen[0], e.wp_id
+            e.wp_id, e.title, first, e.wp_id
         ));
         e.old_paths
             .retain(|p| !p.starts_with("/?p=") && !p.starts_with("/?page_id="));
-        e.wp_id = -(e
-            .wp_id
-            .saturating_mul(1000)
-            .saturating_add(seen.len() as i64));
+        e.wp_id = -(e.wp_id.saturating_mul(1000).saturating_add(*count as i64));
     }
 }
 

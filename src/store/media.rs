@@ -80,15 +80,16 @@ pub(crate) async fn delete_media(tx: &mut Tx, id: i64) -> StoreResult<()> {
     Ok(())
 }
 
+/// The widths of a stored photo, narrowest first, with its type.
+const PHOTO_WIDTHS: &str = "SELECT r.width, m.mime_type FROM media_renditions r \
+     JOIN media m ON m.id = r.media_id WHERE r.media_id = $1 ORDER BY r.width";
+
 /// The addresses of a stored photo, or `None` when it has no renditions (it was deleted).
 pub(crate) async fn photo_set(tx: &mut Tx, id: i64) -> StoreResult<Option<PhotoSet>> {
-    let widths: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT r.width, m.mime_type FROM media_renditions r JOIN media m ON m.id = r.media_id \
-         WHERE r.media_id = $1 ORDER BY r.width",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let widths: Vec<(i64, String)> = sqlx::query_as(PHOTO_WIDTHS)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
     Ok(photo_set_of(id, &widths))
 }
 
@@ -124,16 +125,25 @@ impl Store {
             .await?)
     }
 
-    /// The addresses of a stored photo.
-    pub async fn photo_of_media(&self, id: i64) -> StoreResult<Option<PhotoSet>> {
-        let widths: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT r.width, m.mime_type FROM media_renditions r JOIN media m ON m.id = r.media_id \
-             WHERE r.media_id = $1 ORDER BY r.width",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(photo_set_of(id, &widths))
+    /// A panelist's photo as their pages show it: the uploaded one, else the one linked in
+    /// the roster (which has no other widths: its `srcset` is empty).
+    pub async fn photo_of_panelist(&self, p: &super::PanelistRow) -> StoreResult<Option<PhotoSet>> {
+        let uploaded = match p.photo_media_id {
+            Some(id) => {
+                let widths: Vec<(i64, String)> = sqlx::query_as(PHOTO_WIDTHS)
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?;
+                photo_set_of(id, &widths)
+            }
+            None => None,
+        };
+        Ok(uploaded.or_else(|| {
+            p.photo_url.clone().map(|src| PhotoSet {
+                src,
+                srcset: String::new(),
+            })
+        }))
     }
 
     /// Stores an image on its own (one from an imported post); returns its id.

@@ -425,8 +425,8 @@ impl Store {
         .await?)
     }
 
-    /// The included answers of the given posts with their authors, in each post's order: for
-    /// the editor's screens. Public output reads the projection instead
+    /// The included answers of the given posts with their authors, in each post's order: what
+    /// checks of the public output compare it with. Public output itself reads the projection
     /// ([`Store::public_answers_of_posts`]).
     pub async fn included_answers_of_posts(&self, post_ids: &[i64]) -> StoreResult<Vec<AnswerRow>> {
         if post_ids.is_empty() {

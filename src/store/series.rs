@@ -24,8 +24,8 @@ pub struct SeriesRow {
     pub comments_heading: String,
 }
 
-/// A series as the editor saves it; the template has been checked.
-#[derive(Debug, Clone, Default)]
+/// A series as the editor saves it (and its form shows it); the template has been checked.
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SeriesStyle {
     pub name: String,
     pub category: String,

@@ -130,33 +130,6 @@ impl Store {
             })
             .collect())
     }
-
-    /// Creates a series and its category.
-    pub async fn create_series(
-        &self,
-        name: &str,
-        category: &str,
-        default_intro: &str,
-        default_closing: &str,
-        attribution_style: &str,
-    ) -> StoreResult<i64> {
-        let mut tx = self.begin().await?;
-        let category_id = ensure_term(&mut tx, Taxonomy::Category, category).await?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO series (slug, name, category_id, default_intro, default_closing, attribution_style) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(Slug::from_text(name, "series").as_str())
-        .bind(name)
-        .bind(category_id)
-        .bind(default_intro)
-        .bind(default_closing)
-        .bind(attribution_style)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
 }
 
 /// Finds or creates a term inside a unit of work.

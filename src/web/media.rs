@@ -156,3 +156,31 @@ impl Upload {
         Ok(self.file.take())
     }
 }
+
+/// What a photo form did.
+pub enum PhotoSaved {
+    Saved,
+    Removed,
+}
+
+/// Carries out a photo form, the editor's or the panelist's own: removes the photo, or keeps
+/// the file sent (if any) with its description and credit. A file that cannot be used is
+/// refused with a sentence.
+pub async fn save_photo_form(
+    column: &crate::column::Column,
+    panelist_id: i64,
+    upload: &mut Upload,
+) -> crate::column::ColumnResult<PhotoSaved> {
+    use crate::column::{panel, ColumnError};
+    if upload.get("action") == "remove" {
+        panel::remove_photo(column, panelist_id).await?;
+        return Ok(PhotoSaved::Removed);
+    }
+    let file = upload.take_file().map_err(ColumnError::Refused)?;
+    let (alt, credit) = (
+        upload.get("alt").to_string(),
+        upload.get("credit").to_string(),
+    );
+    panel::set_photo(column, panelist_id, file, &alt, &credit).await?;
+    Ok(PhotoSaved::Saved)
+}

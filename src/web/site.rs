@@ -345,14 +345,9 @@ pub async fn panelist(
             }
         })
         .collect();
-    // An uploaded photo wins over a linked one.
-    let uploaded = match panelist.photo_media_id {
-        Some(id) => store.photo_of_media(id).await?,
-        None => None,
-    };
-    let (photo_url, photo_srcset) = match uploaded {
-        Some(set) => (Some(set.src), Some(set.srcset)),
-        None => (panelist.photo_url, None),
+    let (photo_url, photo_srcset) = match store.photo_of_panelist(&panelist).await? {
+        Some(set) => (Some(set.src), Some(set.srcset).filter(|s| !s.is_empty())),
+        None => (None, None),
     };
     let view = PanelistView {
         feed_url: format!("/panelist/{}/feed/", panelist.slug),

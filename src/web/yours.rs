@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::error::plain_page;
+use super::media::PhotoSaved;
 use super::{SharedState, WebError};
 use crate::column::yours::{self, Profile};
 use crate::column::{ColumnError, SiteView};
@@ -148,15 +149,12 @@ async fn draw(
         profile.photo_alt = p.photo_alt.clone().unwrap_or_default();
         profile.photo_credit = p.photo_credit.clone().unwrap_or_default();
     }
-    let photo = match p.photo_media_id {
-        Some(id) => state
-            .column
-            .store
-            .photo_of_media(id)
-            .await?
-            .map(|set| set.src),
-        None => p.photo_url.clone(),
-    };
+    let photo = state
+        .column
+        .store
+        .photo_of_panelist(p)
+        .await?
+        .map(|set| set.src);
     let page = YoursPage {
         site,
         action: format!("/you/{}/{token}/", p.id),
@@ -317,19 +315,12 @@ pub async fn photo(
         upload.get("alt").to_string(),
         upload.get("credit").to_string(),
     );
-    let column = &state.column;
-    let done = if upload.get("action") == "remove" {
-        crate::column::panel::remove_photo(column, p.id)
-            .await
-            .map(|()| "Your photo is removed, from every answer it was beside.")
-    } else {
-        match upload.take_file() {
-            Ok(file) => crate::column::panel::set_photo(column, p.id, file, &alt, &credit)
-                .await
-                .map(|()| "Your photo is saved. It is shown beside your answers signed with your name, and never beside the others."),
-            Err(sentence) => Err(ColumnError::Refused(sentence)),
-        }
-    };
+    let done = super::media::save_photo_form(&state.column, p.id, &mut upload)
+        .await
+        .map(|saved| match saved {
+            PhotoSaved::Saved => "Your photo is saved. It is shown beside your answers signed with your name, and never beside the others.",
+            PhotoSaved::Removed => "Your photo is removed, from every answer it was beside.",
+        });
     let p = state.column.store.panelist(p.id).await?;
     match done {
         Ok(message) => {

@@ -117,6 +117,33 @@ where
     store.close().await;
 }
 
+/// The demo post with short-answer choices, and role-only and anonymous answers.
+pub const SALARY_POST: &str = "Is It Okay to Ask About Salary in a First Interview?";
+
+/// Declares a test over the demo column, served by the real server, that runs once on SQLite
+/// and once on PostgreSQL: `demo_test!(name)` for an `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! demo_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn on_sqlite() {
+                super::$name(
+                    $crate::helpers::TestApp::with_demo(roundtable::store::Backend::Sqlite).await,
+                )
+                .await;
+            }
+            #[tokio::test]
+            async fn on_postgres() {
+                super::$name(
+                    $crate::helpers::TestApp::with_demo(roundtable::store::Backend::Postgres).await,
+                )
+                .await;
+            }
+        }
+    };
+}
+
 /// Declares a store test that runs once on SQLite and once on PostgreSQL:
 /// `store_test!(name)` for an `async fn name(store: Store)` in the same module.
 #[macro_export]

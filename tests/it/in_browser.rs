@@ -8,11 +8,10 @@ use roundtable::domain::Attribution;
 use roundtable::store::{Backend, PostList, Taxonomy};
 
 use crate::browser::{Browser, DESKTOP};
-use crate::helpers::{visible_text, TestApp};
+use crate::helpers::{visible_text, TestApp, SALARY_POST};
 use crate::validators::{assert_accessible, assert_valid_html};
 
 /// The demo post with short-answer choices, a role-only and an anonymous answer.
-const SALARY_POST: &str = "Is It Okay to Ask About Salary in a First Interview?";
 const SALARY_SLUG: &str = "is-it-okay-to-ask-about-salary-in-a-first-interview";
 
 /// A demo post where every answer but one is signed by name.

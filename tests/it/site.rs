@@ -2,33 +2,10 @@
 
 use roundtable::store::Backend;
 
-use crate::helpers::{post_url, visible_text, TestApp};
+use crate::demo_test;
+use crate::helpers::{post_url, visible_text, TestApp, SALARY_POST};
 
-macro_rules! site_test {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$name(
-                    crate::helpers::TestApp::with_demo(roundtable::store::Backend::Sqlite).await,
-                )
-                .await;
-            }
-            #[tokio::test]
-            async fn on_postgres() {
-                super::$name(
-                    crate::helpers::TestApp::with_demo(roundtable::store::Backend::Postgres).await,
-                )
-                .await;
-            }
-        }
-    };
-}
-
-/// The demo post with short-answer choices, its anonymous and role-only answers.
-const SALARY_POST: &str = "Is It Okay to Ask About Salary in a First Interview?";
-
-site_test!(the_home_page_lists_the_latest_posts_newest_first);
+demo_test!(the_home_page_lists_the_latest_posts_newest_first);
 async fn the_home_page_lists_the_latest_posts_newest_first(app: TestApp) {
     let (status, html) = app.get("/").await;
     assert_eq!(status, 200);
@@ -49,7 +26,7 @@ async fn the_home_page_lists_the_latest_posts_newest_first(app: TestApp) {
     );
 }
 
-site_test!(a_post_shows_its_answers_with_attribution_notes_and_approved_comments);
+demo_test!(a_post_shows_its_answers_with_attribution_notes_and_approved_comments);
 async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(app: TestApp) {
     let url = post_url(&app, SALARY_POST).await;
     assert!(
@@ -107,7 +84,7 @@ async fn a_post_shows_its_answers_with_attribution_notes_and_approved_comments(a
     assert!(!anonymous_section.contains(&tobias.name) && !anonymous_section.contains(&tobias.slug));
 }
 
-site_test!(a_late_answer_appears_with_its_dated_edit_note);
+demo_test!(a_late_answer_appears_with_its_dated_edit_note);
 async fn a_late_answer_appears_with_its_dated_edit_note(app: TestApp) {
     let url = post_url(&app, "How Have Remote Interviews Changed").await;
     let (_, html) = app.get(&url).await;
@@ -117,7 +94,7 @@ async fn a_late_answer_appears_with_its_dated_edit_note(app: TestApp) {
     assert!(html.contains("class=\"answer late\""));
 }
 
-site_test!(pending_comments_stay_hidden_and_counts_match);
+demo_test!(pending_comments_stay_hidden_and_counts_match);
 async fn pending_comments_stay_hidden_and_counts_match(app: TestApp) {
     use roundtable::domain::CommentStatus;
     let pending = app
@@ -137,7 +114,7 @@ async fn pending_comments_stay_hidden_and_counts_match(app: TestApp) {
     }
 }
 
-site_test!(unknown_addresses_get_the_not_found_page);
+demo_test!(unknown_addresses_get_the_not_found_page);
 async fn unknown_addresses_get_the_not_found_page(app: TestApp) {
     for path in [
         "/no-such-page/",
@@ -157,7 +134,7 @@ async fn unknown_addresses_get_the_not_found_page(app: TestApp) {
     assert_eq!(response.status().as_u16(), 308);
 }
 
-site_test!(case_and_slash_variants_redirect_to_the_canonical_address);
+demo_test!(case_and_slash_variants_redirect_to_the_canonical_address);
 async fn case_and_slash_variants_redirect_to_the_canonical_address(app: TestApp) {
     for (variant, canonical) in [
         ("/Tag/Interviews/", "/tag/interviews/"),

@@ -5,32 +5,9 @@
 use roundtable::render::{markdown_html, plain_text};
 use roundtable::store::Taxonomy;
 
-use crate::helpers::{post_url, visible_text, TestApp};
+use crate::demo_test;
+use crate::helpers::{post_url, visible_text, TestApp, SALARY_POST};
 use crate::validators::assert_feed_reads_cleanly;
-
-macro_rules! demo_test {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn on_sqlite() {
-                super::$name(
-                    crate::helpers::TestApp::with_demo(roundtable::store::Backend::Sqlite).await,
-                )
-                .await;
-            }
-            #[tokio::test]
-            async fn on_postgres() {
-                super::$name(
-                    crate::helpers::TestApp::with_demo(roundtable::store::Backend::Postgres).await,
-                )
-                .await;
-            }
-        }
-    };
-}
-
-/// The demo post with short-answer choices, and role-only and anonymous answers.
-const SALARY_POST: &str = "Is It Okay to Ask About Salary in a First Interview?";
 
 /// The `<head>` of a page.
 fn head(html: &str) -> &str {

@@ -264,15 +264,25 @@ impl AdminForm {
             .collect()
     }
 
-    /// A field as text, or `None` when left empty.
     /// Whether the form sent the field at all, even empty.
     pub fn has(&self, name: &str) -> bool {
         self.fields.iter().any(|(k, _)| k == name)
     }
 
+    /// A field as text, or `None` when left empty.
     pub fn optional(&self, name: &str) -> Option<String> {
         Some(self.get(name).to_string()).filter(|v| !v.is_empty())
     }
+}
+
+/// Refuses a form whose CSRF token is not the session's.
+fn check_csrf(sent: &str, signed_in: &SignedIn) -> Result<(), WebError> {
+    if crate::tokens::constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
+        return Ok(());
+    }
+    Err(WebError::Forbidden(
+        "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
+    ))
 }
 
 impl FromRequest<SharedState> for AdminForm {
@@ -292,12 +302,7 @@ impl FromRequest<SharedState> for AdminForm {
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
-        if !crate::tokens::constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
-            return Err(WebError::Forbidden(
-                "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
-            )
-            .into_response());
-        }
+        check_csrf(sent, &signed_in).map_err(IntoResponse::into_response)?;
         Ok(AdminForm {
             editor: signed_in.editor,
             csrf: signed_in.csrf,
@@ -333,12 +338,7 @@ impl FromRequest<SharedState> for AdminUpload {
             .await
             .map_err(IntoResponse::into_response)?;
         let sent = upload.get("csrf");
-        if !crate::tokens::constant_time_eq(sent.as_bytes(), signed_in.csrf.as_bytes()) {
-            return Err(WebError::Forbidden(
-                "This form has expired or did not come from this site. Go back, reload the page and send it again.".into(),
-            )
-            .into_response());
-        }
+        check_csrf(sent, &signed_in).map_err(IntoResponse::into_response)?;
         Ok(AdminUpload {
             editor: signed_in.editor,
             csrf: signed_in.csrf,

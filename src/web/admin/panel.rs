@@ -10,6 +10,7 @@ use super::{done, page, page_with_status, AdminChrome, AdminForm, AdminUpload, S
 use crate::interop::roster::{self, field_of, status_of};
 use crate::store::{NewPanelist, PanelistRow, StoreError};
 use crate::web::id::Id;
+use crate::web::media::PhotoSaved;
 use crate::web::SharedState;
 use crate::web::WebError;
 
@@ -233,15 +234,12 @@ struct PhotoForm {
 }
 
 async fn photo_form(state: &SharedState, p: &PanelistRow) -> Result<PhotoForm, WebError> {
-    let current = match p.photo_media_id {
-        Some(id) => state
-            .column
-            .store
-            .photo_of_media(id)
-            .await?
-            .map(|set| set.src),
-        None => p.photo_url.clone(),
-    };
+    let current = state
+        .column
+        .store
+        .photo_of_panelist(p)
+        .await?
+        .map(|set| set.src);
     Ok(PhotoForm {
         action: format!("/admin/panel/{}/photo", p.id),
         current,
@@ -269,18 +267,12 @@ pub async fn save_photo(
         upload.get("alt").to_string(),
         upload.get("credit").to_string(),
     );
-    let done = if upload.get("action") == "remove" {
-        crate::column::panel::remove_photo(&state.column, id)
-            .await
-            .map(|()| "The photo is removed.")
-    } else {
-        match upload.take_file() {
-            Ok(file) => crate::column::panel::set_photo(&state.column, id, file, &alt, &credit)
-                .await
-                .map(|()| "The photo is saved."),
-            Err(sentence) => Err(crate::column::ColumnError::Refused(sentence)),
-        }
-    };
+    let done = crate::web::media::save_photo_form(&state.column, id, &mut upload)
+        .await
+        .map(|saved| match saved {
+            PhotoSaved::Saved => "The photo is saved.",
+            PhotoSaved::Removed => "The photo is removed.",
+        });
     let problem = match done {
         Ok(notice) => {
             state

@@ -20,34 +20,6 @@ pub(super) struct Choice {
     label: &'static str,
 }
 
-/// The series form's fields as typed or saved.
-#[derive(Serialize, Default)]
-struct FormView {
-    name: String,
-    category: String,
-    default_intro: String,
-    default_closing: String,
-    signature_placement: String,
-    signature_template: String,
-    show_question: bool,
-    comments_heading: String,
-}
-
-impl From<&SeriesStyle> for FormView {
-    fn from(s: &SeriesStyle) -> FormView {
-        FormView {
-            name: s.name.clone(),
-            category: s.category.clone(),
-            default_intro: s.default_intro.clone(),
-            default_closing: s.default_closing.clone(),
-            signature_placement: s.signature_placement.clone(),
-            signature_template: s.signature_template.clone(),
-            show_question: s.show_question,
-            comments_heading: s.comments_heading.clone(),
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct SeriesPage {
     chrome: AdminChrome,
@@ -55,7 +27,8 @@ struct SeriesPage {
     series: Vec<SeriesRow>,
     /// The series edited, or `None` for the new-series form.
     id: Option<i64>,
-    form: FormView,
+    /// The form's fields, as typed or saved.
+    form: SeriesStyle,
     placements: Vec<Choice>,
     default_template: &'static str,
     error: Option<String>,
@@ -88,7 +61,7 @@ async fn series_page(
     state: &SharedState,
     chrome: AdminChrome,
     id: Option<i64>,
-    form: FormView,
+    form: SeriesStyle,
     error: Option<String>,
 ) -> Result<SeriesPage, WebError> {
     let series = match id {
@@ -108,9 +81,9 @@ async fn series_page(
 
 pub async fn list(State(state): State<SharedState>, who: SignedIn) -> Result<Response, WebError> {
     let chrome = AdminChrome::with_notice(&state, &who).await?;
-    let form = FormView {
+    let form = SeriesStyle {
         signature_placement: Placement::Before.as_str().into(),
-        ..FormView::default()
+        ..SeriesStyle::default()
     };
     let context = series_page(&state, chrome, None, form, None).await?;
     page(&state, "admin/series.html", context)
@@ -123,7 +96,7 @@ pub async fn edit_page(
 ) -> Result<Response, WebError> {
     let chrome = AdminChrome::with_notice(&state, &who).await?;
     let row = state.column.store.series(id).await?;
-    let form = FormView::from(&series::style_of(&row));
+    let form = series::style_of(&row);
     let context = series_page(&state, chrome, Some(id), form, None).await?;
     page(&state, "admin/series.html", context)
 }
@@ -140,8 +113,7 @@ async fn save(state: SharedState, id: Option<i64>, form: AdminForm) -> Result<Re
         }
         Err(ColumnError::Refused(error)) => {
             let chrome = AdminChrome::new(&state, &form.editor, &form.csrf).await?;
-            let context =
-                series_page(&state, chrome, id, FormView::from(&style), Some(error)).await?;
+            let context = series_page(&state, chrome, id, style, Some(error)).await?;
             page_with_status(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
